@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by main (src/khoinspect.c) and the commands (src/cmd_*.c). */
+#ifndef KI_CLI_H
+#define KI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ki_error.h"
+
+#define KI_VERSION "0.1.0"
+
+enum { KI_EXIT_OK = 0, KI_EXIT_FINDINGS = 1, KI_EXIT_TROUBLE = 2 };
+
+struct ki_global {
+	bool json;
+	bool pretty;
+	bool quiet;
+	int verbose;
+	const char *progname;
+};
+
+extern struct ki_global ki_global;
+
+struct ki_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	void (*usage)(void);      /* prints the command's help to stdout */
+};
+
+int cmd_list(int argc, char **argv);
+void cmd_list_usage(void);
+
+/* Parse an address or size: 0x… hex or decimal, whole string, no sign. */
+bool ki_parse_u64(const char *s, uint64_t *ret);
+/* "khoinspect: <path>: <message>" (path from the error, or fallback). */
+void ki_print_error(const struct ki_error *err, const char *fallback_path);
+void ki_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

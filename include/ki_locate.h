@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Finding the KHO FDT in a dump, and deciding the page size. */
+#ifndef KI_LOCATE_H
+#define KI_LOCATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ki_dump.h"
+#include "ki_fdt.h"
+#include "ki_finding.h"
+#include "ki_map.h"
+
+enum { KI_MAX_CANDIDATES = 64 };
+
+struct ki_candidate {
+	uint64_t paddr;
+	uint32_t totalsize;
+	char compatible[64];
+	uint32_t ps_mask;        /* page sizes it could belong to */
+	uint32_t clean_mask;     /* page sizes with which its map decodes cleanly */
+	uint64_t blocks;         /* blocks decoded with the best page size */
+};
+
+struct ki_scan {
+	struct ki_candidate cands[KI_MAX_CANDIDATES];
+	size_t n;
+	size_t dropped;          /* candidates beyond KI_MAX_CANDIDATES */
+	uint64_t bytes;          /* bytes of memory scanned */
+};
+
+typedef void (*ki_progress_fn)(void *arg, uint64_t done, uint64_t total);
+
+struct ki_locate_options {
+	bool fdt_phys_set;
+	uint64_t fdt_phys;
+	unsigned int radix_depth;    /* 0 = by page size */
+	ki_progress_fn progress;
+	void *progress_arg;
+};
+
+/* Page-aligned scan of every byte the dump holds for KHO root FDTs. */
+struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
+			      void *arg, struct ki_scan *ret);
+
+/*
+ * Choose the KHO FDT (given or by scan) and settle the page size if the
+ * dump did not. *found_by is a static or malloc'd description
+ * (free with free()). On ambiguity returns KI_ERR_USAGE listing candidates.
+ */
+struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
+			   struct ki_findings *f, struct ki_kho **kho_ret,
+			   char **found_by_ret);
+
+/* Decode the map of an already loaded KHO FDT (format dispatch). */
+struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
+			     unsigned int radix_depth, struct ki_findings *f,
+			     struct ki_map **ret);
+
+#endif

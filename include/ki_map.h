@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The preserved-memory map, whatever its format, as a list of bitmap
+ * "leaves": each leaf is a run of bits of one order, bit i meaning the block
+ * at phys_base + (i << (order + page_shift)) is preserved.
+ */
+#ifndef KI_MAP_H
+#define KI_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ki_dump.h"
+#include "ki_error.h"
+#include "ki_finding.h"
+
+enum { KI_ORDERS = 64 };
+
+struct ki_leaf {
+	uint64_t bitmap_pa;  /* bitmap start (bit 0) */
+	uint64_t phys_base;  /* block address of bit first_bit */
+	uint32_t first_bit;  /* first meaningful bit */
+	uint32_t nbits;      /* meaningful bits from first_bit */
+	uint32_t order;
+	bool invalid;        /* keys here are not real blocks (findings only) */
+	bool unreadable;     /* read failed during counting */
+};
+
+struct ki_map {
+	const char *kind;            /* "radix" */
+	struct ki_dump *dump;
+	uint64_t root;
+	uint64_t page_size;
+	unsigned int page_shift;
+	unsigned int depth;          /* radix: levels including the leaf */
+	const char *depth_source;
+	struct ki_leaf *leaves;
+	size_t nleaves, cap;
+	uint64_t tables;             /* table pages visited */
+	uint64_t blocks[KI_ORDERS];  /* after ki_map_count */
+	uint64_t total_blocks;
+	size_t errors;               /* error findings raised by this map */
+};
+
+/* Radix geometry for a page shift (12, 14, 16). */
+unsigned int ki_radix_order0(unsigned int page_shift);
+unsigned int ki_radix_table_bits(unsigned int page_shift);
+unsigned int ki_radix_bitmap_bits(unsigned int page_shift);
+/* Depth of the tree written by 7.1-final and later kernels. */
+unsigned int ki_radix_fixed_depth(unsigned int page_shift);
+/* Encode / decode one block key (§1.4). decode: false for key 0. */
+uint64_t ki_radix_key(uint64_t pa, unsigned int order, unsigned int page_shift);
+bool ki_radix_key_decode(uint64_t key, unsigned int page_shift,
+			 uint64_t *pa_ret, unsigned int *order_ret);
+/* Index of a key at table level L (1 = lowest table); L = 0: leaf bit. */
+uint64_t ki_radix_index(uint64_t key, unsigned int level,
+			unsigned int page_shift);
+
+/*
+ * Walk the radix tree at root: visit every table once, record leaves,
+ * report every bad pointer as a finding and go on. Errors returned only for
+ * allocation failures and impossible parameters.
+ */
+struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
+				  unsigned int depth, struct ki_findings *f,
+				  struct ki_map **ret);
+void ki_map_destroy(struct ki_map *m);
+
+/* Read every leaf, count blocks per order; bad leaves become findings. */
+void ki_map_count(struct ki_map *m, struct ki_findings *f);
+
+/*
+ * Call fn for every maximal run of adjacent same-order blocks, ordered by
+ * order then address; only_order < 0 means all orders. Stops early and
+ * returns fn's non-zero value.
+ */
+typedef int (*ki_run_fn)(void *arg, uint64_t pa, unsigned int order,
+			 uint64_t nblocks);
+int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
+		       void *arg);
+
+#endif

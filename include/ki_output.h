@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Output: a streaming JSON writer (valid UTF-8, every control byte
+ * escaped, u64 as "0x…" strings) and the text helpers that share it.
+ */
+#ifndef KI_OUTPUT_H
+#define KI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { KI_JSON_MAX_DEPTH = 32 };
+
+struct ki_json {
+	FILE *fp;
+	bool pretty;
+	int depth;
+	bool first[KI_JSON_MAX_DEPTH];
+	bool after_key;
+};
+
+void ki_json_init(struct ki_json *j, FILE *fp, bool pretty);
+void ki_json_begin_object(struct ki_json *j);
+void ki_json_end_object(struct ki_json *j);
+void ki_json_begin_array(struct ki_json *j);
+void ki_json_end_array(struct ki_json *j);
+void ki_json_key(struct ki_json *j, const char *key);
+/* Strings that are not valid UTF-8 become {"hex": "…"}. */
+void ki_json_string(struct ki_json *j, const char *s);
+void ki_json_string_n(struct ki_json *j, const char *s, size_t n);
+void ki_json_hex(struct ki_json *j, uint64_t v);   /* "0x…" */
+void ki_json_uint(struct ki_json *j, uint64_t v);
+void ki_json_int(struct ki_json *j, int64_t v);
+void ki_json_bool(struct ki_json *j, bool v);
+void ki_json_null(struct ki_json *j);
+/* Convenience: key + value. */
+void ki_json_kv_string(struct ki_json *j, const char *k, const char *v); /* NULL → null */
+void ki_json_kv_hex(struct ki_json *j, const char *k, uint64_t v);
+void ki_json_kv_uint(struct ki_json *j, const char *k, uint64_t v);
+/* Finish the document with a newline. */
+void ki_json_finish(struct ki_json *j);
+
+/* Whether s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+bool ki_utf8_valid(const char *s, size_t n);
+/* "4 KiB", "1.5 GiB": exact bytes shown in binary units. */
+void ki_human_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

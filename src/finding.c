@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ki_finding.h"
+
+void ki_findings_init(struct ki_findings *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+void ki_findings_deinit(struct ki_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->items[i].message);
+	free(f->items);
+	memset(f, 0, sizeof(*f));
+}
+
+void ki_findings_add(struct ki_findings *f, enum ki_severity sev,
+		     const char *id, bool has_paddr, uint64_t paddr,
+		     const char *fmt, ...)
+{
+	struct ki_finding *it;
+	char *msg = NULL;
+	va_list ap;
+	int r;
+
+	f->counts[sev]++;
+	if (f->n >= KI_FINDINGS_MAX)
+		goto drop;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		void *p = reallocarray(f->items, cap, sizeof(*f->items));
+
+		if (!p)
+			goto drop;
+		f->items = p;
+		f->cap = cap;
+	}
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		goto drop;
+	it = &f->items[f->n++];
+	it->id = id;
+	it->severity = sev;
+	it->has_paddr = has_paddr;
+	it->paddr = paddr;
+	it->message = msg;
+	return;
+drop:
+	f->dropped++;
+}
+
+const char *ki_severity_name(enum ki_severity sev)
+{
+	switch (sev) {
+	case KI_SEV_INFO: return "info";
+	case KI_SEV_WARNING: return "warning";
+	case KI_SEV_ERROR: return "error";
+	}
+	return "unknown";
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* khoinspect: global options and the command table. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ki_cli.h"
+
+struct ki_global ki_global = { .progname = "khoinspect" };
+
+static void help_usage(void);
+
+static int cmd_help(int argc, char **argv);
+
+static const struct ki_command commands[] = {
+	{ "list", cmd_list, "list the preserved memory of a KHO hand-over, per order", cmd_list_usage },
+	{ "help", cmd_help, "show help for a command", help_usage },
+};
+
+static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
+
+static void main_usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: khoinspect [-j|--json] [-p|--pretty] [-q|--quiet] [-v|--verbose]\n"
+		"                  [--color=auto|never|always] COMMAND [OPTIONS] INPUT\n"
+		"       khoinspect help COMMAND\n"
+		"       khoinspect -V|--version\n"
+		"\n"
+		"Inspect Linux Kexec HandOver (KHO) state in memory dumps.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < ncommands; i++)
+		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp,
+		"\n"
+		"Global options:\n"
+		"  -j, --json       print one JSON document on stdout\n"
+		"  -p, --pretty     indent the JSON (implies --json)\n"
+		"  -q, --quiet      no progress or warnings on stderr\n"
+		"  -v, --verbose    say more on stderr\n"
+		"      --color=WHEN auto, never or always (accepted; output has no colour yet)\n"
+		"  -h, --help       this help\n"
+		"  -V, --version    print the version\n"
+		"\n"
+		"Exit status: 0 ok, 1 findings (verify) or differences (diff), 2 trouble.\n"
+		"See khoinspect(1) and `khoinspect help COMMAND`.\n");
+}
+
+static void help_usage(void)
+{
+	printf("Usage: khoinspect help [COMMAND]\n\n"
+	       "Print the help of COMMAND (the same text as `khoinspect COMMAND --help`).\n");
+}
+
+static const struct ki_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ncommands; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct ki_command *c;
+
+	if (argc < 2) {
+		main_usage(stdout);
+		return KI_EXIT_OK;
+	}
+	if (argc > 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		help_usage();
+		return argc > 2 ? KI_EXIT_TROUBLE : KI_EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "khoinspect: help: no command \"%s\"; see `khoinspect --help`\n",
+			argv[1]);
+		return KI_EXIT_TROUBLE;
+	}
+	c->usage();
+	return KI_EXIT_OK;
+}
+
+bool ki_parse_u64(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*ret = v;
+	return true;
+}
+
+void ki_print_error(const struct ki_error *err, const char *fallback_path)
+{
+	const char *path = err->path ? err->path : fallback_path;
+
+	if (path)
+		fprintf(stderr, "khoinspect: %s: %s\n", path, err->message);
+	else
+		fprintf(stderr, "khoinspect: %s\n", err->message);
+}
+
+void ki_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "khoinspect: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry `khoinspect %s --help`.\n", cmd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct ki_command *c;
+	int opt;
+
+	/* '+': stop at the command name; options after it are the command's. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jpqvhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			ki_global.json = true;
+			break;
+		case 'p':
+			ki_global.json = ki_global.pretty = true;
+			break;
+		case 'q':
+			ki_global.quiet = true;
+			break;
+		case 'v':
+			ki_global.verbose++;
+			break;
+		case 'C':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "never") &&
+			    strcmp(optarg, "always")) {
+				fprintf(stderr, "khoinspect: --color takes auto, never or always, not \"%s\"\n",
+					optarg);
+				return KI_EXIT_TROUBLE;
+			}
+			break;
+		case 'h':
+			main_usage(stdout);
+			return KI_EXIT_OK;
+		case 'V':
+			printf("khoinspect %s\n", KI_VERSION);
+			return KI_EXIT_OK;
+		default:
+			if (optopt)
+				fprintf(stderr, "khoinspect: unknown option -%c\n", optopt);
+			else
+				fprintf(stderr, "khoinspect: unknown option %s\n", argv[optind - 1]);
+			fprintf(stderr, "Try `khoinspect --help`.\n");
+			return KI_EXIT_TROUBLE;
+		}
+	}
+	if (optind >= argc) {
+		main_usage(stderr);
+		return KI_EXIT_TROUBLE;
+	}
+	c = find_command(argv[optind]);
+	if (!c) {
+		fprintf(stderr, "khoinspect: no command \"%s\"; commands are:", argv[optind]);
+		for (size_t i = 0; i < ncommands; i++)
+			fprintf(stderr, " %s", commands[i].name);
+		fprintf(stderr, "\nTry `khoinspect --help`.\n");
+		return KI_EXIT_TROUBLE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* reset getopt for the command (GNU: 0 reinitialises) */
+	return c->fn(argc, argv);
+}

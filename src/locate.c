@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Where is the KHO FDT? No KHO symbol is exported in VMCOREINFO, so unless
+ * the user gives --fdt-phys we scan the memory the dump holds: a KHO root
+ * FDT starts a page, has the FDT magic, fits in a page and its root
+ * compatible starts with "kho-v". Holes in sparse files are skipped.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ki_locate.h"
+
+static const size_t SCAN_CHUNK = 1 << 20;
+static const uint64_t SCAN_ALIGN = 4096;
+
+static void add_candidate(struct ki_dump *d, struct ki_scan *s, uint64_t pa,
+			  const struct ki_fdt_header *h)
+{
+	struct ki_candidate *c;
+	void *blob;
+	uint32_t size;
+	struct ki_error *err;
+	const char *compat;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->cands[i].paddr == pa)
+			return; /* overlapping segments */
+	err = ki_fdt_load(d, pa, KI_FDT_MAX, &blob, &size);
+	if (err) {
+		ki_error_destroy(err);
+		return;
+	}
+	compat = ki_fdt_root_compatible(blob);
+	if (!compat || strncmp(compat, "kho-v", 5)) {
+		free(blob);
+		return;
+	}
+	if (s->n == KI_MAX_CANDIDATES) {
+		s->dropped++;
+		free(blob);
+		return;
+	}
+	c = &s->cands[s->n++];
+	memset(c, 0, sizeof(*c));
+	c->paddr = pa;
+	c->totalsize = h->totalsize;
+	snprintf(c->compatible, sizeof(c->compatible), "%s", compat);
+	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2)
+		if (!(pa & (ps - 1)) && h->totalsize <= ps &&
+		    (d->page_size_candidates & ps))
+			c->ps_mask |= (uint32_t)ps;
+	free(blob);
+}
+
+static void scan_chunk(struct ki_dump *d, struct ki_scan *s,
+		       const unsigned char *buf, uint64_t pa, uint64_t len,
+		       uint64_t align)
+{
+	for (uint64_t off = 0; off + 40 <= len; off += align) {
+		struct ki_fdt_header h;
+
+		if (memcmp(buf + off, "\xd0\x0d\xfe\xed", 4))
+			continue;
+		ki_fdt_header_decode(buf + off, &h);
+		if (ki_fdt_header_plausible(&h, KI_FDT_MAX))
+			add_candidate(d, s, pa + off, &h);
+	}
+}
+
+struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
+			      void *arg, struct ki_scan *ret)
+{
+	uint64_t align = d->page_size ? d->page_size : SCAN_ALIGN;
+	uint64_t total = 0, done = 0;
+	unsigned char *buf;
+
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < d->mem.nsegs; i++)
+		total += d->mem.segs[i].file_end - d->mem.segs[i].min;
+	buf = malloc(SCAN_CHUNK);
+	if (!buf)
+		return &ki_enomem;
+	for (size_t i = 0; i < d->mem.nsegs; i++) {
+		const struct ki_segment *seg = &d->mem.segs[i];
+		uint64_t pa = (seg->min + align - 1) & ~(align - 1);
+
+		if (pa < seg->min) /* wrapped */
+			continue;
+		while (pa < seg->file_end) {
+			uint64_t len = seg->file_end - pa, pos, next;
+			struct ki_error *err;
+
+			if (seg->next_data) {
+				pos = seg->pos + (pa - seg->min);
+				next = seg->next_data(seg->arg, pos);
+				if (next == UINT64_MAX || next - pos >= len)
+					break; /* only a hole is left */
+				if (next > pos) {
+					uint64_t npa = pa + (next - pos);
+
+					npa = (npa + align - 1) & ~(align - 1);
+					if (npa <= pa || npa >= seg->file_end)
+						break;
+					len = seg->file_end - npa;
+					pa = npa;
+				}
+			}
+			if (len > SCAN_CHUNK)
+				len = SCAN_CHUNK;
+			err = ki_memreader_read(&d->mem, pa, buf, (size_t)len);
+			if (err) {
+				/* Truncated file: scan what is there, page by page. */
+				uint64_t got = 0;
+
+				ki_error_destroy(err);
+				err = NULL;
+				while (got + align <= len && !err) {
+					err = ki_memreader_read(&d->mem, pa + got, buf + got, align);
+					if (!err)
+						got += align;
+				}
+				ki_findings_add(&d->findings, KI_SEV_WARNING, "scan-read-error",
+						true, pa + got,
+						"scan of the segment at 0x%" PRIx64 " stopped at 0x%" PRIx64 ": %s",
+						seg->min, pa + got, err ? err->message : "short read");
+				ki_error_destroy(err);
+				len = got;
+				if (!len)
+					break;
+				scan_chunk(d, ret, buf, pa, len, align);
+				ret->bytes += len;
+				break;
+			}
+			scan_chunk(d, ret, buf, pa, len, align);
+			ret->bytes += len;
+			done += len;
+			if (progress)
+				progress(arg, done, total);
+			if (len > UINT64_MAX - pa)
+				break;
+			pa += len;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
+			     unsigned int radix_depth, struct ki_findings *f,
+			     struct ki_map **ret)
+{
+	struct ki_error *err;
+	unsigned int psh = (unsigned int)__builtin_ctzll(d->page_size);
+	unsigned int depth = radix_depth ? radix_depth : ki_radix_fixed_depth(psh);
+
+	switch (k->format) {
+	case KI_KHO_V2:
+	case KI_KHO_V3:
+	case KI_KHO_V4:
+		break;
+	case KI_KHO_V1:
+		return ki_error_set_paddr(ki_error_create(KI_ERR_UNSUPPORTED,
+				"KHO FDT at paddr 0x%" PRIx64 ": \"%s\" uses the chunk-list memory map of Linux 6.16-7.0, which this build cannot decode yet",
+				k->fdt_phys, k->compatible), k->fdt_phys);
+	case KI_KHO_UNKNOWN:
+		return ki_error_set_paddr(ki_error_create(KI_ERR_UNSUPPORTED,
+				"KHO FDT at paddr 0x%" PRIx64 ": compatible \"%s\" is not a format this build knows (%s); a newer khoinspect may",
+				k->fdt_phys, k->compatible, ki_kho_known_formats()), k->fdt_phys);
+	}
+	if (!k->has_map)
+		return ki_error_set_paddr(ki_error_create(KI_ERR_CORRUPT,
+				"KHO FDT at paddr 0x%" PRIx64 ": no usable preserved-memory-map property; nothing to walk",
+				k->fdt_phys), k->fdt_phys);
+	err = ki_radix_collect(d, k->map_phys, depth, f, ret);
+	if (err)
+		return err;
+	(*ret)->depth_source = radix_depth ? "--radix-depth" : "page size";
+	ki_map_count(*ret, f);
+	return NULL;
+}
+
+/* Does the FDT at pa, read with page size ps, lead to a clean map? */
+static bool try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
+		      unsigned int depth, uint64_t *blocks)
+{
+	uint64_t saved = d->page_size;
+	uint32_t saved_mask = d->page_size_candidates;
+	const char *saved_src = d->page_size_source;
+	struct ki_findings f;
+	struct ki_kho *k = NULL;
+	struct ki_map *m = NULL;
+	struct ki_error *err;
+	bool clean = false;
+
+	ki_findings_init(&f);
+	d->page_size = ps;
+	err = ki_kho_load(d, pa, &f, &k);
+	if (!err)
+		err = ki_map_open(d, k, depth, &f, &m);
+	if (!err && f.counts[KI_SEV_ERROR] == 0 && m->errors == 0) {
+		clean = true;
+		*blocks = m->total_blocks;
+	}
+	ki_error_destroy(err);
+	ki_map_destroy(m);
+	ki_kho_destroy(k);
+	ki_findings_deinit(&f);
+	d->page_size = saved;
+	d->page_size_candidates = saved_mask;
+	d->page_size_source = saved_src;
+	return clean;
+}
+
+static void evaluate(struct ki_dump *d, struct ki_candidate *c,
+		     unsigned int depth)
+{
+	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2) {
+		uint64_t blocks = 0;
+
+		if (!(c->ps_mask & ps))
+			continue;
+		if (try_clean(d, c->paddr, ps, depth, &blocks)) {
+			c->clean_mask |= (uint32_t)ps;
+			c->blocks = blocks;
+		}
+	}
+}
+
+static char *list_candidates(const struct ki_scan *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+
+	if (!fp)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++)
+		fprintf(fp, "\n  0x%" PRIx64 "  %s  %s", s->cands[i].paddr,
+			s->cands[i].compatible,
+			s->cands[i].clean_mask ? "map decodes cleanly" : "map does not decode cleanly");
+	if (s->dropped)
+		fprintf(fp, "\n  (%zu more not listed)", s->dropped);
+	fclose(fp);
+	return out;
+}
+
+static void settle_page_size(struct ki_dump *d, const struct ki_candidate *c,
+			     struct ki_findings *f)
+{
+	uint32_t m = c->clean_mask ? c->clean_mask : c->ps_mask;
+
+	if (d->page_size)
+		return;
+	if (m && !(m & (m - 1))) {
+		ki_dump_set_page_size(d, m,
+				      c->clean_mask ? "inferred from the data (the map decodes cleanly only with this page size)"
+						    : "inferred from the FDT's alignment (the only page size it fits)");
+		return;
+	}
+	ki_dump_set_page_size(d, (m & KI_PS_4K) || !m ? 4096 : (uint64_t)(m & -m),
+			      "assumed (nothing in the dump says; give --page-size)");
+	ki_findings_add(f, KI_SEV_WARNING, "page-size-assumed", false, 0,
+			"page size %" PRIu64 " assumed: the dump does not record it and the data fits %s; give --page-size if this is wrong",
+			d->page_size, m & (m - 1) ? "several page sizes" : "none cleanly");
+}
+
+struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
+			   struct ki_findings *f, struct ki_kho **kho_ret,
+			   char **found_by_ret)
+{
+	struct ki_scan *s;
+	struct ki_error *err;
+	struct ki_candidate *pick = NULL;
+	size_t nclean = 0;
+	char *fb = NULL;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return &ki_enomem;
+	if (o->fdt_phys_set) {
+		unsigned char hdr[40];
+		struct ki_fdt_header h;
+
+		err = ki_memreader_read(&d->mem, o->fdt_phys, hdr, sizeof(hdr));
+		if (err) {
+			err = ki_error_prefix(err, "KHO FDT (--fdt-phys) at paddr 0x%" PRIx64,
+					      o->fdt_phys);
+			goto out;
+		}
+		if (!ki_fdt_header_decode(hdr, &h)) {
+			err = ki_error_set_paddr(ki_error_create(KI_ERR_FORMAT,
+					"--fdt-phys 0x%" PRIx64 ": no FDT there (magic 0x%08x, expected 0xd00dfeed); run without --fdt-phys to scan for it",
+					o->fdt_phys, h.magic), o->fdt_phys);
+			goto out;
+		}
+		s->n = 1;
+		s->cands[0].paddr = o->fdt_phys;
+		s->cands[0].totalsize = h.totalsize;
+		for (uint64_t ps = 4096; ps <= 65536; ps <<= 2)
+			if (!(o->fdt_phys & (ps - 1)) && h.totalsize <= ps &&
+			    (d->page_size_candidates & ps))
+				s->cands[0].ps_mask |= (uint32_t)ps;
+		if (!s->cands[0].ps_mask)
+			s->cands[0].ps_mask = d->page_size ? (uint32_t)d->page_size : KI_PS_4K;
+		if (!d->page_size)
+			evaluate(d, &s->cands[0], o->radix_depth);
+		pick = &s->cands[0];
+		fb = strdup("--fdt-phys");
+	} else {
+		err = ki_scan_fdts(d, o->progress, o->progress_arg, s);
+		if (err)
+			goto out;
+		if (s->n == 0) {
+			err = ki_error_create(KI_ERR_FORMAT,
+					      "no KHO FDT found: scanned 0x%" PRIx64
+					      " bytes of memory for a page-aligned FDT whose root compatible starts with \"kho-v\"; the dump may not hold a hand-over (or the FDT page was filtered out); give --fdt-phys if you know where it is",
+					      s->bytes);
+			goto out;
+		}
+		for (size_t i = 0; i < s->n; i++) {
+			/* One candidate with a known page size: no need to
+			 * decode twice. */
+			if (s->n > 1 || !d->page_size)
+				evaluate(d, &s->cands[i], o->radix_depth);
+			if (s->cands[i].clean_mask) {
+				nclean++;
+				pick = &s->cands[i];
+			}
+		}
+		if (s->n == 1) {
+			pick = &s->cands[0];
+			if (asprintf(&fb, "scan (the only KHO FDT in 0x%" PRIx64 " bytes scanned)",
+				     s->bytes) < 0)
+				fb = NULL;
+		} else if (nclean == 1) {
+			if (asprintf(&fb, "scan (%zu KHO FDTs found; the only one whose map decodes cleanly)",
+				     s->n + s->dropped) < 0)
+				fb = NULL;
+		} else {
+			char *list = list_candidates(s);
+
+			err = ki_error_create(KI_ERR_USAGE,
+					      "%zu KHO FDT candidates found and %s; choose one with --fdt-phys ADDR:%s",
+					      s->n + s->dropped,
+					      nclean ? "more than one has a map that decodes cleanly" : "none has a map that decodes cleanly",
+					      list ? list : "");
+			free(list);
+			goto out;
+		}
+	}
+	if (!fb) {
+		err = &ki_enomem;
+		goto out;
+	}
+	settle_page_size(d, pick, f);
+	err = ki_kho_load(d, pick->paddr, f, kho_ret);
+	if (err)
+		goto out;
+	*found_by_ret = fb;
+	fb = NULL;
+out:
+	free(fb);
+	free(s);
+	if (err)
+		ki_error_set_path(err, d->path);
+	return err;
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Format-independent part of the memory map: counting and run iteration. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ki_map.h"
+
+/* Bytes of bitmap to read for a leaf: whole u64 words up to its last bit. */
+static size_t leaf_bytes(const struct ki_leaf *l)
+{
+	return (((size_t)l->first_bit + l->nbits + 63) / 64) * 8;
+}
+
+/* Address of the block for bit i; false when it would not fit in 64 bits. */
+static bool leaf_block(const struct ki_leaf *l, unsigned int psh, uint64_t i,
+		       uint64_t *pa_ret)
+{
+	unsigned int s = l->order + psh;
+	uint64_t off, n = i - l->first_bit;
+
+	if (s >= 64)
+		return false;
+	if (n && n > (UINT64_MAX >> s))
+		return false;
+	off = n << s;
+	if (__builtin_add_overflow(l->phys_base, off, pa_ret))
+		return false;
+	/* The block's last byte must fit too. */
+	if (*pa_ret + ((UINT64_C(1) << s) - 1) < *pa_ret)
+		return false;
+	return true;
+}
+
+static struct ki_error *read_leaf(struct ki_map *m, const struct ki_leaf *l,
+				  uint64_t *words)
+{
+	return ki_memreader_read(&m->dump->mem, l->bitmap_pa, words, leaf_bytes(l));
+}
+
+/* Bit i of the leaf, in the dump's byte order. */
+static uint64_t leaf_word(const struct ki_map *m, const uint64_t *words,
+			  const struct ki_leaf *l, size_t wi)
+{
+	uint64_t w = ki_dump_u64(m->dump, &words[wi]);
+	uint64_t lo = l->first_bit, hi = (uint64_t)l->first_bit + l->nbits;
+	uint64_t wlo = (uint64_t)wi * 64;
+
+	if (lo > wlo)
+		w &= lo - wlo >= 64 ? 0 : ~UINT64_C(0) << (lo - wlo);
+	if (hi < wlo + 64)
+		w &= hi <= wlo ? 0 : ~UINT64_C(0) >> (64 - (hi - wlo));
+	return w;
+}
+
+static void report_invalid(struct ki_map *m, const struct ki_leaf *l,
+			   const uint64_t *words, struct ki_findings *f)
+{
+	size_t nw = leaf_bytes(l) / 8;
+	unsigned int o0 = ki_radix_order0(m->page_shift);
+
+	for (size_t wi = 0; wi < nw; wi++) {
+		uint64_t w = leaf_word(m, words, l, wi);
+
+		while (w) {
+			uint64_t key = (uint64_t)wi * 64 + (unsigned int)__builtin_ctzll(w);
+
+			w &= w - 1;
+			m->errors++;
+			if (key == 0) {
+				ki_findings_add(f, KI_SEV_ERROR, "key-zero", true, l->bitmap_pa,
+						"radix leaf at 0x%" PRIx64 ": bit 0 of the all-zero-index leaf is set; key 0 has no order marker and is not a block",
+						l->bitmap_pa);
+				continue;
+			}
+			ki_findings_add(f, KI_SEV_ERROR, "order-above-max", true, l->bitmap_pa,
+					"radix leaf at 0x%" PRIx64 ": key 0x%" PRIx64
+					" decodes to order %u (a block of 2^%u bytes); no kernel preserves that, not listed",
+					l->bitmap_pa, key,
+					o0 - (63 - (unsigned int)__builtin_clzll(key)),
+					64 - (63 - (unsigned int)__builtin_clzll(key)));
+		}
+	}
+}
+
+void ki_map_count(struct ki_map *m, struct ki_findings *f)
+{
+	uint64_t *words = NULL;
+	size_t cap = 0;
+
+	memset(m->blocks, 0, sizeof(m->blocks));
+	m->total_blocks = 0;
+	for (size_t i = 0; i < m->nleaves; i++) {
+		struct ki_leaf *l = &m->leaves[i];
+		size_t need = leaf_bytes(l), nw = need / 8;
+		struct ki_error *err;
+		uint64_t n = 0, last = 0, pa;
+		bool any = false;
+
+		if (need > cap) {
+			free(words);
+			words = malloc(need);
+			cap = words ? need : 0;
+			if (!words) {
+				ki_findings_add(f, KI_SEV_ERROR, "nomem", false, 0,
+						"out of memory reading bitmaps");
+				m->errors++;
+				return;
+			}
+		}
+		err = read_leaf(m, l, words);
+		if (err) {
+			ki_findings_add(f, KI_SEV_ERROR,
+					err->code == KI_ERR_NODATA ? "not-in-dump" : "map-read-error",
+					true, l->bitmap_pa, "bitmap at 0x%" PRIx64 " (order %u): %s",
+					l->bitmap_pa, l->order, err->message);
+			ki_error_destroy(err);
+			l->unreadable = true;
+			m->errors++;
+			continue;
+		}
+		if (l->invalid) {
+			report_invalid(m, l, words, f);
+			continue;
+		}
+		for (size_t wi = 0; wi < nw; wi++) {
+			uint64_t w = leaf_word(m, words, l, wi);
+
+			if (w) {
+				n += (uint64_t)__builtin_popcountll(w);
+				last = (uint64_t)wi * 64 + 63 - (unsigned int)__builtin_clzll(w);
+				any = true;
+			}
+		}
+		if (any && !leaf_block(l, m->page_shift, last, &pa)) {
+			ki_findings_add(f, KI_SEV_ERROR, "block-address-overflow", true,
+					l->bitmap_pa,
+					"bitmap at 0x%" PRIx64 " (order %u, first block 0x%" PRIx64
+					"): bit %" PRIu64 " would describe a block beyond the 64-bit address space; bitmap not listed",
+					l->bitmap_pa, l->order, l->phys_base, last);
+			l->invalid = true;
+			m->errors++;
+			continue;
+		}
+		if (l->order < KI_ORDERS)
+			m->blocks[l->order] += n;
+		m->total_blocks += n;
+	}
+	free(words);
+}
+
+struct pending {
+	bool active;
+	uint64_t pa;
+	unsigned int order;
+	uint64_t n;
+	uint64_t end;
+};
+
+static int flush(struct pending *p, ki_run_fn fn, void *arg)
+{
+	int r = 0;
+
+	if (p->active)
+		r = fn(arg, p->pa, p->order, p->n);
+	p->active = false;
+	return r;
+}
+
+int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
+		       void *arg)
+{
+	struct pending p = { 0 };
+	uint64_t *words = NULL;
+	size_t cap = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < m->nleaves && !r; i++) {
+		const struct ki_leaf *l = &m->leaves[i];
+		size_t need = leaf_bytes(l), nw = need / 8;
+		uint64_t bsize = UINT64_C(1) << (l->order + m->page_shift);
+		struct ki_error *err;
+
+		if (l->invalid || l->unreadable)
+			continue;
+		if (only_order >= 0 && l->order != (unsigned int)only_order)
+			continue;
+		if (need > cap) {
+			free(words);
+			words = malloc(need);
+			cap = words ? need : 0;
+			if (!words)
+				break;
+		}
+		err = read_leaf(m, l, words);
+		if (err) {
+			/* Counted and reported by ki_map_count. */
+			ki_error_destroy(err);
+			continue;
+		}
+		for (size_t wi = 0; wi < nw && !r; wi++) {
+			uint64_t w = leaf_word(m, words, l, wi);
+
+			while (w && !r) {
+				unsigned int start = (unsigned int)__builtin_ctzll(w);
+				uint64_t rest = ~(w >> start);
+				unsigned int len = rest ? (unsigned int)__builtin_ctzll(rest) : 64 - start;
+				uint64_t pa;
+
+				if (len >= 64)
+					w = 0;
+				else
+					w &= ~(((UINT64_C(1) << len) - 1) << start);
+				if (!leaf_block(l, m->page_shift, (uint64_t)wi * 64 + start, &pa))
+					continue;
+				if (p.active && p.order == l->order && p.end == pa) {
+					p.n += len;
+					p.end = pa + (uint64_t)len * bsize;
+					continue;
+				}
+				r = flush(&p, fn, arg);
+				p.active = true;
+				p.pa = pa;
+				p.order = l->order;
+				p.n = len;
+				p.end = pa + (uint64_t)len * bsize;
+			}
+		}
+	}
+	if (!r)
+		r = flush(&p, fn, arg);
+	free(words);
+	return r;
+}

@@ -1,0 +1,80 @@
+# Helpers for the CLI tests (sourced by run.sh). POSIX sh.
+# Every check prints "ok NAME" or "FAIL NAME: why" and counts.
+
+PASS=0
+FAIL=0
+
+ok() { PASS=$((PASS + 1)); [ -n "${KI_TEST_VERBOSE:-}" ] && echo "ok   $1"; return 0; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL $1: $2"; [ -s "$T/err" ] && sed 's/^/     stderr: /' "$T/err" | head -5; return 0; }
+
+# ki ARGS...: run khoinspect, stdout in $T/out, stderr in $T/err, status in $RC.
+# Sanitizer reports are failures whatever the exit status.
+ki() {
+	"$KI" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' "$T/err"; then
+		echo "FAIL sanitizer: khoinspect $*"; sed 's/^/     /' "$T/err" | head -30
+		FAIL=$((FAIL + 1))
+	fi
+}
+
+# expect_rc NAME WANT: the last ki call exited WANT.
+expect_rc() {
+	if [ "$RC" = "$2" ]; then ok "$1"; else bad "$1" "exit status $RC, expected $2"; fi
+}
+
+# expect_grep NAME FILE PATTERN (grep -E)
+expect_grep() {
+	if grep -qE -- "$3" "$2"; then ok "$1"; else bad "$1" "no line matching /$3/ in $(basename "$2")"; fi
+}
+
+expect_no_grep() {
+	if grep -qE -- "$3" "$2"; then bad "$1" "unexpected line matching /$3/ in $(basename "$2")"; else ok "$1"; fi
+}
+
+# expect_json NAME: stdout of the last call is one valid JSON document.
+expect_json() {
+	if jq -e . "$T/out" >/dev/null 2>&1; then ok "$1"; else bad "$1" "stdout is not valid JSON"; fi
+}
+
+# expect_jq NAME FILTER: jq -e FILTER holds on stdout.
+expect_jq() {
+	if jq -e "$2" "$T/out" >/dev/null 2>&1; then ok "$1"; else bad "$1" "jq '$2' is false"; fi
+}
+
+# expect_same NAME WANT GOT: two files are identical.
+expect_same() {
+	if cmp -s "$2" "$3"; then ok "$1"; else
+		bad "$1" "$(basename "$3") differs from $(basename "$2")"
+		diff "$2" "$3" | head -6 | sed 's/^/     /'
+	fi
+}
+
+# Expected blocks of a golden truth.json: "0xPHYS ORDER" lines, sorted.
+truth_blocks() { jq -r '.blocks[] | "\(.[0]) \(.[1])"' "$1" | LC_ALL=C sort; }
+# Expected blocks of a khogen --truth file.
+gen_blocks() { grep -v '^#' "$1" | LC_ALL=C sort; }
+# Blocks listed by `khoinspect -j list --blocks` (stdout of the last call).
+got_blocks() { jq -r '.blocks[] | "\(.phys) \(.order)"' "$T/out" | LC_ALL=C sort; }
+# Blocks obtained by expanding `khoinspect -j list` ranges (a second path).
+got_range_blocks() {
+	jq -r '.input.page_size as $ps | .ranges[] | "\(.start) \(.order) \(.blocks) \($ps)"' "$T/out" |
+	while read -r start order n ps; do
+		i=0; a=$((start)); step=$((ps << order))
+		while [ "$i" -lt "$n" ]; do printf '0x%x %s\n' "$a" "$order"; a=$((a + step)); i=$((i + 1)); done
+	done | LC_ALL=C sort
+}
+
+# expect_blocks NAME WANTFILE ARGS...: list --blocks and list (ranges) both
+# give exactly the blocks in WANTFILE, and exit 0.
+expect_blocks() {
+	name=$1; want=$2; shift 2
+	ki -j list --blocks "$@"
+	expect_rc "$name: list --blocks exits 0" 0
+	got_blocks >"$T/got"
+	expect_same "$name: list --blocks = truth" "$want" "$T/got"
+	ki -j list "$@"
+	expect_rc "$name: list exits 0" 0
+	got_range_blocks >"$T/got2"
+	expect_same "$name: expanded ranges = truth" "$want" "$T/got2"
+}

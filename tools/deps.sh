@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install the Debian (bookworm) packages khoinspect needs to build and test.
+# Quiet and quick when everything is already there.
+set -e
+PKGS="gcc make pkg-config libfdt-dev libelf-dev libcriterion-dev jq groff-base xz-utils device-tree-compiler"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "khoinspect: installing missing packages:$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO=sudo
+	else
+		echo "khoinspect: need root (or sudo) to install:$missing" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
