@@ -34,7 +34,7 @@ typedef void (*ki_progress_fn)(void *arg, uint64_t done, uint64_t total);
 struct ki_locate_options {
 	bool fdt_phys_set;
 	uint64_t fdt_phys;
-	unsigned int radix_depth;    /* 0 = by page size */
+	struct ki_map_options map;
 	ki_progress_fn progress;
 	void *progress_arg;
 };
@@ -51,10 +51,5 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 			   struct ki_findings *f, struct ki_kho **kho_ret,
 			   char **found_by_ret);
-
-/* Decode the map of an already loaded KHO FDT (format dispatch). */
-struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
-			     unsigned int radix_depth, struct ki_findings *f,
-			     struct ki_map **ret);
 
 #endif

@@ -17,6 +17,10 @@
 
 enum { KI_ORDERS = 64 };
 
+/* kho-v1 bitmap size choice: 0 = decide from the data. */
+enum ki_v1_bitmap { KI_V1_BITMAP_AUTO = 0, KI_V1_BITMAP_512 = 512, KI_V1_BITMAP_PAGE = 1 };
+
+
 struct ki_leaf {
 	uint64_t bitmap_pa;  /* bitmap start (bit 0) */
 	uint64_t phys_base;  /* block address of bit first_bit */
@@ -28,7 +32,7 @@ struct ki_leaf {
 };
 
 struct ki_map {
-	const char *kind;            /* "radix" */
+	const char *kind;            /* "radix" or "chunks" */
 	struct ki_dump *dump;
 	uint64_t root;
 	uint64_t page_size;
@@ -37,7 +41,10 @@ struct ki_map {
 	const char *depth_source;
 	struct ki_leaf *leaves;
 	size_t nleaves, cap;
-	uint64_t tables;             /* table pages visited */
+	uint64_t tables;             /* radix: table pages visited */
+	uint64_t chunks;             /* chunks: chunk pages visited */
+	uint32_t bitmap_bytes;       /* chunks: 512 or the page size */
+	const char *bitmap_source;   /* chunks: why that bitmap size */
 	uint64_t blocks[KI_ORDERS];  /* after ki_map_count */
 	uint64_t total_blocks;
 	size_t errors;               /* error findings raised by this map */
@@ -66,6 +73,34 @@ struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
 				  unsigned int depth, struct ki_findings *f,
 				  struct ki_map **ret);
 void ki_map_destroy(struct ki_map *m);
+
+/*
+ * Walk a kho-v1 chunk list at head: bounded (cycles, alignment, presence,
+ * num_elms, chain length), bitmap size decided from the data unless given.
+ */
+struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
+				   enum ki_v1_bitmap bitmap,
+				   struct ki_findings *f, struct ki_map **ret);
+
+
+struct ki_kho;
+
+struct ki_map_options {
+	unsigned int radix_depth;    /* 0 = decide (by page size, from data at 16K) */
+	enum ki_v1_bitmap v1_bitmap;
+};
+
+/*
+ * Decode the memory map of a loaded KHO FDT, whatever its format, and count
+ * its blocks. Unsupported formats and a missing map are errors; everything
+ * wrong inside the map is a finding.
+ */
+struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
+			     const struct ki_map_options *mo,
+			     struct ki_findings *f, struct ki_map **ret);
+
+/* Order leaves by (order, address): the order runs are emitted in. */
+void ki_map_sort_leaves(struct ki_map *m);
 
 /* Read every leaf, count blocks per order; bad leaves become findings. */
 void ki_map_count(struct ki_map *m, struct ki_findings *f);

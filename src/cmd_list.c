@@ -20,8 +20,9 @@ void cmd_list_usage(void)
 	printf("Usage: khoinspect [-j|-p] list [OPTIONS] INPUT\n"
 	       "\n"
 	       "Find the KHO FDT in INPUT (an ELF vmcore, /proc/kcore, a QEMU ELF dump, or a\n"
-	       "raw memory image), walk its preserved-memory map and list every preserved\n"
-	       "block: a header, a per-order summary, then runs of adjacent blocks.\n"
+	       "raw memory image), walk its preserved-memory map (kho-v1 chunk list or\n"
+	       "kho-v2/v3/v4 radix tree) and list every preserved block: a header, a\n"
+	       "per-order summary, then runs of adjacent blocks.\n"
 	       "\n"
 	       "Input:\n"
 	       "      --format FMT     auto (default), elf or raw\n"
@@ -29,8 +30,11 @@ void cmd_list_usage(void)
 	       "      --page-size N    4096, 16384 or 65536 (default: VMCOREINFO, then the\n"
 	       "                       architecture, then what the data decodes with)\n"
 	       "      --fdt-phys ADDR  physical address of the KHO FDT (default: scan for it)\n"
-	       "      --radix-depth N  levels of the radix tree, leaf included (default: the\n"
-	       "                       depth for the page size: 6 at 4K, 5 at 16K, 4 at 64K)\n"
+	       "      --radix-depth N  levels of the radix tree, leaf included (default: 6 at\n"
+	       "                       4K, 4 at 64K; at 16K 5, or 4 when only the short tree\n"
+	       "                       of pre-7.1 kernels decodes cleanly)\n"
+	       "      --v1-bitmap SIZE kho-v1 bitmap size: 512 (Linux 6.16) or page (later);\n"
+	       "                       default: decided from the data\n"
 	       "Output:\n"
 	       "      --order N        list only blocks of order N\n"
 	       "      --blocks         one line per block instead of coalesced ranges\n"
@@ -225,9 +229,14 @@ static void print_header_text(const struct ki_dump *d, const struct ki_kho *k,
 	printf("compatible:  %s\n", k->compatible);
 	printf("fdt:         0x%" PRIx64 " (%u bytes; found by %s)\n", k->fdt_phys,
 	       k->fdt_size, found_by);
-	printf("memory map:  0x%" PRIx64 " (radix tree, %u levels from the %s; %" PRIu64
-	       " tables, %zu leaves)\n",
-	       m->root, m->depth, m->depth_source, m->tables, m->nleaves);
+	if (!strcmp(m->kind, "radix"))
+		printf("memory map:  0x%" PRIx64 " (radix tree, %u levels from the %s; %" PRIu64
+		       " tables, %zu leaves)\n",
+		       m->root, m->depth, m->depth_source, m->tables, m->nleaves);
+	else
+		printf("memory map:  0x%" PRIx64 " (kho-v1 chunk list: %" PRIu64
+		       " chunks, %zu bitmaps of %u bytes)\n",
+		       m->root, m->chunks, m->nleaves, m->bitmap_bytes);
 	if (k->nsubs) {
 		printf("sub-nodes:\n");
 		for (size_t i = 0; i < k->nsubs; i++) {
@@ -296,10 +305,17 @@ static void print_header_json(struct ki_json *j, const struct ki_dump *d,
 	ki_json_key(j, "map");
 	ki_json_begin_object(j);
 	ki_json_kv_string(j, "kind", m->kind);
-	ki_json_kv_uint(j, "depth", m->depth);
-	ki_json_kv_string(j, "depth_source", m->depth_source);
-	ki_json_kv_uint(j, "tables", m->tables);
-	ki_json_kv_uint(j, "leaves", m->nleaves);
+	if (!strcmp(m->kind, "radix")) {
+		ki_json_kv_uint(j, "depth", m->depth);
+		ki_json_kv_string(j, "depth_source", m->depth_source);
+		ki_json_kv_uint(j, "tables", m->tables);
+		ki_json_kv_uint(j, "leaves", m->nleaves);
+	} else {
+		ki_json_kv_uint(j, "chunks", m->chunks);
+		ki_json_kv_uint(j, "bitmaps", m->nleaves);
+		ki_json_kv_uint(j, "bitmap_size", m->bitmap_bytes);
+		ki_json_kv_string(j, "bitmap_size_source", m->bitmap_source);
+	}
 	ki_json_end_object(j);
 
 	ki_json_key(j, "subnodes");
@@ -346,13 +362,14 @@ static void print_header_json(struct ki_json *j, const struct ki_dump *d,
 static int parse_args(int argc, char **argv, struct list_opts *o)
 {
 	enum { O_FORMAT = 256, O_BASE, O_PAGE_SIZE, O_FDT_PHYS, O_DEPTH,
-	       O_ORDER, O_BLOCKS, O_SUMMARY };
+	       O_ORDER, O_BLOCKS, O_SUMMARY, O_V1_BITMAP };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "base", required_argument, NULL, O_BASE },
 		{ "page-size", required_argument, NULL, O_PAGE_SIZE },
 		{ "fdt-phys", required_argument, NULL, O_FDT_PHYS },
 		{ "radix-depth", required_argument, NULL, O_DEPTH },
+		{ "v1-bitmap", required_argument, NULL, O_V1_BITMAP },
 		{ "order", required_argument, NULL, O_ORDER },
 		{ "blocks", no_argument, NULL, O_BLOCKS },
 		{ "summary", no_argument, NULL, O_SUMMARY },
@@ -408,7 +425,18 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 					       optarg);
 				return -1;
 			}
-			o->loc.radix_depth = (unsigned int)v;
+			o->loc.map.radix_depth = (unsigned int)v;
+			break;
+		case O_V1_BITMAP:
+			if (!strcmp(optarg, "512")) {
+				o->loc.map.v1_bitmap = KI_V1_BITMAP_512;
+			} else if (!strcmp(optarg, "page")) {
+				o->loc.map.v1_bitmap = KI_V1_BITMAP_PAGE;
+			} else {
+				ki_usage_error("list", "--v1-bitmap takes 512 or page, not \"%s\"",
+					       optarg);
+				return -1;
+			}
 			break;
 		case O_ORDER:
 			if (!ki_parse_u64(optarg, &v) || v >= KI_ORDERS) {
@@ -482,7 +510,7 @@ int cmd_list(int argc, char **argv)
 	err = ki_locate(d, &o.loc, &f, &k, &found_by);
 	end_progress(&prog);
 	if (!err)
-		err = ki_map_open(d, k, o.loc.radix_depth, &f, &m);
+		err = ki_map_open(d, k, &o.loc.map, &f, &m);
 	if (err) {
 		/* What the container said may explain the failure. */
 		for (size_t i = 0; i < d->findings.n && !ki_global.quiet; i++)

@@ -147,43 +147,9 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 	return NULL;
 }
 
-struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
-			     unsigned int radix_depth, struct ki_findings *f,
-			     struct ki_map **ret)
-{
-	struct ki_error *err;
-	unsigned int psh = (unsigned int)__builtin_ctzll(d->page_size);
-	unsigned int depth = radix_depth ? radix_depth : ki_radix_fixed_depth(psh);
-
-	switch (k->format) {
-	case KI_KHO_V2:
-	case KI_KHO_V3:
-	case KI_KHO_V4:
-		break;
-	case KI_KHO_V1:
-		return ki_error_set_paddr(ki_error_create(KI_ERR_UNSUPPORTED,
-				"KHO FDT at paddr 0x%" PRIx64 ": \"%s\" uses the chunk-list memory map of Linux 6.16-7.0, which this build cannot decode yet",
-				k->fdt_phys, k->compatible), k->fdt_phys);
-	case KI_KHO_UNKNOWN:
-		return ki_error_set_paddr(ki_error_create(KI_ERR_UNSUPPORTED,
-				"KHO FDT at paddr 0x%" PRIx64 ": compatible \"%s\" is not a format this build knows (%s); a newer khoinspect may",
-				k->fdt_phys, k->compatible, ki_kho_known_formats()), k->fdt_phys);
-	}
-	if (!k->has_map)
-		return ki_error_set_paddr(ki_error_create(KI_ERR_CORRUPT,
-				"KHO FDT at paddr 0x%" PRIx64 ": no usable preserved-memory-map property; nothing to walk",
-				k->fdt_phys), k->fdt_phys);
-	err = ki_radix_collect(d, k->map_phys, depth, f, ret);
-	if (err)
-		return err;
-	(*ret)->depth_source = radix_depth ? "--radix-depth" : "page size";
-	ki_map_count(*ret, f);
-	return NULL;
-}
-
 /* Does the FDT at pa, read with page size ps, lead to a clean map? */
 static bool try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
-		      unsigned int depth, uint64_t *blocks)
+		      const struct ki_map_options *mo, uint64_t *blocks)
 {
 	uint64_t saved = d->page_size;
 	uint32_t saved_mask = d->page_size_candidates;
@@ -198,7 +164,7 @@ static bool try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
 	d->page_size = ps;
 	err = ki_kho_load(d, pa, &f, &k);
 	if (!err)
-		err = ki_map_open(d, k, depth, &f, &m);
+		err = ki_map_open(d, k, mo, &f, &m);
 	if (!err && f.counts[KI_SEV_ERROR] == 0 && m->errors == 0) {
 		clean = true;
 		*blocks = m->total_blocks;
@@ -214,14 +180,14 @@ static bool try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
 }
 
 static void evaluate(struct ki_dump *d, struct ki_candidate *c,
-		     unsigned int depth)
+		     const struct ki_map_options *mo)
 {
 	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2) {
 		uint64_t blocks = 0;
 
 		if (!(c->ps_mask & ps))
 			continue;
-		if (try_clean(d, c->paddr, ps, depth, &blocks)) {
+		if (try_clean(d, c->paddr, ps, mo, &blocks)) {
 			c->clean_mask |= (uint32_t)ps;
 			c->blocks = blocks;
 		}
@@ -305,7 +271,7 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 		if (!s->cands[0].ps_mask)
 			s->cands[0].ps_mask = d->page_size ? (uint32_t)d->page_size : KI_PS_4K;
 		if (!d->page_size)
-			evaluate(d, &s->cands[0], o->radix_depth);
+			evaluate(d, &s->cands[0], &o->map);
 		pick = &s->cands[0];
 		fb = strdup("--fdt-phys");
 	} else {
@@ -323,7 +289,7 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 			/* One candidate with a known page size: no need to
 			 * decode twice. */
 			if (s->n > 1 || !d->page_size)
-				evaluate(d, &s->cands[i], o->radix_depth);
+				evaluate(d, &s->cands[i], &o->map);
 			if (s->cands[i].clean_mask) {
 				nclean++;
 				pick = &s->cands[i];

@@ -4,7 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ki_fdt.h"
 #include "ki_map.h"
+
+static int leaf_cmp(const void *a, const void *b)
+{
+	const struct ki_leaf *x = a, *y = b;
+
+	if (x->invalid != y->invalid)
+		return x->invalid ? 1 : -1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	if (x->phys_base != y->phys_base)
+		return x->phys_base < y->phys_base ? -1 : 1;
+	return 0;
+}
+
+void ki_map_sort_leaves(struct ki_map *m)
+{
+	if (m->nleaves > 1)
+		qsort(m->leaves, m->nleaves, sizeof(*m->leaves), leaf_cmp);
+}
 
 /* Bytes of bitmap to read for a leaf: whole u64 words up to its last bit. */
 static size_t leaf_bytes(const struct ki_leaf *l)
@@ -231,4 +251,105 @@ int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 		r = flush(&p, fn, arg);
 	free(words);
 	return r;
+}
+
+/* Decode a radix map with a given depth into a fresh findings list. */
+static struct ki_error *radix_try(struct ki_dump *d, uint64_t root,
+				  unsigned int depth, struct ki_findings *f,
+				  struct ki_map **ret)
+{
+	struct ki_error *err = ki_radix_collect(d, root, depth, f, ret);
+
+	if (!err)
+		ki_map_count(*ret, f);
+	return err;
+}
+
+static void move_findings(struct ki_findings *to, struct ki_findings *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct ki_finding *x = &from->items[i];
+
+		ki_findings_add(to, x->severity, x->id, x->has_paddr, x->paddr, "%s",
+				x->message);
+	}
+	to->dropped += from->dropped;
+	ki_findings_deinit(from);
+}
+
+/*
+ * 16 KiB pages: kernels before the 7.1 depth fix wrote a 4-level tree, later
+ * ones 5 levels, under the same compatible. Take the fixed depth unless only
+ * the short one decodes cleanly.
+ */
+static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
+				   const struct ki_map_options *mo,
+				   struct ki_findings *f, struct ki_map **ret)
+{
+	unsigned int psh = (unsigned int)__builtin_ctzll(d->page_size);
+	unsigned int fixed = ki_radix_fixed_depth(psh);
+	struct ki_findings f5, f4;
+	struct ki_map *m5 = NULL, *m4 = NULL;
+	struct ki_error *err;
+
+	if (mo->radix_depth || psh != 14) {
+		err = radix_try(d, k->map_phys, mo->radix_depth ? mo->radix_depth : fixed,
+				f, ret);
+		if (!err)
+			(*ret)->depth_source = mo->radix_depth ? "--radix-depth" : "page size";
+		return err;
+	}
+	ki_findings_init(&f5);
+	ki_findings_init(&f4);
+	err = radix_try(d, k->map_phys, fixed, &f5, &m5);
+	if (!err && (m5->errors || f5.counts[KI_SEV_ERROR]))
+		err = radix_try(d, k->map_phys, fixed - 1, &f4, &m4);
+	if (!err && m4 && !m4->errors && !f4.counts[KI_SEV_ERROR]) {
+		m4->depth_source = "data (only the short pre-7.1 tree decodes cleanly)";
+		ki_findings_add(f, KI_SEV_WARNING, "radix-short-tree", true, k->map_phys,
+				"radix tree at 0x%" PRIx64 " has %u levels, not %u: written by a kernel with the 16 KiB depth bug fixed in 7.1 (d64b0372); its order-0 marker bit was dropped, so order-0 blocks cannot be recovered faithfully (they show as wrong orders and addresses)",
+				k->map_phys, fixed - 1, fixed);
+		move_findings(f, &f4);
+		ki_findings_deinit(&f5);
+		ki_map_destroy(m5);
+		*ret = m4;
+		return NULL;
+	}
+	ki_map_destroy(m4);
+	ki_findings_deinit(&f4);
+	if (err) {
+		ki_map_destroy(m5);
+		ki_findings_deinit(&f5);
+		return err;
+	}
+	m5->depth_source = "page size (7.1+ depth for 16 KiB pages)";
+	move_findings(f, &f5);
+	*ret = m5;
+	return NULL;
+}
+
+struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
+			     const struct ki_map_options *mo,
+			     struct ki_findings *f, struct ki_map **ret)
+{
+	struct ki_error *err;
+
+	if (k->format == KI_KHO_UNKNOWN)
+		return ki_error_set_paddr(ki_error_create(KI_ERR_UNSUPPORTED,
+				"KHO FDT at paddr 0x%" PRIx64 ": compatible \"%s\" is not a format this build knows (%s); a newer khoinspect may",
+				k->fdt_phys, k->compatible, ki_kho_known_formats()), k->fdt_phys);
+	if (!k->has_map)
+		return ki_error_set_paddr(ki_error_create(KI_ERR_CORRUPT,
+				"KHO FDT at paddr 0x%" PRIx64 ": no usable preserved-memory-map property; nothing to walk",
+				k->fdt_phys), k->fdt_phys);
+	if (k->format != KI_KHO_V1)
+		return radix_open(d, k, mo, f, ret);
+	if (k->map_phys == 0)
+		ki_findings_add(f, KI_SEV_INFO, "v1-not-finalized", true, k->fdt_phys,
+				"kho-v1 preserved-memory-map is 0: nothing has been handed over yet (the hand-over was not finalized; the next kernel would refuse it)");
+	err = ki_chunks_collect(d, k->map_phys, mo->v1_bitmap, f, ret);
+	if (err)
+		return err;
+	ki_map_count(*ret, f);
+	return NULL;
 }

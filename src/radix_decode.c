@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ki_map.h"
+#include "ki_pageset.h"
 
 unsigned int ki_radix_order0(unsigned int page_shift)
 {
@@ -74,56 +75,6 @@ uint64_t ki_radix_index(uint64_t key, unsigned int level,
 	       ((UINT64_C(1) << ki_radix_table_bits(page_shift)) - 1);
 }
 
-/* ---- visited set: open addressing over page addresses ---- */
-
-struct pageset {
-	uint64_t *slots; /* 0 = empty; addresses stored + 1 */
-	size_t n, cap;
-};
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= UINT64_C(0xff51afd7ed558ccd);
-	x ^= x >> 33;
-	return x;
-}
-
-/* Returns 1 if added, 0 if present, -1 on allocation failure. */
-static int pageset_add(struct pageset *s, uint64_t pa)
-{
-	uint64_t v = pa + 1;
-	size_t i;
-
-	if ((s->n + 1) * 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		uint64_t *slots = calloc(cap, sizeof(*slots));
-
-		if (!slots)
-			return -1;
-		for (size_t j = 0; j < s->cap; j++) {
-			if (!s->slots[j])
-				continue;
-			i = mix(s->slots[j]) & (cap - 1);
-			while (slots[i])
-				i = (i + 1) & (cap - 1);
-			slots[i] = s->slots[j];
-		}
-		free(s->slots);
-		s->slots = slots;
-		s->cap = cap;
-	}
-	i = mix(v) & (s->cap - 1);
-	while (s->slots[i]) {
-		if (s->slots[i] == v)
-			return 0;
-		i = (i + 1) & (s->cap - 1);
-	}
-	s->slots[i] = v;
-	s->n++;
-	return 1;
-}
-
 /* Upper bound on map pages visited: 4M pages is a 16 GiB map at 4 KiB. */
 static const size_t MAX_NODES = (size_t)1 << 22;
 
@@ -131,7 +82,7 @@ struct walk {
 	struct ki_dump *d;
 	struct ki_map *m;
 	struct ki_findings *f;
-	struct pageset seen;
+	struct ki_pageset seen;
 	unsigned int psh, t, b, o0;
 	uint64_t *bufs[8];  /* one table buffer per level */
 	bool stop;          /* allocation failure or node limit */
@@ -211,7 +162,7 @@ static bool check_pointer(struct walk *w, uint64_t parent, uint64_t idx,
 		w->stop = true;
 		return false;
 	}
-	r = pageset_add(&w->seen, child);
+	r = ki_pageset_add(&w->seen, child);
 	if (r < 0) {
 		w->err = &ki_enomem;
 		w->stop = true;
@@ -283,19 +234,6 @@ static void walk_table(struct walk *w, uint64_t pa, unsigned int level,
 	}
 }
 
-static int leaf_cmp(const void *a, const void *b)
-{
-	const struct ki_leaf *x = a, *y = b;
-
-	if (x->invalid != y->invalid)
-		return x->invalid ? 1 : -1;
-	if (x->order != y->order)
-		return x->order < y->order ? -1 : 1;
-	if (x->phys_base != y->phys_base)
-		return x->phys_base < y->phys_base ? -1 : 1;
-	return 0;
-}
-
 struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
 				  unsigned int depth, struct ki_findings *f,
 				  struct ki_map **ret)
@@ -346,17 +284,17 @@ struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
 				"radix root 0x%" PRIx64 " (preserved-memory-map) is not in the dump; no block can be listed",
 				root);
 		m->errors++;
-	} else if (pageset_add(&w.seen, root) < 0) {
+	} else if (ki_pageset_add(&w.seen, root) < 0) {
 		w.err = &ki_enomem;
 	} else {
 		walk_table(&w, root, depth - 1, 0);
 	}
-	if (!w.err && m->nleaves)
-		qsort(m->leaves, m->nleaves, sizeof(*m->leaves), leaf_cmp);
+	if (!w.err)
+		ki_map_sort_leaves(m);
 out:
 	for (unsigned int i = 1; i < depth; i++)
 		free(w.bufs[i]);
-	free(w.seen.slots);
+	ki_pageset_deinit(&w.seen);
 	if (w.err) {
 		ki_map_destroy(m);
 		return w.err;
