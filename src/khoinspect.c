@@ -137,6 +137,8 @@ int main(int argc, char **argv)
 	const struct ki_command *c;
 	int opt;
 
+	/* Block-buffered output: listings can be millions of lines. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	/* '+': stop at the command name; options after it are the command's. */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+jpqvhV", opts, NULL)) != -1) {
