@@ -19,7 +19,7 @@ enum {
 };
 
 struct ki_dump_options {
-	const char *format;      /* NULL or "auto", "elf", "raw" */
+	const char *format;      /* NULL or "auto", "elf", "kdump", "raw" */
 	bool base_set;
 	uint64_t base;           /* raw: physical address of byte 0 */
 	uint64_t page_size;      /* 0 = decide */
@@ -28,7 +28,7 @@ struct ki_dump_options {
 struct ki_dump {
 	char *path;
 	int fd;
-	const char *container;   /* "elf", "raw" */
+	const char *container;   /* "elf", "kdump", "raw" */
 	const char *arch;        /* "x86_64", …, or NULL when unknown */
 	unsigned int e_machine;  /* ELF e_machine, 0 for raw */
 	bool big_endian;
@@ -38,6 +38,7 @@ struct ki_dump {
 	const char *page_size_source;
 	uint32_t page_size_candidates; /* mask of KI_PS_* still possible */
 	char *osrelease;         /* from VMCOREINFO, or NULL */
+	void *kdump;             /* libkdumpfile state (dump_kdump.c) */
 	struct ki_memreader mem;
 	struct ki_findings findings; /* warnings about the container */
 };
@@ -58,5 +59,7 @@ uint32_t ki_arch_page_sizes(const char *arch);
 /* Containers (dump_elf.c, dump_raw.c): fill d->mem, arch, page size. */
 struct ki_error *ki_dump_elf_open(struct ki_dump *d);
 struct ki_error *ki_dump_raw_open(struct ki_dump *d, uint64_t base);
+struct ki_error *ki_dump_kdump_open(struct ki_dump *d);
+void ki_dump_kdump_close(void *kdump);
 
 #endif

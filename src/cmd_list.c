@@ -19,13 +19,13 @@ void cmd_list_usage(void)
 {
 	printf("Usage: khoinspect [-j|-p] list [OPTIONS] INPUT\n"
 	       "\n"
-	       "Find the KHO FDT in INPUT (an ELF vmcore, /proc/kcore, a QEMU ELF dump, or a\n"
-	       "raw memory image), walk its preserved-memory map (kho-v1 chunk list or\n"
+	       "Find the KHO FDT in INPUT (an ELF vmcore, /proc/kcore, a QEMU ELF dump, a\n"
+	       "kdump-compressed dump, or a raw memory image), walk its preserved-memory map (kho-v1 chunk list or\n"
 	       "kho-v2/v3/v4 radix tree) and list every preserved block: a header, a\n"
 	       "per-order summary, then runs of adjacent blocks.\n"
 	       "\n"
 	       "Input:\n"
-	       "      --format FMT     auto (default), elf or raw\n"
+	       "      --format FMT     auto (default), elf, kdump or raw\n"
 	       "      --base ADDR      raw image: physical address of byte 0 (implies raw; default 0)\n"
 	       "      --page-size N    4096, 16384 or 65536 (default: VMCOREINFO, then the\n"
 	       "                       architecture, then what the data decodes with)\n"
@@ -387,8 +387,8 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 		switch (opt) {
 		case O_FORMAT:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "elf") &&
-			    strcmp(optarg, "raw")) {
-				ki_usage_error("list", "--format takes auto, elf or raw, not \"%s\"",
+			    strcmp(optarg, "kdump") && strcmp(optarg, "raw")) {
+				ki_usage_error("list", "--format takes auto, elf, kdump or raw, not \"%s\"",
 					       optarg);
 				return -1;
 			}

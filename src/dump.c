@@ -116,9 +116,8 @@ struct ki_error *ki_dump_open(const char *path,
 			fmt = "elf";
 			break;
 		case SNIFF_KDUMP:
-			err = ki_error_create(KI_ERR_UNSUPPORTED,
-					      "kdump-compressed dump (\"KDUMP   \" signature at offset 0): this build of khoinspect cannot read it yet; convert it with `makedumpfile -E` to ELF, or pass an ELF or raw dump");
-			goto fail_path;
+			fmt = "kdump";
+			break;
 		case SNIFF_FLAT:
 			err = ki_error_create(KI_ERR_UNSUPPORTED,
 					      "makedumpfile flattened format (\"makedumpfile\" signature at offset 0) cannot be read in place; rearrange it first: makedumpfile -R OUT < %s",
@@ -141,12 +140,15 @@ struct ki_error *ki_dump_open(const char *path,
 	if (!strcmp(fmt, "elf")) {
 		d->container = "elf";
 		err = ki_dump_elf_open(d);
+	} else if (!strcmp(fmt, "kdump")) {
+		d->container = "kdump";
+		err = ki_dump_kdump_open(d);
 	} else if (!strcmp(fmt, "raw")) {
 		d->container = "raw";
 		err = ki_dump_raw_open(d, opts->base_set ? opts->base : 0);
 	} else {
 		err = ki_error_create(KI_ERR_USAGE,
-				      "unknown --format \"%s\" (known: auto, elf, raw)",
+				      "unknown --format \"%s\" (known: auto, elf, kdump, raw)",
 				      fmt);
 	}
 	if (err)
@@ -176,6 +178,7 @@ void ki_dump_destroy(struct ki_dump *d)
 		return;
 	ki_memreader_deinit(&d->mem);
 	ki_findings_deinit(&d->findings);
+	ki_dump_kdump_close(d->kdump);
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d->osrelease);

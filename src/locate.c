@@ -69,6 +69,30 @@ static void scan_chunk(struct ki_dump *d, struct ki_scan *s,
 	}
 }
 
+/*
+ * Containers whose reads cost per page (decompression): read only the first
+ * bytes of each page. Fails like a read of the whole range would.
+ */
+static struct ki_error *scan_headers(struct ki_dump *d, struct ki_scan *s,
+				     uint64_t pa, uint64_t len, uint64_t align)
+{
+	unsigned char hdr[40];
+
+	for (uint64_t off = 0; off + sizeof(hdr) <= len; off += align) {
+		struct ki_fdt_header h;
+		struct ki_error *err = ki_memreader_read(&d->mem, pa + off, hdr, sizeof(hdr));
+
+		if (err)
+			return err;
+		if (memcmp(hdr, "\xd0\x0d\xfe\xed", 4))
+			continue;
+		ki_fdt_header_decode(hdr, &h);
+		if (ki_fdt_header_plausible(&h, KI_FDT_MAX))
+			add_candidate(d, s, pa + off, &h);
+	}
+	return NULL;
+}
+
 struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 			      void *arg, struct ki_scan *ret)
 {
@@ -109,10 +133,15 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 			}
 			if (len > SCAN_CHUNK)
 				len = SCAN_CHUNK;
-			err = ki_memreader_read(&d->mem, pa, buf, (size_t)len);
+			if (seg->read != ki_read_fd)
+				err = scan_headers(d, ret, pa, len, align);
+			else
+				err = ki_memreader_read(&d->mem, pa, buf, (size_t)len);
 			if (err) {
-				/* Truncated file: scan what is there, page by page. */
+				/* A hole (filtered page) or a truncated file:
+				 * scan the pages that are there. */
 				uint64_t got = 0;
+				bool nodata = err->code == KI_ERR_NODATA;
 
 				ki_error_destroy(err);
 				err = NULL;
@@ -121,20 +150,26 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 					if (!err)
 						got += align;
 				}
-				ki_findings_add(&d->findings, KI_SEV_WARNING, "scan-read-error",
-						true, pa + got,
-						"scan of the segment at 0x%" PRIx64 " stopped at 0x%" PRIx64 ": %s",
-						seg->min, pa + got, err ? err->message : "short read");
+				scan_chunk(d, ret, buf, pa, got, align);
+				ret->bytes += got;
+				if (err && err->code == KI_ERR_NODATA) {
+					/* skip the missing page, go on */
+					ki_error_destroy(err);
+					len = got + align;
+					goto advance;
+				}
+				if (!nodata || err)
+					ki_findings_add(&d->findings, KI_SEV_WARNING, "scan-read-error",
+							true, pa + got,
+							"scan of the segment at 0x%" PRIx64 " stopped at 0x%" PRIx64 ": %s",
+							seg->min, pa + got, err ? err->message : "short read");
 				ki_error_destroy(err);
-				len = got;
-				if (!len)
-					break;
-				scan_chunk(d, ret, buf, pa, len, align);
-				ret->bytes += len;
 				break;
 			}
-			scan_chunk(d, ret, buf, pa, len, align);
+			if (seg->read == ki_read_fd)
+				scan_chunk(d, ret, buf, pa, len, align);
 			ret->bytes += len;
+advance:
 			done += len;
 			if (progress)
 				progress(arg, done, total);

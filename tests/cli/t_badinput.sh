@@ -62,10 +62,6 @@ printf '\003\000' | dd of="$T/v3.elf" bs=1 seek=56 conv=notrunc 2>/dev/null
 ki list "$T/flat"
 expect_rc "flattened exits 2" 2
 expect_grep "flattened: makedumpfile -R hint" "$T/err" 'makedumpfile -R'
-{ printf 'KDUMP   '; head -c 4088 /dev/zero; } >"$T/kdump"
-ki list "$T/kdump"
-expect_rc "kdump-compressed (not yet) exits 2" 2
-expect_grep "kdump-compressed named" "$T/err" 'kdump-compressed'
 
 # Bare FDT blob: not memory
 ki list "$FIX/golden/debugfs/v3-x86_64-4k/out/fdt"

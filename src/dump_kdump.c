@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kdump-compressed dumps (makedumpfile -c/-l/-p/-z, QEMU kdump-*), read
+ * through libkdumpfile with KDUMP_MACHPHYSADDR, which needs no OS type,
+ * VMCOREINFO or architecture. Pages the dump excluded read as NODATA.
+ */
+#include <endian.h>
+#include <inttypes.h>
+#include <libkdumpfile/kdumpfile.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ki_dump.h"
+
+/* Offsets in makedumpfile's disk_dump_header (block 0). */
+enum { KDUMP_HDR_STATUS = 424, KDUMP_STATUS_INCOMPLETE = 0x8 };
+enum { KDUMP_CACHE_PAGES = 16 };
+
+struct kdump_src {
+	kdump_ctx_t *ctx;
+	kdump_bmp_t *pagemap;  /* pages stored in the file */
+	uint64_t page_size;
+};
+
+static struct ki_error *kdump_read_fn(void *arg, void *buf, uint64_t paddr,
+				      size_t len, uint64_t pos)
+{
+	struct kdump_src *k = arg;
+	size_t got = len;
+	kdump_status st;
+
+	(void)pos;
+	st = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &got);
+	if (st == KDUMP_OK)
+		return NULL;
+	if (st == KDUMP_ERR_NODATA)
+		return ki_error_set_paddr(ki_error_create(KI_ERR_NODATA,
+				"physical address 0x%" PRIx64 " is not in the dump (%s; the dump was filtered, or this is not RAM)",
+				paddr + got, kdump_get_err(k->ctx)), paddr + got);
+	return ki_error_set_paddr(ki_error_create(
+			st == KDUMP_ERR_CORRUPT ? KI_ERR_CORRUPT : KI_ERR_FORMAT,
+			"reading physical address 0x%" PRIx64 ": %s",
+			paddr + got, kdump_get_err(k->ctx)), paddr + got);
+}
+
+/* Next address at or after pos whose page the file stores. */
+static uint64_t kdump_next_data(void *arg, uint64_t pos)
+{
+	struct kdump_src *k = arg;
+	kdump_addr_t pfn = pos / k->page_size;
+
+	if (!k->pagemap)
+		return pos;
+	if (kdump_bmp_find_set(k->pagemap, &pfn) != KDUMP_OK)
+		return UINT64_MAX;
+	if (pfn > UINT64_MAX / k->page_size)
+		return UINT64_MAX;
+	return (uint64_t)pfn * k->page_size > pos ? (uint64_t)pfn * k->page_size : pos;
+}
+
+/*
+ * libkdumpfile 0.5.1 can crash in kdump_free() after a failed open (seen
+ * on a zeroed header and on forced-arch QEMU dumps). A context whose open
+ * failed is parked here instead: reachable, so not a leak, and never freed.
+ */
+static kdump_ctx_t *failed_ctx[8];
+
+static void park_failed(kdump_ctx_t *ctx)
+{
+	for (size_t i = 0; i < sizeof(failed_ctx) / sizeof(failed_ctx[0]); i++) {
+		if (!failed_ctx[i]) {
+			failed_ctx[i] = ctx;
+			return;
+		}
+	}
+	/* More failed opens than slots in one process: leak it. */
+}
+
+void ki_dump_kdump_close(void *src)
+{
+	struct kdump_src *k = src;
+
+	if (!k)
+		return;
+	if (k->pagemap)
+		kdump_bmp_decref(k->pagemap);
+	if (k->ctx)
+		kdump_free(k->ctx);
+	free(k);
+}
+
+static const char *arch_name(const char *s)
+{
+	static const char *const known[] = {
+		"x86_64", "aarch64", "ppc64", "s390x", "riscv64", "arm", "loongarch64",
+	};
+
+	if (!strcmp(s, "ia32"))
+		return "i386";
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(s, known[i]))
+			return known[i];
+	return NULL;
+}
+
+struct ki_error *ki_dump_kdump_open(struct ki_dump *d)
+{
+	struct kdump_src *k;
+	kdump_attr_t attr;
+	kdump_num_t num, max_pfn;
+	const char *str;
+	unsigned char status[4];
+	size_t got;
+	kdump_status st;
+	struct ki_error *err;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return &ki_enomem;
+	d->kdump = k;
+	k->ctx = kdump_new();
+	if (!k->ctx)
+		return &ki_enomem;
+	/*
+	 * Reads here are sequential or scattered single pages: a small cache
+	 * is as good, and libkdumpfile's lookup cost grows with its size.
+	 */
+	kdump_set_number_attr(k->ctx, "cache.size", KDUMP_CACHE_PAGES);
+	st = kdump_open_fd(k->ctx, d->fd);
+	if (st != KDUMP_OK) {
+		err = ki_error_create(KI_ERR_FORMAT,
+				      "kdump-compressed header: libkdumpfile cannot open it: %s",
+				      kdump_get_err(k->ctx));
+		park_failed(k->ctx);
+		k->ctx = NULL;
+		return err;
+	}
+	if (kdump_get_string_attr(k->ctx, KDUMP_ATTR_ARCH_NAME, &str) == KDUMP_OK)
+		d->arch = arch_name(str);
+	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_BYTE_ORDER, &num) == KDUMP_OK)
+		d->big_endian = num == KDUMP_BIG_ENDIAN;
+	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_PAGE_SIZE, &num) != KDUMP_OK ||
+	    (num != 4096 && num != 16384 && num != 65536))
+		return ki_error_create(KI_ERR_UNSUPPORTED,
+				       "kdump-compressed header: the page size (block_size) is unknown or not one KHO runs with (4096, 16384, 65536)");
+	k->page_size = num;
+	/* A diskdump's block size is the page size of the dumped machine. */
+	ki_dump_set_page_size(d, num, "kdump header block_size");
+	if (kdump_get_number_attr(k->ctx, "max_pfn", &max_pfn) != KDUMP_OK || !max_pfn)
+		return ki_error_create(KI_ERR_FORMAT,
+				       "kdump-compressed header: no max_pfn: the dump describes no memory");
+	attr.type = KDUMP_BITMAP;
+	if (kdump_get_typed_attr(k->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) == KDUMP_OK) {
+		k->pagemap = attr.val.bitmap;
+		kdump_bmp_incref(k->pagemap);
+	}
+	err = ki_pread_full(d->fd, d->path, status, sizeof(status),
+			    KDUMP_HDR_STATUS, &got);
+	if (err)
+		return err;
+	if (got == sizeof(status) &&
+	    (ki_dump_u32(d, status) & KDUMP_STATUS_INCOMPLETE))
+		ki_findings_add(&d->findings, KI_SEV_WARNING, "incomplete-dump", false, 0,
+				"kdump header status has bit 0x8 set: makedumpfile marked this dump incomplete (it ran out of space); parts of memory are missing");
+	if ((uint64_t)max_pfn > UINT64_MAX / num)
+		max_pfn = UINT64_MAX / num;
+	return ki_memreader_add_segment(&d->mem, 0, (uint64_t)max_pfn * num,
+					(uint64_t)max_pfn * num, 0, kdump_read_fn,
+					kdump_next_data, k);
+}
