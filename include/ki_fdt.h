@@ -36,7 +36,9 @@ struct ki_subnode {
 };
 
 struct ki_kho {
+	bool has_fdt_phys;       /* false for a blob read from a file */
 	uint64_t fdt_phys;
+	char where[80];          /* "0x…" or the file it came from, for messages */
 	uint32_t fdt_size;       /* header totalsize */
 	void *blob;              /* 8-byte aligned copy, fdt_check_full'ed */
 	char *compatible;        /* as found (may be composite "kho-v4;…") */
@@ -68,6 +70,10 @@ const char *ki_fdt_root_compatible(const void *blob);
  * Problems with individual properties become findings. */
 struct ki_error *ki_kho_load(struct ki_dump *d, uint64_t paddr,
 			     struct ki_findings *f, struct ki_kho **ret);
+/* The same from a blob held in memory (a debugfs or bare FDT file). */
+struct ki_error *ki_kho_from_blob(const void *data, size_t len, bool big_endian,
+				  const char *where, struct ki_findings *f,
+				  struct ki_kho **ret);
 void ki_kho_destroy(struct ki_kho *k);
 enum ki_kho_format ki_kho_format_from_family(const char *family);
 /* "kho-v1, kho-v2, kho-v3, kho-v4" */

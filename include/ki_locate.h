@@ -52,4 +52,9 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 			   struct ki_findings *f, struct ki_kho **kho_ret,
 			   char **found_by_ret);
 
+/* Settle an undecided page size for a KHO FDT that did not come from the
+ * dump (debugfs): the page size its map decodes cleanly with. */
+void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
+			     const struct ki_map_options *mo, struct ki_findings *f);
+
 #endif

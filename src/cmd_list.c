@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ki_cli.h"
+#include "ki_debugfs.h"
 #include "ki_dump.h"
 #include "ki_fdt.h"
 #include "ki_locate.h"
@@ -18,11 +19,17 @@
 void cmd_list_usage(void)
 {
 	printf("Usage: khoinspect [-j|-p] list [OPTIONS] INPUT\n"
+	       "       khoinspect [-j|-p] list [OPTIONS] [--mem DUMP] DEBUGFS-DIR|FDT-FILE|live\n"
 	       "\n"
 	       "Find the KHO FDT in INPUT (an ELF vmcore, /proc/kcore, a QEMU ELF dump, a\n"
 	       "kdump-compressed dump, or a raw memory image), walk its preserved-memory map (kho-v1 chunk list or\n"
 	       "kho-v2/v3/v4 radix tree) and list every preserved block: a header, a\n"
 	       "per-order summary, then runs of adjacent blocks.\n"
+	       "\n"
+	       "INPUT may also be a copy of /sys/kernel/debug/kho (or its out/ or in/), a\n"
+	       "bare FDT file, or \"live\" (/sys/kernel/debug/kho with /proc/kcore, root\n"
+	       "needed): the FDT, sub-blobs and scratch areas are shown; the blocks need\n"
+	       "the memory the map lives in (--mem).\n"
 	       "\n"
 	       "Input:\n"
 	       "      --format FMT     auto (default), elf, kdump or raw\n"
@@ -30,6 +37,9 @@ void cmd_list_usage(void)
 	       "      --page-size N    4096, 16384 or 65536 (default: VMCOREINFO, then the\n"
 	       "                       architecture, then what the data decodes with)\n"
 	       "      --fdt-phys ADDR  physical address of the KHO FDT (default: scan for it)\n"
+	       "      --mem FILE       memory (a dump or /proc/kcore) for a debugfs or FDT input\n"
+	       "      --scratch ADDR:SIZE[,ADDR:SIZE...]\n"
+	       "                       the scratch areas (default: debugfs scratch_phys/len)\n"
 	       "      --radix-depth N  levels of the radix tree, leaf included (default: 6 at\n"
 	       "                       4K, 4 at 64K; at 16K 5, or 4 when only the short tree\n"
 	       "                       of pre-7.1 kernels decodes cleanly)\n"
@@ -55,6 +65,24 @@ struct list_opts {
 	bool blocks;
 	bool summary;
 	const char *input;
+	const char *mem;           /* --mem: memory for a debugfs/FDT input */
+	struct ki_scratch *scratch; /* --scratch */
+	size_t nscratch;
+};
+
+/* Everything list found, whatever the input was. */
+struct listing {
+	const char *input;
+	const char *container;     /* "elf", "kdump", "raw", "debugfs", "fdt" */
+	struct ki_dump *d;         /* memory, or NULL */
+	struct ki_debugfs *dbg;    /* debugfs or bare FDT input, or NULL */
+	struct ki_kho *k;
+	struct ki_map *m;          /* NULL when there is no memory to walk */
+	char *found_by;
+	const struct ki_scratch *scratch;
+	size_t nscratch;
+	const char *scratch_source;
+	struct ki_findings f;
 };
 
 struct progress {
@@ -217,19 +245,75 @@ static int fail(struct ki_error *err, const char *path)
 	return KI_EXIT_TROUBLE;
 }
 
-static void print_header_text(const struct ki_dump *d, const struct ki_kho *k,
-			      const char *found_by, const struct ki_map *m)
+static const char *human(uint64_t v, char *buf, size_t len)
 {
-	printf("input:       %s\n", d->path);
-	printf("container:   %s, %s, %s, %zu memory segment%s\n", d->container,
-	       d->arch ? d->arch : "arch unknown",
-	       d->big_endian ? "big-endian" : "little-endian", d->mem.nsegs,
-	       d->mem.nsegs == 1 ? "" : "s");
-	printf("page size:   %" PRIu64 " (%s)\n", d->page_size, d->page_size_source);
+	ki_human_size(v, buf, len);
+	return buf;
+}
+
+static const struct ki_blobfile *blob_of(const struct listing *l, const char *name)
+{
+	for (size_t i = 0; l->dbg && i < l->dbg->nsubs; i++)
+		if (!strcmp(l->dbg->subs[i].name, name))
+			return &l->dbg->subs[i];
+	return NULL;
+}
+
+/* The root compatible of a blob, when it is an FDT that says one. */
+static char *blob_compatible(const struct ki_blobfile *b)
+{
+	struct ki_error *err;
+	void *copy;
+	char *out = NULL;
+	const char *c;
+
+	if (b->len < 40 || memcmp(b->data, "\xd0\x0d\xfe\xed", 4))
+		return NULL;
+	copy = aligned_alloc(8, (b->len + 7) & ~(size_t)7);
+	if (!copy)
+		return NULL;
+	memcpy(copy, b->data, b->len);
+	err = ki_fdt_check(copy, b->len);
+	if (!err && (c = ki_fdt_root_compatible(copy)))
+		out = strdup(c);
+	ki_error_destroy(err);
+	free(copy);
+	return out;
+}
+
+static void print_header_text(const struct listing *l)
+{
+	const struct ki_dump *d = l->d;
+	const struct ki_kho *k = l->k;
+	const struct ki_map *m = l->m;
+	char hb[32];
+
+	printf("input:       %s\n", l->input);
+	if (l->dbg)
+		printf("container:   %s (%s)\n", l->container,
+		       l->dbg->dir ? l->dbg->dir : l->dbg->fdt_path);
+	if (d)
+		printf("%s%s, %s, %s, %zu memory segment%s\n",
+		       l->dbg ? "memory:      " : "container:   ", d->container,
+		       d->arch ? d->arch : "arch unknown",
+		       d->big_endian ? "big-endian" : "little-endian", d->mem.nsegs,
+		       d->mem.nsegs == 1 ? "" : "s");
+	else
+		printf("memory:      none (give --mem FILE: a dump or /proc/kcore)\n");
+	if (d)
+		printf("page size:   %" PRIu64 " (%s)\n", d->page_size, d->page_size_source);
 	printf("compatible:  %s\n", k->compatible);
-	printf("fdt:         0x%" PRIx64 " (%u bytes; found by %s)\n", k->fdt_phys,
-	       k->fdt_size, found_by);
-	if (!strcmp(m->kind, "radix"))
+	if (k->has_fdt_phys)
+		printf("fdt:         0x%" PRIx64 " (%u bytes; found by %s)\n", k->fdt_phys,
+		       k->fdt_size, l->found_by);
+	else
+		printf("fdt:         %s (%u bytes)\n", l->found_by, k->fdt_size);
+	if (!m && k->has_map)
+		printf("memory map:  0x%" PRIx64 " (not walked: the map lives in memory; give --mem FILE)\n",
+		       k->map_phys);
+	else if (!m)
+		printf("memory map:  none\n");
+	else if (!strcmp(m->kind, "radix"))
 		printf("memory map:  0x%" PRIx64 " (radix tree, %u levels from the %s; %" PRIu64
 		       " tables, %zu leaves)\n",
 		       m->root, m->depth, m->depth_source, m->tables, m->nleaves);
@@ -241,6 +325,7 @@ static void print_header_text(const struct ki_dump *d, const struct ki_kho *k,
 		printf("sub-nodes:\n");
 		for (size_t i = 0; i < k->nsubs; i++) {
 			const struct ki_subnode *s = &k->subs[i];
+			const struct ki_blobfile *b = blob_of(l, s->name);
 
 			printf("  %-20s", s->name);
 			if (s->has_phys)
@@ -249,8 +334,22 @@ static void print_header_text(const struct ki_dump *d, const struct ki_kho *k,
 				printf("  (no address)");
 			if (s->has_size)
 				printf("  size 0x%" PRIx64, s->size);
+			if (b) {
+				char *c = blob_compatible(b);
+
+				printf("  [sub_fdts/%s: %zu bytes%s%s%s]", b->name, b->len,
+				       c ? ", FDT \"" : "", c ? c : "", c ? "\"" : "");
+				free(c);
+			}
 			printf("\n");
 		}
+	}
+	if (l->nscratch) {
+		printf("scratch:     (from %s)\n", l->scratch_source);
+		for (size_t i = 0; i < l->nscratch; i++)
+			printf("  0x%" PRIx64 "-0x%" PRIx64 "  %s\n", l->scratch[i].addr,
+			       l->scratch[i].addr + l->scratch[i].size,
+			       human(l->scratch[i].size, hb, sizeof(hb)));
 	}
 }
 
@@ -268,80 +367,113 @@ static void print_orders_text(const struct ki_map *m)
 			continue;
 		bytes = m->blocks[o] * (m->page_size << o);
 		total_bytes += bytes;
-		ki_human_size(m->page_size << o, hs, sizeof(hs));
-		ki_human_size(bytes, hb, sizeof(hb));
-		printf("%5u  %10s  %12" PRIu64 "  %#18" PRIx64 "  %s\n", o, hs,
-		       m->blocks[o], bytes, hb);
+		printf("%5u  %10s  %12" PRIu64 "  %#18" PRIx64 "  %s\n", o,
+		       human(m->page_size << o, hs, sizeof(hs)), m->blocks[o], bytes,
+		       human(bytes, hb, sizeof(hb)));
 	}
-	ki_human_size(total_bytes, hb, sizeof(hb));
 	printf("%5s  %10s  %12" PRIu64 "  %#18" PRIx64 "  %s\n", "total", "",
-	       m->total_blocks, total_bytes, hb);
+	       m->total_blocks, total_bytes, human(total_bytes, hb, sizeof(hb)));
 }
 
-static void print_header_json(struct ki_json *j, const struct ki_dump *d,
-			      const struct ki_kho *k, const char *found_by,
-			      const struct ki_map *m)
+static void json_hex_or_null(struct ki_json *j, const char *key, bool has, uint64_t v)
 {
+	ki_json_key(j, key);
+	if (has)
+		ki_json_hex(j, v);
+	else
+		ki_json_null(j);
+}
+
+static void print_header_json(struct ki_json *j, const struct listing *l)
+{
+	const struct ki_dump *d = l->d;
+	const struct ki_kho *k = l->k;
+	const struct ki_map *m = l->m;
 	uint64_t total_bytes = 0;
 
 	ki_json_key(j, "input");
 	ki_json_begin_object(j);
-	ki_json_kv_string(j, "path", d->path);
-	ki_json_kv_string(j, "container", d->container);
-	ki_json_kv_string(j, "arch", d->arch);
-	ki_json_kv_uint(j, "page_size", d->page_size);
-	ki_json_kv_string(j, "page_size_source", d->page_size_source);
-	ki_json_kv_string(j, "byte_order", d->big_endian ? "big" : "little");
+	ki_json_kv_string(j, "path", l->input);
+	ki_json_kv_string(j, "container", l->container);
+	ki_json_kv_string(j, "arch", d ? d->arch : NULL);
+	ki_json_key(j, "page_size");
+	if (d)
+		ki_json_uint(j, d->page_size);
+	else
+		ki_json_null(j);
+	ki_json_kv_string(j, "page_size_source", d ? d->page_size_source : NULL);
+	ki_json_kv_string(j, "byte_order", d ? (d->big_endian ? "big" : "little") : NULL);
+	if (l->dbg)
+		ki_json_kv_string(j, "memory", d ? d->path : NULL);
 	ki_json_end_object(j);
 
 	ki_json_key(j, "kho");
 	ki_json_begin_object(j);
 	ki_json_kv_string(j, "compatible", k->compatible);
-	ki_json_kv_hex(j, "fdt_phys", k->fdt_phys);
-	ki_json_kv_string(j, "fdt_found_by", found_by);
-	ki_json_kv_hex(j, "memory_map_phys", k->map_phys);
+	json_hex_or_null(j, "fdt_phys", k->has_fdt_phys, k->fdt_phys);
+	ki_json_kv_string(j, "fdt_found_by", l->found_by);
+	json_hex_or_null(j, "memory_map_phys", k->has_map, k->map_phys);
 	ki_json_end_object(j);
 
 	ki_json_key(j, "map");
-	ki_json_begin_object(j);
-	ki_json_kv_string(j, "kind", m->kind);
-	if (!strcmp(m->kind, "radix")) {
-		ki_json_kv_uint(j, "depth", m->depth);
-		ki_json_kv_string(j, "depth_source", m->depth_source);
-		ki_json_kv_uint(j, "tables", m->tables);
-		ki_json_kv_uint(j, "leaves", m->nleaves);
+	if (!m) {
+		ki_json_null(j);
 	} else {
-		ki_json_kv_uint(j, "chunks", m->chunks);
-		ki_json_kv_uint(j, "bitmaps", m->nleaves);
-		ki_json_kv_uint(j, "bitmap_size", m->bitmap_bytes);
-		ki_json_kv_string(j, "bitmap_size_source", m->bitmap_source);
+		ki_json_begin_object(j);
+		ki_json_kv_string(j, "kind", m->kind);
+		if (!strcmp(m->kind, "radix")) {
+			ki_json_kv_uint(j, "depth", m->depth);
+			ki_json_kv_string(j, "depth_source", m->depth_source);
+			ki_json_kv_uint(j, "tables", m->tables);
+			ki_json_kv_uint(j, "leaves", m->nleaves);
+		} else {
+			ki_json_kv_uint(j, "chunks", m->chunks);
+			ki_json_kv_uint(j, "bitmaps", m->nleaves);
+			ki_json_kv_uint(j, "bitmap_size", m->bitmap_bytes);
+			ki_json_kv_string(j, "bitmap_size_source", m->bitmap_source);
+		}
+		ki_json_end_object(j);
 	}
-	ki_json_end_object(j);
 
 	ki_json_key(j, "subnodes");
 	ki_json_begin_array(j);
 	for (size_t i = 0; i < k->nsubs; i++) {
 		const struct ki_subnode *s = &k->subs[i];
+		const struct ki_blobfile *b = blob_of(l, s->name);
 
 		ki_json_begin_object(j);
 		ki_json_kv_string(j, "name", s->name);
-		ki_json_key(j, "phys");
-		if (s->has_phys)
-			ki_json_hex(j, s->phys);
-		else
-			ki_json_null(j);
-		ki_json_key(j, "size");
-		if (s->has_size)
-			ki_json_hex(j, s->size);
-		else
-			ki_json_null(j);
+		json_hex_or_null(j, "phys", s->has_phys, s->phys);
+		json_hex_or_null(j, "size", s->has_size, s->size);
+		if (b) {
+			char *c = blob_compatible(b);
+
+			ki_json_key(j, "blob_file");
+			ki_json_begin_object(j);
+			ki_json_kv_string(j, "name", b->name);
+			ki_json_kv_uint(j, "bytes", b->len);
+			ki_json_kv_string(j, "compatible", c);
+			ki_json_end_object(j);
+			free(c);
+		}
+		ki_json_end_object(j);
+	}
+	ki_json_end_array(j);
+
+	ki_json_key(j, "scratch");
+	ki_json_begin_array(j);
+	for (size_t i = 0; i < l->nscratch; i++) {
+		ki_json_begin_object(j);
+		ki_json_kv_hex(j, "start", l->scratch[i].addr);
+		ki_json_kv_hex(j, "size", l->scratch[i].size);
+		ki_json_kv_string(j, "source", l->scratch_source);
 		ki_json_end_object(j);
 	}
 	ki_json_end_array(j);
 
 	ki_json_key(j, "orders");
 	ki_json_begin_array(j);
-	for (unsigned int o = 0; o < KI_ORDERS; o++) {
+	for (unsigned int o = 0; m && o < KI_ORDERS; o++) {
 		if (!m->blocks[o])
 			continue;
 		ki_json_begin_object(j);
@@ -354,7 +486,7 @@ static void print_header_json(struct ki_json *j, const struct ki_dump *d,
 	ki_json_end_array(j);
 	ki_json_key(j, "total");
 	ki_json_begin_object(j);
-	ki_json_kv_uint(j, "blocks", m->total_blocks);
+	ki_json_kv_uint(j, "blocks", m ? m->total_blocks : 0);
 	ki_json_kv_hex(j, "bytes", total_bytes);
 	ki_json_end_object(j);
 }
@@ -362,12 +494,14 @@ static void print_header_json(struct ki_json *j, const struct ki_dump *d,
 static int parse_args(int argc, char **argv, struct list_opts *o)
 {
 	enum { O_FORMAT = 256, O_BASE, O_PAGE_SIZE, O_FDT_PHYS, O_DEPTH,
-	       O_ORDER, O_BLOCKS, O_SUMMARY, O_V1_BITMAP };
+	       O_ORDER, O_BLOCKS, O_SUMMARY, O_V1_BITMAP, O_MEM, O_SCRATCH };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "base", required_argument, NULL, O_BASE },
 		{ "page-size", required_argument, NULL, O_PAGE_SIZE },
+		{ "mem", required_argument, NULL, O_MEM },
 		{ "fdt-phys", required_argument, NULL, O_FDT_PHYS },
+		{ "scratch", required_argument, NULL, O_SCRATCH },
 		{ "radix-depth", required_argument, NULL, O_DEPTH },
 		{ "v1-bitmap", required_argument, NULL, O_V1_BITMAP },
 		{ "order", required_argument, NULL, O_ORDER },
@@ -378,6 +512,7 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ki_error *err;
 	uint64_t v;
 	int opt;
 
@@ -411,6 +546,9 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 			}
 			o->dump.page_size = v;
 			break;
+		case O_MEM:
+			o->mem = optarg;
+			break;
 		case O_FDT_PHYS:
 			if (!ki_parse_u64(optarg, &o->loc.fdt_phys)) {
 				ki_usage_error("list", "--fdt-phys needs an address (0x… or decimal), not \"%s\"",
@@ -418,6 +556,16 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 				return -1;
 			}
 			o->loc.fdt_phys_set = true;
+			break;
+		case O_SCRATCH:
+			free(o->scratch);
+			o->scratch = NULL;
+			err = ki_parse_scratch_arg(optarg, &o->scratch, &o->nscratch);
+			if (err) {
+				ki_usage_error("list", "%s", err->message);
+				ki_error_destroy(err);
+				return -1;
+			}
 			break;
 		case O_DEPTH:
 			if (!ki_parse_u64(optarg, &v) || v < 2 || v > 8) {
@@ -483,72 +631,164 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 	return 0;
 }
 
+/* Does INPUT name a debugfs directory, a bare FDT file or "live"? */
+static bool is_blob_input(const char *path)
+{
+	unsigned char magic[4];
+	FILE *fp;
+	bool fdt = false;
+
+	if (!strcmp(path, "live") || ki_is_dir(path))
+		return true;
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	fdt = fread(magic, 1, 4, fp) == 4 && !memcmp(magic, "\xd0\x0d\xfe\xed", 4);
+	fclose(fp);
+	return fdt;
+}
+
+static const char *const LIVE_DEBUGFS = "/sys/kernel/debug/kho";
+static const char *const LIVE_MEM = "/proc/kcore";
+
+/* debugfs directory, bare FDT or live: the FDT from a file, memory optional. */
+static struct ki_error *gather_blob(struct list_opts *o, struct listing *l)
+{
+	bool live = !strcmp(o->input, "live");
+	const char *path = live ? LIVE_DEBUGFS : o->input;
+	const char *mem = o->mem ? o->mem : live ? LIVE_MEM : NULL;
+	struct ki_error *err;
+	bool be = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+
+	if (o->loc.fdt_phys_set)
+		return ki_error_create(KI_ERR_USAGE,
+				       "--fdt-phys goes with a dump; %s already holds the FDT", path);
+	if (live && !ki_is_dir(path))
+		return ki_error_create(KI_ERR_OS,
+				       "live: %s is not there: mount debugfs (mount -t debugfs none /sys/kernel/debug), run as root, on a kernel with KHO debugfs (CONFIG_KEXEC_HANDOVER_DEBUGFS on 6.19+)",
+				       path);
+	err = ki_debugfs_read(path, &l->f, &l->dbg);
+	if (err)
+		return err;
+	l->container = l->dbg->dir ? "debugfs" : "fdt";
+	if (mem) {
+		err = ki_dump_open(mem, &o->dump, &l->d);
+		if (err)
+			return ki_error_prefix(err, "--mem");
+		be = l->d->big_endian;
+	}
+	err = ki_kho_from_blob(l->dbg->fdt, l->dbg->fdt_len, be, l->dbg->fdt_path,
+			       &l->f, &l->k);
+	if (err)
+		return err;
+	if (asprintf(&l->found_by, "%s", l->dbg->fdt_path) < 0)
+		return &ki_enomem;
+	if (l->dbg->nscratch) {
+		l->scratch = l->dbg->scratch;
+		l->nscratch = l->dbg->nscratch;
+		l->scratch_source = l->dbg->scratch_source;
+	}
+	if (!l->d) {
+		ki_findings_add(&l->f, KI_SEV_INFO, "no-memory", false, 0,
+				"%s holds the FDT and blobs but not the preserved-memory map: give --mem FILE (a dump of this machine, or /proc/kcore) to list the blocks",
+				path);
+		return NULL;
+	}
+	ki_settle_page_size_kho(l->d, l->k, &o->loc.map, &l->f);
+	return ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
+}
+
+static struct ki_error *gather_dump(struct list_opts *o, struct listing *l)
+{
+	struct progress prog = { 0 };
+	struct ki_error *err;
+
+	if (o->mem)
+		return ki_error_create(KI_ERR_USAGE,
+				       "--mem goes with a debugfs directory or an FDT file; %s is the memory already",
+				       o->input);
+	err = ki_dump_open(o->input, &o->dump, &l->d);
+	if (err)
+		return err;
+	l->container = l->d->container;
+	prog.on = !ki_global.quiet && isatty(2);
+	o->loc.progress = show_progress;
+	o->loc.progress_arg = &prog;
+	err = ki_locate(l->d, &o->loc, &l->f, &l->k, &l->found_by);
+	end_progress(&prog);
+	if (!err)
+		err = ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
+	if (err) {
+		/* What the container said may explain the failure. */
+		for (size_t i = 0; i < l->d->findings.n && !ki_global.quiet; i++)
+			if (l->d->findings.items[i].severity != KI_SEV_INFO)
+				fprintf(stderr, "khoinspect: %s: %s: %s\n", l->d->path,
+					ki_severity_name(l->d->findings.items[i].severity),
+					l->d->findings.items[i].message);
+		ki_error_set_path(err, l->d->path);
+	}
+	return err;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct list_opts o = { 0 };
-	struct progress prog = { 0 };
-	struct ki_findings f;
-	struct ki_dump *d = NULL;
-	struct ki_kho *k = NULL;
-	struct ki_map *m = NULL;
+	struct listing l = { 0 };
+	struct ki_findings none;
 	struct ki_error *err;
-	char *found_by = NULL;
 	struct emit e = { 0 };
 	const struct ki_findings *fs[2];
+	size_t nerr;
 	int r, ret = KI_EXIT_OK;
 
 	r = parse_args(argc, argv, &o);
-	if (r)
+	if (r) {
+		free(o.scratch);
 		return r > 0 ? KI_EXIT_OK : KI_EXIT_TROUBLE;
-	ki_findings_init(&f);
-	err = ki_dump_open(o.input, &o.dump, &d);
-	if (err)
-		return fail(err, o.input);
-	prog.on = !ki_global.quiet && isatty(2);
-	o.loc.progress = show_progress;
-	o.loc.progress_arg = &prog;
-	err = ki_locate(d, &o.loc, &f, &k, &found_by);
-	end_progress(&prog);
-	if (!err)
-		err = ki_map_open(d, k, &o.loc.map, &f, &m);
+	}
+	ki_findings_init(&l.f);
+	ki_findings_init(&none);
+	l.input = o.input;
+	err = is_blob_input(o.input) ? gather_blob(&o, &l) : gather_dump(&o, &l);
 	if (err) {
-		/* What the container said may explain the failure. */
-		for (size_t i = 0; i < d->findings.n && !ki_global.quiet; i++)
-			if (d->findings.items[i].severity != KI_SEV_INFO)
-				fprintf(stderr, "khoinspect: %s: %s: %s\n", d->path,
-					ki_severity_name(d->findings.items[i].severity),
-					d->findings.items[i].message);
-		ki_error_set_path(err, d->path);
 		ret = fail(err, o.input);
 		goto out;
 	}
-	fs[0] = &d->findings;
-	fs[1] = &f;
+	if (o.nscratch) {
+		l.scratch = o.scratch;
+		l.nscratch = o.nscratch;
+		l.scratch_source = "--scratch";
+	}
+	fs[0] = l.d ? &l.d->findings : &none;
+	fs[1] = &l.f;
 
 	e.json = ki_global.json;
 	e.blocks = o.blocks;
-	e.page_size = d->page_size;
+	e.page_size = l.d ? l.d->page_size : 0;
 	if (e.json) {
 		ki_json_init(&e.j, stdout, ki_global.pretty);
 		ki_json_begin_object(&e.j);
 		ki_json_kv_uint(&e.j, "schema_version", 1);
-		print_header_json(&e.j, d, k, found_by, m);
+		print_header_json(&e.j, &l);
 		if (!o.summary) {
 			ki_json_key(&e.j, o.blocks ? "blocks" : "ranges");
 			ki_json_begin_array(&e.j);
-			ki_map_foreach_run(m, o.order, emit_run, &e);
+			if (l.m)
+				ki_map_foreach_run(l.m, o.order, emit_run, &e);
 			ki_json_end_array(&e.j);
 		}
 		json_findings(&e.j, fs, 2);
 		ki_json_end_object(&e.j);
 		ki_json_finish(&e.j);
 	} else {
-		print_header_text(d, k, found_by, m);
-		print_orders_text(m);
-		if (!o.summary) {
-			printf("\n%s%s:\n", o.blocks ? "blocks" : "ranges (start-end, end exclusive)",
-			       o.order >= 0 ? " of the chosen order" : "");
-			ki_map_foreach_run(m, o.order, emit_run, &e);
+		print_header_text(&l);
+		if (l.m) {
+			print_orders_text(l.m);
+			if (!o.summary) {
+				printf("\n%s%s:\n", o.blocks ? "blocks" : "ranges (start-end, end exclusive)",
+				       o.order >= 0 ? " of the chosen order" : "");
+				ki_map_foreach_run(l.m, o.order, emit_run, &e);
+			}
 		}
 		text_findings(fs, 2);
 	}
@@ -556,17 +796,19 @@ int cmd_list(int argc, char **argv)
 		fprintf(stderr, "khoinspect: writing the output failed\n");
 		ret = KI_EXIT_TROUBLE;
 	}
-	if (d->findings.counts[KI_SEV_ERROR] + f.counts[KI_SEV_ERROR]) {
+	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];
+	if (nerr) {
 		fprintf(stderr, "khoinspect: %s: the listing is incomplete: %zu error%s in the hand-over (see findings)\n",
-			d->path, d->findings.counts[KI_SEV_ERROR] + f.counts[KI_SEV_ERROR],
-			d->findings.counts[KI_SEV_ERROR] + f.counts[KI_SEV_ERROR] == 1 ? "" : "s");
+			l.input, nerr, nerr == 1 ? "" : "s");
 		ret = KI_EXIT_TROUBLE;
 	}
 out:
-	free(found_by);
-	ki_map_destroy(m);
-	ki_kho_destroy(k);
-	ki_dump_destroy(d);
-	ki_findings_deinit(&f);
+	free(l.found_by);
+	ki_map_destroy(l.m);
+	ki_kho_destroy(l.k);
+	ki_dump_destroy(l.d);
+	ki_debugfs_destroy(l.dbg);
+	ki_findings_deinit(&l.f);
+	free(o.scratch);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include <endian.h>
 #include <inttypes.h>
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,20 +161,22 @@ const char *ki_kho_known_formats(void)
 }
 
 /* Read a KHO native u64 property; *present tells whether it exists. */
-static bool prop_u64(struct ki_dump *d, const void *blob, int node,
+static bool prop_u64(bool big_endian, const void *blob, int node,
 		     const char *name, uint64_t *ret, int *len_ret)
 {
 	const void *v = fdt_getprop(blob, node, name, len_ret);
+	uint64_t x;
 
 	if (!v)
 		return false;
 	if (*len_ret != 8)
 		return false;
-	*ret = ki_dump_u64(d, v);
+	memcpy(&x, v, 8);
+	*ret = big_endian ? be64toh(x) : le64toh(x);
 	return true;
 }
 
-static void read_child(struct ki_dump *d, struct ki_kho *k, int node,
+static void read_child(bool be, struct ki_kho *k, int node,
 		       struct ki_subnode *s, struct ki_findings *f)
 {
 	static const char *const ptr_props[] = { "preserved-data", "fdt" };
@@ -184,69 +187,60 @@ static void read_child(struct ki_dump *d, struct ki_kho *k, int node,
 		if (!fdt_getprop(k->blob, node, ptr_props[i], &len))
 			continue;
 		s->ptr_prop = ptr_props[i];
-		if (!prop_u64(d, k->blob, node, ptr_props[i], &s->phys, &len)) {
-			ki_findings_add(f, KI_SEV_ERROR, "prop-length", true, k->fdt_phys,
-					"KHO FDT at 0x%" PRIx64 ": node \"%s\" property \"%s\" is %d bytes, expected 8",
-					k->fdt_phys, s->name, ptr_props[i], len);
+		if (!prop_u64(be, k->blob, node, ptr_props[i], &s->phys, &len)) {
+			ki_findings_add(f, KI_SEV_ERROR, "prop-length", k->has_fdt_phys, k->fdt_phys,
+					"KHO FDT at %s: node \"%s\" property \"%s\" is %d bytes, expected 8",
+					k->where, s->name, ptr_props[i], len);
 		} else {
 			s->has_phys = true;
 		}
 		break;
 	}
 	if (!s->ptr_prop)
-		ki_findings_add(f, KI_SEV_ERROR, "subnode-no-pointer", true, k->fdt_phys,
-				"KHO FDT at 0x%" PRIx64 ": node \"%s\" has no \"%s\" property; its data cannot be found",
-				k->fdt_phys, s->name, want);
+		ki_findings_add(f, KI_SEV_ERROR, "subnode-no-pointer", k->has_fdt_phys, k->fdt_phys,
+				"KHO FDT at %s: node \"%s\" has no \"%s\" property; its data cannot be found",
+				k->where, s->name, want);
 	else if (k->format != KI_KHO_UNKNOWN && strcmp(s->ptr_prop, want))
-		ki_findings_add(f, KI_SEV_WARNING, "subnode-pointer-name", true, k->fdt_phys,
-				"KHO FDT at 0x%" PRIx64 ": node \"%s\" uses \"%s\", but %s uses \"%s\"",
-				k->fdt_phys, s->name, s->ptr_prop, k->family, want);
+		ki_findings_add(f, KI_SEV_WARNING, "subnode-pointer-name", k->has_fdt_phys, k->fdt_phys,
+				"KHO FDT at %s: node \"%s\" uses \"%s\", but %s uses \"%s\"",
+				k->where, s->name, s->ptr_prop, k->family, want);
 	if (fdt_getprop(k->blob, node, "blob-size", &len)) {
-		if (prop_u64(d, k->blob, node, "blob-size", &s->size, &len))
+		if (prop_u64(be, k->blob, node, "blob-size", &s->size, &len))
 			s->has_size = true;
 		else
-			ki_findings_add(f, KI_SEV_ERROR, "prop-length", true, k->fdt_phys,
-					"KHO FDT at 0x%" PRIx64 ": node \"%s\" property \"blob-size\" is %d bytes, expected 8",
-					k->fdt_phys, s->name, len);
+			ki_findings_add(f, KI_SEV_ERROR, "prop-length", k->has_fdt_phys, k->fdt_phys,
+					"KHO FDT at %s: node \"%s\" property \"blob-size\" is %d bytes, expected 8",
+					k->where, s->name, len);
 	} else if (k->format == KI_KHO_V3 || k->format == KI_KHO_V4) {
-		ki_findings_add(f, KI_SEV_ERROR, "subnode-no-size", true, k->fdt_phys,
-				"KHO FDT at 0x%" PRIx64 ": node \"%s\" has no \"blob-size\" (required by %s; the kernel calls it a broken KHO subnode)",
-				k->fdt_phys, s->name, k->family);
+		ki_findings_add(f, KI_SEV_ERROR, "subnode-no-size", k->has_fdt_phys, k->fdt_phys,
+				"KHO FDT at %s: node \"%s\" has no \"blob-size\" (required by %s; the kernel calls it a broken KHO subnode)",
+				k->where, s->name, k->family);
 	}
 }
 
 /* Bound on root children: a KHO FDT holds a handful. */
 static const size_t MAX_SUBNODES = 4096;
 
-struct ki_error *ki_kho_load(struct ki_dump *d, uint64_t paddr,
-			     struct ki_findings *f, struct ki_kho **ret)
+/* Parse a checked KHO FDT held in k->blob. */
+static struct ki_error *kho_parse(struct ki_kho *k, bool be, struct ki_findings *f)
 {
-	struct ki_error *err;
-	struct ki_kho *k;
-	const char *compat, *semi;
+	const char *compat, *semi, *where = k->where;
+	uint64_t paddr = k->fdt_phys;
+	bool hp = k->has_fdt_phys;
 	int node, len;
 
-	k = calloc(1, sizeof(*k));
-	if (!k)
-		return &ki_enomem;
-	k->fdt_phys = paddr;
-	err = ki_fdt_load(d, paddr, d->page_size ? (uint32_t)d->page_size : KI_FDT_MAX,
-			  &k->blob, &k->fdt_size);
-	if (err)
-		goto fail;
 	compat = ki_fdt_root_compatible(k->blob);
 	if (!compat || strncmp(compat, "kho-v", 5)) {
-		err = ki_error_set_paddr(ki_error_create(KI_ERR_FORMAT,
-				"FDT at paddr 0x%" PRIx64 ": root compatible is %s%s%s, not a KHO FDT (\"kho-vN\")",
-				paddr, compat ? "\"" : "", compat ? compat : "missing or not a string",
-				compat ? "\"" : ""), paddr);
-		goto fail;
+		struct ki_error *err = ki_error_create(KI_ERR_FORMAT,
+				"FDT at %s: root compatible is %s%s%s, not a KHO FDT (\"kho-vN\")",
+				where, compat ? "\"" : "", compat ? compat : "missing or not a string",
+				compat ? "\"" : "");
+
+		return hp ? ki_error_set_paddr(err, paddr) : err;
 	}
 	k->compatible = strdup(compat);
-	if (!k->compatible) {
-		err = &ki_enomem;
-		goto fail;
-	}
+	if (!k->compatible)
+		return &ki_enomem;
 	semi = strchr(compat, ';');
 	len = semi ? (int)(semi - compat) : (int)strlen(compat);
 	if ((size_t)len >= sizeof(k->family))
@@ -256,16 +250,16 @@ struct ki_error *ki_kho_load(struct ki_dump *d, uint64_t paddr,
 	k->format = ki_kho_format_from_family(k->family);
 
 	if (fdt_getprop(k->blob, 0, "preserved-memory-map", &len)) {
-		if (prop_u64(d, k->blob, 0, "preserved-memory-map", &k->map_phys, &len))
+		if (prop_u64(be, k->blob, 0, "preserved-memory-map", &k->map_phys, &len))
 			k->has_map = true;
 		else
-			ki_findings_add(f, KI_SEV_ERROR, "prop-length", true, paddr,
-					"KHO FDT at 0x%" PRIx64 ": \"preserved-memory-map\" is %d bytes, expected 8",
-					paddr, len);
+			ki_findings_add(f, KI_SEV_ERROR, "prop-length", hp, paddr,
+					"KHO FDT at %s: \"preserved-memory-map\" is %d bytes, expected 8",
+					where, len);
 	} else {
-		ki_findings_add(f, KI_SEV_ERROR, "no-memory-map", true, paddr,
-				"KHO FDT at 0x%" PRIx64 ": root has no \"preserved-memory-map\" property",
-				paddr);
+		ki_findings_add(f, KI_SEV_ERROR, "no-memory-map", hp, paddr,
+				"KHO FDT at %s: root has no \"preserved-memory-map\" property",
+				where);
 	}
 
 	fdt_for_each_subnode(node, k->blob, 0) {
@@ -274,32 +268,90 @@ struct ki_error *ki_kho_load(struct ki_dump *d, uint64_t paddr,
 		void *p;
 
 		if (k->nsubs >= MAX_SUBNODES) {
-			ki_findings_add(f, KI_SEV_WARNING, "too-many-subnodes", true, paddr,
-					"KHO FDT at 0x%" PRIx64 ": more than %zu child nodes; the rest are ignored",
-					paddr, MAX_SUBNODES);
+			ki_findings_add(f, KI_SEV_WARNING, "too-many-subnodes", hp, paddr,
+					"KHO FDT at %s: more than %zu child nodes; the rest are ignored",
+					where, MAX_SUBNODES);
 			break;
 		}
 		p = reallocarray(k->subs, k->nsubs + 1, sizeof(*k->subs));
-		if (!p) {
-			err = &ki_enomem;
-			goto fail;
-		}
+		if (!p)
+			return &ki_enomem;
 		k->subs = p;
 		s = &k->subs[k->nsubs++];
 		memset(s, 0, sizeof(*s));
 		name = fdt_get_name(k->blob, node, &len);
 		s->name = strndup(name ? name : "", name && len > 0 ? (size_t)len : 0);
-		if (!s->name) {
-			err = &ki_enomem;
-			goto fail;
-		}
-		read_child(d, k, node, s, f);
+		if (!s->name)
+			return &ki_enomem;
+		read_child(be, k, node, s, f);
+	}
+	return NULL;
+}
+
+struct ki_error *ki_kho_load(struct ki_dump *d, uint64_t paddr,
+			     struct ki_findings *f, struct ki_kho **ret)
+{
+	struct ki_error *err;
+	struct ki_kho *k;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return &ki_enomem;
+	k->fdt_phys = paddr;
+	k->has_fdt_phys = true;
+	snprintf(k->where, sizeof(k->where), "0x%" PRIx64, paddr);
+	err = ki_fdt_load(d, paddr, d->page_size ? (uint32_t)d->page_size : KI_FDT_MAX,
+			  &k->blob, &k->fdt_size);
+	if (!err)
+		err = kho_parse(k, d->big_endian, f);
+	if (err) {
+		ki_kho_destroy(k);
+		return err;
 	}
 	*ret = k;
 	return NULL;
-fail:
-	ki_kho_destroy(k);
-	return err;
+}
+
+struct ki_error *ki_kho_from_blob(const void *data, size_t len, bool big_endian,
+				  const char *where, struct ki_findings *f,
+				  struct ki_kho **ret)
+{
+	struct ki_fdt_header h;
+	struct ki_error *err;
+	struct ki_kho *k;
+
+	if (len < 40 || !ki_fdt_header_decode(data, &h))
+		return ki_error_create(KI_ERR_FORMAT, "%s: not an FDT (bad magic or shorter than a header)",
+				       where);
+	if (h.totalsize > len)
+		return ki_error_create(KI_ERR_TRUNCATED,
+				       "%s: FDT header says 0x%x bytes but only 0x%zx are there (a 6.19+ debugfs out/fdt is sized at boot and can be truncated; read the FDT from memory instead)",
+				       where, h.totalsize, len);
+	if (h.totalsize > KI_FDT_MAX || h.totalsize < 40)
+		return ki_error_create(KI_ERR_CORRUPT, "%s: FDT totalsize 0x%x is outside 0x28..0x%x",
+				       where, h.totalsize, (unsigned int)KI_FDT_MAX);
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return &ki_enomem;
+	snprintf(k->where, sizeof(k->where), "%s", where);
+	k->fdt_size = h.totalsize;
+	k->blob = aligned_alloc(8, (h.totalsize + 7u) & ~7u);
+	if (!k->blob) {
+		free(k);
+		return &ki_enomem;
+	}
+	memcpy(k->blob, data, h.totalsize);
+	err = ki_fdt_check(k->blob, h.totalsize);
+	if (err)
+		err = ki_error_prefix(err, "%s", where);
+	else
+		err = kho_parse(k, big_endian, f);
+	if (err) {
+		ki_kho_destroy(k);
+		return err;
+	}
+	*ret = k;
+	return NULL;
 }
 
 void ki_kho_destroy(struct ki_kho *k)

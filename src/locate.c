@@ -248,6 +248,36 @@ static char *list_candidates(const struct ki_scan *s)
 }
 
 static void settle_page_size(struct ki_dump *d, const struct ki_candidate *c,
+			     struct ki_findings *f);
+
+void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
+			     const struct ki_map_options *mo, struct ki_findings *f)
+{
+	struct ki_candidate c = { .ps_mask = d->page_size_candidates };
+
+	if (d->page_size)
+		return;
+	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2) {
+		struct ki_findings tf;
+		struct ki_map *m = NULL;
+		struct ki_error *err;
+
+		if (!(c.ps_mask & ps))
+			continue;
+		ki_findings_init(&tf);
+		d->page_size = ps;
+		err = ki_map_open(d, k, mo, &tf, &m);
+		if (!err && !m->errors && !tf.counts[KI_SEV_ERROR])
+			c.clean_mask |= (uint32_t)ps;
+		ki_error_destroy(err);
+		ki_map_destroy(m);
+		ki_findings_deinit(&tf);
+		d->page_size = 0;
+	}
+	settle_page_size(d, &c, f);
+}
+
+static void settle_page_size(struct ki_dump *d, const struct ki_candidate *c,
 			     struct ki_findings *f)
 {
 	uint32_t m = c->clean_mask ? c->clean_mask : c->ps_mask;

@@ -63,10 +63,6 @@ ki list "$T/flat"
 expect_rc "flattened exits 2" 2
 expect_grep "flattened: makedumpfile -R hint" "$T/err" 'makedumpfile -R'
 
-# Bare FDT blob: not memory
-ki list "$FIX/golden/debugfs/v3-x86_64-4k/out/fdt"
-expect_rc "bare FDT exits 2" 2
-expect_grep "bare FDT explained" "$T/err" 'bare FDT blob'
 
 # Random bytes as raw memory: nothing found, exit 2
 head -c 65536 /dev/urandom >"$T/noise"
