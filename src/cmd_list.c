@@ -665,7 +665,7 @@ static struct ki_error *gather_blob(struct list_opts *o, struct listing *l)
 				       "--fdt-phys goes with a dump; %s already holds the FDT", path);
 	if (live && !ki_is_dir(path))
 		return ki_error_create(KI_ERR_OS,
-				       "live: %s is not there: mount debugfs (mount -t debugfs none /sys/kernel/debug), run as root, on a kernel with KHO debugfs (CONFIG_KEXEC_HANDOVER_DEBUGFS on 6.19+)",
+				       "%s is not there: mount debugfs (mount -t debugfs none /sys/kernel/debug), run as root, on a kernel with KHO debugfs (CONFIG_KEXEC_HANDOVER_DEBUGFS on 6.19+)",
 				       path);
 	err = ki_debugfs_read(path, &l->f, &l->dbg);
 	if (err)
