@@ -31,6 +31,12 @@ struct ki_command {
 
 int cmd_list(int argc, char **argv);
 void cmd_list_usage(void);
+int cmd_locate(int argc, char **argv);
+void cmd_locate_usage(void);
+
+/* Report a fatal error (stderr; in JSON mode also as the whole document),
+ * destroy it and return KI_EXIT_TROUBLE. */
+int ki_fail(struct ki_error *err, const char *path);
 
 /* Parse an address or size: 0x… hex or decimal, whole string, no sign. */
 bool ki_parse_u64(const char *s, uint64_t *ret);

@@ -20,6 +20,12 @@ struct ki_candidate {
 	uint32_t ps_mask;        /* page sizes it could belong to */
 	uint32_t clean_mask;     /* page sizes with which its map decodes cleanly */
 	uint64_t blocks;         /* blocks decoded with the best page size */
+	bool has_map;
+	uint64_t map_phys;
+	bool has_meta;           /* kexec-metadata read from the dump */
+	uint32_t kexec_count;
+	char release[66];
+	unsigned int rank;       /* 1 = most likely the live hand-over */
 };
 
 struct ki_scan {
@@ -38,6 +44,14 @@ struct ki_locate_options {
 	ki_progress_fn progress;
 	void *progress_arg;
 };
+
+/*
+ * Scan, evaluate every candidate (map decodes cleanly with which page
+ * sizes, kexec-metadata) and rank them: clean first, then the highest
+ * kexec count, then the most blocks. *ret is freed with free().
+ */
+struct ki_error *ki_locate_scan(struct ki_dump *d, const struct ki_locate_options *o,
+				struct ki_scan **ret);
 
 /* Page-aligned scan of every byte the dump holds for KHO root FDTs. */
 struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,

@@ -236,7 +236,7 @@ static void json_error_doc(const struct ki_error *err, const char *path)
 	ki_json_finish(&j);
 }
 
-static int fail(struct ki_error *err, const char *path)
+int ki_fail(struct ki_error *err, const char *path)
 {
 	ki_print_error(err, path);
 	if (ki_global.json)
@@ -751,7 +751,7 @@ int cmd_list(int argc, char **argv)
 	l.input = o.input;
 	err = is_blob_input(o.input) ? gather_blob(&o, &l) : gather_dump(&o, &l);
 	if (err) {
-		ret = fail(err, o.input);
+		ret = ki_fail(err, o.input);
 		goto out;
 	}
 	if (o.nscratch) {

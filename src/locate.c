@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ki_kexec_meta.h"
 #include "ki_locate.h"
 
 static const size_t SCAN_CHUNK = 1 << 20;
@@ -214,9 +215,47 @@ static bool try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
 	return clean;
 }
 
+/* The kexec-metadata blob of a KHO FDT, when it is there and readable. */
+static void read_meta(struct ki_dump *d, struct ki_candidate *c)
+{
+	struct ki_findings f;
+	struct ki_kho *k = NULL;
+	struct ki_error *err;
+
+	ki_findings_init(&f);
+	err = ki_kho_load(d, c->paddr, &f, &k);
+	if (!err) {
+		c->has_map = k->has_map;
+		c->map_phys = k->map_phys;
+		for (size_t i = 0; i < k->nsubs; i++) {
+			unsigned char buf[KI_KEXEC_META_SIZE];
+			struct ki_kexec_meta meta;
+			struct ki_error *e2;
+
+			if (strcmp(k->subs[i].name, "kexec-metadata") || !k->subs[i].has_phys)
+				continue;
+			e2 = ki_memreader_read(&d->mem, k->subs[i].phys, buf, sizeof(buf));
+			if (!e2)
+				e2 = ki_kexec_meta_decode(buf, sizeof(buf), d->big_endian, &meta);
+			if (!e2) {
+				c->has_meta = true;
+				c->kexec_count = meta.kexec_count;
+				snprintf(c->release, sizeof(c->release), "%s", meta.release);
+			}
+			ki_error_destroy(e2);
+			break;
+		}
+	}
+	ki_error_destroy(err);
+	ki_kho_destroy(k);
+	ki_findings_deinit(&f);
+}
+
 static void evaluate(struct ki_dump *d, struct ki_candidate *c,
 		     const struct ki_map_options *mo)
 {
+	uint64_t saved = d->page_size;
+
 	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2) {
 		uint64_t blocks = 0;
 
@@ -227,6 +266,54 @@ static void evaluate(struct ki_dump *d, struct ki_candidate *c,
 			c->blocks = blocks;
 		}
 	}
+	d->page_size = saved ? saved : (c->clean_mask ? (c->clean_mask & -c->clean_mask) : 4096);
+	read_meta(d, c);
+	d->page_size = saved;
+}
+
+static int rank_cmp(const void *a, const void *b)
+{
+	const struct ki_candidate *x = a, *y = b;
+
+	if (!x->clean_mask != !y->clean_mask)
+		return x->clean_mask ? -1 : 1;
+	if (x->has_meta != y->has_meta)
+		return x->has_meta ? -1 : 1;
+	if (x->has_meta && x->kexec_count != y->kexec_count)
+		return x->kexec_count > y->kexec_count ? -1 : 1;
+	if (x->blocks != y->blocks)
+		return x->blocks > y->blocks ? -1 : 1;
+	return x->paddr < y->paddr ? -1 : x->paddr > y->paddr;
+}
+
+static void rank(struct ki_scan *s)
+{
+	qsort(s->cands, s->n, sizeof(s->cands[0]), rank_cmp);
+	for (size_t i = 0; i < s->n; i++)
+		s->cands[i].rank = (unsigned int)i + 1;
+}
+
+struct ki_error *ki_locate_scan(struct ki_dump *d, const struct ki_locate_options *o,
+				struct ki_scan **ret)
+{
+	struct ki_scan *s = calloc(1, sizeof(*s));
+	struct ki_error *err;
+
+	if (!s)
+		return &ki_enomem;
+	err = ki_scan_fdts(d, o->progress, o->progress_arg, s);
+	if (err) {
+		free(s);
+		return err;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		evaluate(d, &s->cands[i], &o->map);
+	if (s->n > 1)
+		rank(s);
+	else if (s->n == 1)
+		s->cands[0].rank = 1;
+	*ret = s;
+	return NULL;
 }
 
 static char *list_candidates(const struct ki_scan *s)
@@ -237,10 +324,14 @@ static char *list_candidates(const struct ki_scan *s)
 
 	if (!fp)
 		return NULL;
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		fprintf(fp, "\n  0x%" PRIx64 "  %s  %s", s->cands[i].paddr,
 			s->cands[i].compatible,
 			s->cands[i].clean_mask ? "map decodes cleanly" : "map does not decode cleanly");
+		if (s->cands[i].has_meta)
+			fprintf(fp, "  kexec count %u (%s)", s->cands[i].kexec_count,
+				s->cands[i].release);
+	}
 	if (s->dropped)
 		fprintf(fp, "\n  (%zu more not listed)", s->dropped);
 	fclose(fp);
@@ -350,18 +441,16 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 					      s->bytes);
 			goto out;
 		}
-		for (size_t i = 0; i < s->n; i++) {
-			/* One candidate with a known page size: no need to
-			 * decode twice. */
-			if (s->n > 1 || !d->page_size)
+		/* One candidate with a known page size: no need to decode twice. */
+		if (s->n > 1 || !d->page_size) {
+			for (size_t i = 0; i < s->n; i++)
 				evaluate(d, &s->cands[i], &o->map);
-			if (s->cands[i].clean_mask) {
-				nclean++;
-				pick = &s->cands[i];
-			}
+			rank(s);
 		}
+		for (size_t i = 0; i < s->n; i++)
+			nclean += s->cands[i].clean_mask != 0;
+		pick = &s->cands[0];
 		if (s->n == 1) {
-			pick = &s->cands[0];
 			if (asprintf(&fb, "scan (the only KHO FDT in 0x%" PRIx64 " bytes scanned)",
 				     s->bytes) < 0)
 				fb = NULL;
@@ -369,11 +458,17 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 			if (asprintf(&fb, "scan (%zu KHO FDTs found; the only one whose map decodes cleanly)",
 				     s->n + s->dropped) < 0)
 				fb = NULL;
+		} else if (nclean > 1 && pick->has_meta && s->cands[1].has_meta &&
+			   pick->kexec_count > s->cands[1].kexec_count) {
+			if (asprintf(&fb, "scan (%zu KHO FDTs found; the newest: kexec-metadata count %u, the others %u or less)",
+				     s->n + s->dropped, pick->kexec_count,
+				     s->cands[1].kexec_count) < 0)
+				fb = NULL;
 		} else {
 			char *list = list_candidates(s);
 
 			err = ki_error_create(KI_ERR_USAGE,
-					      "%zu KHO FDT candidates found and %s; choose one with --fdt-phys ADDR:%s",
+					      "%zu KHO FDT candidates found and %s; choose one with --fdt-phys ADDR (`khoinspect locate` ranks them):%s",
 					      s->n + s->dropped,
 					      nclean ? "more than one has a map that decodes cleanly" : "none has a map that decodes cleanly",
 					      list ? list : "");
