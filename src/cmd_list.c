@@ -10,6 +10,7 @@
 
 #include "ki_cli.h"
 #include "ki_debugfs.h"
+#include "ki_input.h"
 #include "ki_dump.h"
 #include "ki_fdt.h"
 #include "ki_locate.h"
@@ -19,32 +20,12 @@
 void cmd_list_usage(void)
 {
 	printf("Usage: khoinspect [-j|-p] list [OPTIONS] INPUT\n"
-	       "       khoinspect [-j|-p] list [OPTIONS] [--mem DUMP] DEBUGFS-DIR|FDT-FILE|live\n"
 	       "\n"
-	       "Find the KHO FDT in INPUT (an ELF vmcore, /proc/kcore, a QEMU ELF dump, a\n"
-	       "kdump-compressed dump, or a raw memory image), walk its preserved-memory map (kho-v1 chunk list or\n"
-	       "kho-v2/v3/v4 radix tree) and list every preserved block: a header, a\n"
-	       "per-order summary, then runs of adjacent blocks.\n"
+	       "Find the KHO FDT in INPUT, walk its preserved-memory map (kho-v1 chunk\n"
+	       "list or kho-v2/v3/v4 radix tree) and list every preserved block: a\n"
+	       "header, a per-order summary, then runs of adjacent blocks.\n"
 	       "\n"
-	       "INPUT may also be a copy of /sys/kernel/debug/kho (or its out/ or in/), a\n"
-	       "bare FDT file, or \"live\" (/sys/kernel/debug/kho with /proc/kcore, root\n"
-	       "needed): the FDT, sub-blobs and scratch areas are shown; the blocks need\n"
-	       "the memory the map lives in (--mem).\n"
-	       "\n"
-	       "Input:\n"
-	       "      --format FMT     auto (default), elf, kdump or raw\n"
-	       "      --base ADDR      raw image: physical address of byte 0 (implies raw; default 0)\n"
-	       "      --page-size N    4096, 16384 or 65536 (default: VMCOREINFO, then the\n"
-	       "                       architecture, then what the data decodes with)\n"
-	       "      --fdt-phys ADDR  physical address of the KHO FDT (default: scan for it)\n"
-	       "      --mem FILE       memory (a dump or /proc/kcore) for a debugfs or FDT input\n"
-	       "      --scratch ADDR:SIZE[,ADDR:SIZE...]\n"
-	       "                       the scratch areas (default: debugfs scratch_phys/len)\n"
-	       "      --radix-depth N  levels of the radix tree, leaf included (default: 6 at\n"
-	       "                       4K, 4 at 64K; at 16K 5, or 4 when only the short tree\n"
-	       "                       of pre-7.1 kernels decodes cleanly)\n"
-	       "      --v1-bitmap SIZE kho-v1 bitmap size: 512 (Linux 6.16) or page (later);\n"
-	       "                       default: decided from the data\n"
+	       "%s\n%s"
 	       "Output:\n"
 	       "      --order N        list only blocks of order N\n"
 	       "      --blocks         one line per block instead of coalesced ranges\n"
@@ -55,62 +36,8 @@ void cmd_list_usage(void)
 	       "\n"
 	       "Exit status: 0 the whole map was listed; 2 trouble: unreadable or unsupported\n"
 	       "input, no or ambiguous KHO FDT, or a map with errors (listed as findings;\n"
-	       "everything readable is still listed).\n");
+	       "everything readable is still listed).\n", ki_input_kinds_help, ki_input_help);
 }
-
-struct list_opts {
-	struct ki_dump_options dump;
-	struct ki_locate_options loc;
-	int order;                 /* -1: all */
-	bool blocks;
-	bool summary;
-	const char *input;
-	const char *mem;           /* --mem: memory for a debugfs/FDT input */
-	struct ki_scratch *scratch; /* --scratch */
-	size_t nscratch;
-};
-
-/* Everything list found, whatever the input was. */
-struct listing {
-	const char *input;
-	const char *container;     /* "elf", "kdump", "raw", "debugfs", "fdt" */
-	struct ki_dump *d;         /* memory, or NULL */
-	struct ki_debugfs *dbg;    /* debugfs or bare FDT input, or NULL */
-	struct ki_kho *k;
-	struct ki_map *m;          /* NULL when there is no memory to walk */
-	char *found_by;
-	const struct ki_scratch *scratch;
-	size_t nscratch;
-	const char *scratch_source;
-	struct ki_findings f;
-};
-
-struct progress {
-	bool on;
-	time_t last;
-	bool printed;
-};
-
-static void show_progress(void *arg, uint64_t done, uint64_t total)
-{
-	struct progress *p = arg;
-	time_t now = time(NULL);
-
-	if (!p->on || now == p->last)
-		return;
-	p->last = now;
-	p->printed = true;
-	fprintf(stderr, "\rkhoinspect: scanning for the KHO FDT: %" PRIu64 " of %" PRIu64 " MiB (%d%%)",
-		done >> 20, total >> 20, total ? (int)(done * 100 / total) : 100);
-}
-
-static void end_progress(struct progress *p)
-{
-	if (p->printed)
-		fprintf(stderr, "\r\033[K");
-}
-
-/* ---- emitting ---- */
 
 struct emit {
 	struct ki_json j;
@@ -251,7 +178,7 @@ static const char *human(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-static const struct ki_blobfile *blob_of(const struct listing *l, const char *name)
+static const struct ki_blobfile *blob_of(const struct ki_input *l, const char *name)
 {
 	for (size_t i = 0; l->dbg && i < l->dbg->nsubs; i++)
 		if (!strcmp(l->dbg->subs[i].name, name))
@@ -281,7 +208,7 @@ static char *blob_compatible(const struct ki_blobfile *b)
 	return out;
 }
 
-static void print_header_text(const struct listing *l)
+static void print_header_text(const struct ki_input *l)
 {
 	const struct ki_dump *d = l->d;
 	const struct ki_kho *k = l->k;
@@ -384,7 +311,7 @@ static void json_hex_or_null(struct ki_json *j, const char *key, bool has, uint6
 		ki_json_null(j);
 }
 
-static void print_header_json(struct ki_json *j, const struct listing *l)
+static void print_header_json(struct ki_json *j, const struct ki_input *l)
 {
 	const struct ki_dump *d = l->d;
 	const struct ki_kho *k = l->k;
@@ -491,19 +418,18 @@ static void print_header_json(struct ki_json *j, const struct listing *l)
 	ki_json_end_object(j);
 }
 
+struct list_opts {
+	struct ki_input_opts in;
+	int order;                 /* -1: all */
+	bool blocks;
+	bool summary;
+};
+
 static int parse_args(int argc, char **argv, struct list_opts *o)
 {
-	enum { O_FORMAT = 256, O_BASE, O_PAGE_SIZE, O_FDT_PHYS, O_DEPTH,
-	       O_ORDER, O_BLOCKS, O_SUMMARY, O_V1_BITMAP, O_MEM, O_SCRATCH };
+	enum { O_ORDER = 256, O_BLOCKS, O_SUMMARY };
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "base", required_argument, NULL, O_BASE },
-		{ "page-size", required_argument, NULL, O_PAGE_SIZE },
-		{ "mem", required_argument, NULL, O_MEM },
-		{ "fdt-phys", required_argument, NULL, O_FDT_PHYS },
-		{ "scratch", required_argument, NULL, O_SCRATCH },
-		{ "radix-depth", required_argument, NULL, O_DEPTH },
-		{ "v1-bitmap", required_argument, NULL, O_V1_BITMAP },
+		KI_INPUT_LONGOPTS,
 		{ "order", required_argument, NULL, O_ORDER },
 		{ "blocks", no_argument, NULL, O_BLOCKS },
 		{ "summary", no_argument, NULL, O_SUMMARY },
@@ -512,80 +438,18 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ki_error *err;
 	uint64_t v;
-	int opt;
+	int opt, r;
 
 	o->order = -1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+		r = ki_input_option("list", opt, optarg, &o->in);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
 		switch (opt) {
-		case O_FORMAT:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "elf") &&
-			    strcmp(optarg, "kdump") && strcmp(optarg, "raw")) {
-				ki_usage_error("list", "--format takes auto, elf, kdump or raw, not \"%s\"",
-					       optarg);
-				return -1;
-			}
-			o->dump.format = optarg;
-			break;
-		case O_BASE:
-			if (!ki_parse_u64(optarg, &o->dump.base)) {
-				ki_usage_error("list", "--base needs an address (0x… or decimal), not \"%s\"",
-					       optarg);
-				return -1;
-			}
-			o->dump.base_set = true;
-			break;
-		case O_PAGE_SIZE:
-			if (!ki_parse_u64(optarg, &v) ||
-			    (v != 4096 && v != 16384 && v != 65536)) {
-				ki_usage_error("list", "--page-size takes 4096, 16384 or 65536, not \"%s\"",
-					       optarg);
-				return -1;
-			}
-			o->dump.page_size = v;
-			break;
-		case O_MEM:
-			o->mem = optarg;
-			break;
-		case O_FDT_PHYS:
-			if (!ki_parse_u64(optarg, &o->loc.fdt_phys)) {
-				ki_usage_error("list", "--fdt-phys needs an address (0x… or decimal), not \"%s\"",
-					       optarg);
-				return -1;
-			}
-			o->loc.fdt_phys_set = true;
-			break;
-		case O_SCRATCH:
-			free(o->scratch);
-			o->scratch = NULL;
-			err = ki_parse_scratch_arg(optarg, &o->scratch, &o->nscratch);
-			if (err) {
-				ki_usage_error("list", "%s", err->message);
-				ki_error_destroy(err);
-				return -1;
-			}
-			break;
-		case O_DEPTH:
-			if (!ki_parse_u64(optarg, &v) || v < 2 || v > 8) {
-				ki_usage_error("list", "--radix-depth takes a number of levels from 2 to 8, not \"%s\"",
-					       optarg);
-				return -1;
-			}
-			o->loc.map.radix_depth = (unsigned int)v;
-			break;
-		case O_V1_BITMAP:
-			if (!strcmp(optarg, "512")) {
-				o->loc.map.v1_bitmap = KI_V1_BITMAP_512;
-			} else if (!strcmp(optarg, "page")) {
-				o->loc.map.v1_bitmap = KI_V1_BITMAP_PAGE;
-			} else {
-				ki_usage_error("list", "--v1-bitmap takes 512 or page, not \"%s\"",
-					       optarg);
-				return -1;
-			}
-			break;
 		case O_ORDER:
 			if (!ki_parse_u64(optarg, &v) || v >= KI_ORDERS) {
 				ki_usage_error("list", "--order takes an order from 0 to 63, not \"%s\"",
@@ -627,113 +491,14 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 		ki_usage_error("list", "--blocks and --summary do not go together");
 		return -1;
 	}
-	o->input = argv[optind];
+	o->in.input = argv[optind];
 	return 0;
-}
-
-/* Does INPUT name a debugfs directory, a bare FDT file or "live"? */
-static bool is_blob_input(const char *path)
-{
-	unsigned char magic[4];
-	FILE *fp;
-	bool fdt = false;
-
-	if (!strcmp(path, "live") || ki_is_dir(path))
-		return true;
-	fp = fopen(path, "re");
-	if (!fp)
-		return false;
-	fdt = fread(magic, 1, 4, fp) == 4 && !memcmp(magic, "\xd0\x0d\xfe\xed", 4);
-	fclose(fp);
-	return fdt;
-}
-
-static const char *const LIVE_DEBUGFS = "/sys/kernel/debug/kho";
-static const char *const LIVE_MEM = "/proc/kcore";
-
-/* debugfs directory, bare FDT or live: the FDT from a file, memory optional. */
-static struct ki_error *gather_blob(struct list_opts *o, struct listing *l)
-{
-	bool live = !strcmp(o->input, "live");
-	const char *path = live ? LIVE_DEBUGFS : o->input;
-	const char *mem = o->mem ? o->mem : live ? LIVE_MEM : NULL;
-	struct ki_error *err;
-	bool be = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
-
-	if (o->loc.fdt_phys_set)
-		return ki_error_create(KI_ERR_USAGE,
-				       "--fdt-phys goes with a dump; %s already holds the FDT", path);
-	if (live && !ki_is_dir(path))
-		return ki_error_create(KI_ERR_OS,
-				       "%s is not there: mount debugfs (mount -t debugfs none /sys/kernel/debug), run as root, on a kernel with KHO debugfs (CONFIG_KEXEC_HANDOVER_DEBUGFS on 6.19+)",
-				       path);
-	err = ki_debugfs_read(path, &l->f, &l->dbg);
-	if (err)
-		return err;
-	l->container = l->dbg->dir ? "debugfs" : "fdt";
-	if (mem) {
-		err = ki_dump_open(mem, &o->dump, &l->d);
-		if (err)
-			return ki_error_prefix(err, "--mem");
-		be = l->d->big_endian;
-	}
-	err = ki_kho_from_blob(l->dbg->fdt, l->dbg->fdt_len, be, l->dbg->fdt_path,
-			       &l->f, &l->k);
-	if (err)
-		return err;
-	if (asprintf(&l->found_by, "%s", l->dbg->fdt_path) < 0)
-		return &ki_enomem;
-	if (l->dbg->nscratch) {
-		l->scratch = l->dbg->scratch;
-		l->nscratch = l->dbg->nscratch;
-		l->scratch_source = l->dbg->scratch_source;
-	}
-	if (!l->d) {
-		ki_findings_add(&l->f, KI_SEV_INFO, "no-memory", false, 0,
-				"%s holds the FDT and blobs but not the preserved-memory map: give --mem FILE (a dump of this machine, or /proc/kcore) to list the blocks",
-				path);
-		return NULL;
-	}
-	ki_settle_page_size_kho(l->d, l->k, &o->loc.map, &l->f);
-	return ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
-}
-
-static struct ki_error *gather_dump(struct list_opts *o, struct listing *l)
-{
-	struct progress prog = { 0 };
-	struct ki_error *err;
-
-	if (o->mem)
-		return ki_error_create(KI_ERR_USAGE,
-				       "--mem goes with a debugfs directory or an FDT file; %s is the memory already",
-				       o->input);
-	err = ki_dump_open(o->input, &o->dump, &l->d);
-	if (err)
-		return err;
-	l->container = l->d->container;
-	prog.on = !ki_global.quiet && isatty(2);
-	o->loc.progress = show_progress;
-	o->loc.progress_arg = &prog;
-	err = ki_locate(l->d, &o->loc, &l->f, &l->k, &l->found_by);
-	end_progress(&prog);
-	if (!err)
-		err = ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
-	if (err) {
-		/* What the container said may explain the failure. */
-		for (size_t i = 0; i < l->d->findings.n && !ki_global.quiet; i++)
-			if (l->d->findings.items[i].severity != KI_SEV_INFO)
-				fprintf(stderr, "khoinspect: %s: %s: %s\n", l->d->path,
-					ki_severity_name(l->d->findings.items[i].severity),
-					l->d->findings.items[i].message);
-		ki_error_set_path(err, l->d->path);
-	}
-	return err;
 }
 
 int cmd_list(int argc, char **argv)
 {
 	struct list_opts o = { 0 };
-	struct listing l = { 0 };
+	struct ki_input l;
 	struct ki_findings none;
 	struct ki_error *err;
 	struct emit e = { 0 };
@@ -743,21 +508,14 @@ int cmd_list(int argc, char **argv)
 
 	r = parse_args(argc, argv, &o);
 	if (r) {
-		free(o.scratch);
+		free(o.in.scratch);
 		return r > 0 ? KI_EXIT_OK : KI_EXIT_TROUBLE;
 	}
-	ki_findings_init(&l.f);
 	ki_findings_init(&none);
-	l.input = o.input;
-	err = is_blob_input(o.input) ? gather_blob(&o, &l) : gather_dump(&o, &l);
+	err = ki_input_open(&o.in, &l);
 	if (err) {
-		ret = ki_fail(err, o.input);
+		ret = ki_fail(err, o.in.input);
 		goto out;
-	}
-	if (o.nscratch) {
-		l.scratch = o.scratch;
-		l.nscratch = o.nscratch;
-		l.scratch_source = "--scratch";
 	}
 	fs[0] = l.d ? &l.d->findings : &none;
 	fs[1] = &l.f;
@@ -803,12 +561,6 @@ int cmd_list(int argc, char **argv)
 		ret = KI_EXIT_TROUBLE;
 	}
 out:
-	free(l.found_by);
-	ki_map_destroy(l.m);
-	ki_kho_destroy(l.k);
-	ki_dump_destroy(l.d);
-	ki_debugfs_destroy(l.dbg);
-	ki_findings_deinit(&l.f);
-	free(o.scratch);
+	ki_input_close(&l, &o.in);
 	return ret;
 }

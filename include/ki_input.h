@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every command that reads a hand-over shares: the input options, and
+ * opening a dump, a debugfs copy, a bare FDT or "live" into one struct.
+ */
+#ifndef KI_INPUT_H
+#define KI_INPUT_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ki_debugfs.h"
+#include "ki_dump.h"
+#include "ki_fdt.h"
+#include "ki_finding.h"
+#include "ki_locate.h"
+#include "ki_map.h"
+
+struct ki_input_opts {
+	struct ki_dump_options dump;
+	struct ki_locate_options loc;
+	const char *input;
+	const char *mem;             /* --mem: memory for a debugfs/FDT input */
+	struct ki_scratch *scratch;  /* --scratch */
+	size_t nscratch;
+};
+
+/* Everything found in the input, whatever it was. */
+struct ki_input {
+	const char *input;
+	const char *container;       /* "elf", "kdump", "raw", "debugfs", "fdt" */
+	struct ki_dump *d;           /* memory, or NULL */
+	struct ki_debugfs *dbg;      /* debugfs or bare FDT input, or NULL */
+	struct ki_kho *k;
+	struct ki_map *m;            /* NULL when there is no memory to walk */
+	char *found_by;
+	const struct ki_scratch *scratch;
+	size_t nscratch;
+	const char *scratch_source;
+	struct ki_findings f;
+};
+
+enum {
+	KI_OPT_FORMAT = 300, KI_OPT_BASE, KI_OPT_PAGE_SIZE, KI_OPT_MEM,
+	KI_OPT_FDT_PHYS, KI_OPT_SCRATCH, KI_OPT_DEPTH, KI_OPT_V1_BITMAP,
+};
+
+/* getopt_long entries for the input options (spliced into each command's). */
+#define KI_INPUT_LONGOPTS \
+	{ "format", required_argument, NULL, KI_OPT_FORMAT }, \
+	{ "base", required_argument, NULL, KI_OPT_BASE }, \
+	{ "page-size", required_argument, NULL, KI_OPT_PAGE_SIZE }, \
+	{ "mem", required_argument, NULL, KI_OPT_MEM }, \
+	{ "fdt-phys", required_argument, NULL, KI_OPT_FDT_PHYS }, \
+	{ "scratch", required_argument, NULL, KI_OPT_SCRATCH }, \
+	{ "radix-depth", required_argument, NULL, KI_OPT_DEPTH }, \
+	{ "v1-bitmap", required_argument, NULL, KI_OPT_V1_BITMAP }
+
+/* The help text of those options, for COMMAND --help. */
+extern const char ki_input_help[];
+/* The INPUT paragraph of COMMAND --help. */
+extern const char ki_input_kinds_help[];
+
+/* 1 if opt was an input option (handled), 0 if not, -1 after a usage error. */
+int ki_input_option(const char *cmd, int opt, const char *arg,
+		    struct ki_input_opts *o);
+/* Open o->input; on error the partial state is still closed by close. */
+struct ki_error *ki_input_open(struct ki_input_opts *o, struct ki_input *in);
+void ki_input_close(struct ki_input *in, struct ki_input_opts *o);
+
+#endif
