@@ -32,6 +32,8 @@ struct ki_command {
 int cmd_list(int argc, char **argv);
 void cmd_list_usage(void);
 int cmd_locate(int argc, char **argv);
+void cmd_verify_usage(void);
+int cmd_verify(int argc, char **argv);
 void cmd_locate_usage(void);
 
 /* Report a fatal error (stderr; in JSON mode also as the whole document),

@@ -48,7 +48,40 @@ struct ki_map {
 	uint64_t blocks[KI_ORDERS];  /* after ki_map_count */
 	uint64_t total_blocks;
 	size_t errors;               /* error findings raised by this map */
+	uint64_t *pages;             /* every page the map itself occupies */
+	size_t npages, pages_cap;
 };
+
+/* Record a page the map occupies (table, leaf, chunk, bitmap page). */
+struct ki_error *ki_map_add_page(struct ki_map *m, uint64_t pa);
+
+/*
+ * Pull-based iteration over the runs of every order merged in address
+ * order (then by order): what overlap and coverage checks need, in memory
+ * bounded by the number of orders.
+ */
+struct ki_order_iter {
+	size_t leaf, end;          /* leaves [leaf, end) are this order's */
+	uint64_t *words;
+	size_t nwords, wi;
+	uint64_t w;                /* bits of words[wi] not consumed yet */
+	bool loaded;
+	bool have;                 /* next run below is valid */
+	uint64_t pa, n;            /* next run */
+	unsigned int order;
+};
+
+struct ki_merge {
+	struct ki_map *m;
+	struct ki_order_iter its[KI_ORDERS];
+	size_t nits;
+};
+
+void ki_merge_init(struct ki_merge *it, struct ki_map *m);
+/* false at the end. */
+bool ki_merge_next(struct ki_merge *it, uint64_t *pa, unsigned int *order,
+		   uint64_t *nblocks);
+void ki_merge_deinit(struct ki_merge *it);
 
 /* Radix geometry for a page shift (12, 14, 16). */
 unsigned int ki_radix_order0(unsigned int page_shift);

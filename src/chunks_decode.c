@@ -163,6 +163,9 @@ struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
 			break;
 		}
 		m->chunks++;
+		err = ki_map_add_page(m, pa);
+		if (err)
+			goto out;
 		order = ki_dump_u32(d, page + 8);
 		n = ki_dump_u32(d, page + 12);
 		if (order + m->page_shift >= 64) {
@@ -268,6 +271,12 @@ next:
 			m->cap = c;
 		}
 		m->leaves[m->nleaves++] = l;
+		if (!(e->bitmap & (ps - 1)) || i == 0 ||
+		    (ents[i - 1].bitmap & ~(ps - 1)) != (e->bitmap & ~(ps - 1))) {
+			err = ki_map_add_page(m, e->bitmap & ~(ps - 1));
+			if (err)
+				goto out;
+		}
 	}
 	ki_map_sort_leaves(m);
 done:

@@ -110,6 +110,9 @@ struct ki_error *ki_dump_open(const char *path,
 	if (err)
 		goto fail;
 
+	/* --base means a raw image, whatever its first bytes look like. */
+	if ((!fmt || !strcmp(fmt, "auto")) && opts->base_set)
+		fmt = "raw";
 	if (!fmt || !strcmp(fmt, "auto")) {
 		switch (sniff(magic, got)) {
 		case SNIFF_ELF:

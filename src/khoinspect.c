@@ -17,6 +17,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct ki_command commands[] = {
 	{ "list", cmd_list, "list the preserved memory of a KHO hand-over, per order", cmd_list_usage },
+	{ "verify", cmd_verify, "check a hand-over's invariants; findings by severity", cmd_verify_usage },
 	{ "locate", cmd_locate, "find every KHO FDT in a dump and rank them", cmd_locate_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };

@@ -253,6 +253,159 @@ int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 	return r;
 }
 
+struct ki_error *ki_map_add_page(struct ki_map *m, uint64_t pa)
+{
+	if (m->npages == m->pages_cap) {
+		size_t cap = m->pages_cap ? m->pages_cap * 2 : 64;
+		void *p = reallocarray(m->pages, cap, sizeof(*m->pages));
+
+		if (!p)
+			return &ki_enomem;
+		m->pages = p;
+		m->pages_cap = cap;
+	}
+	m->pages[m->npages++] = pa;
+	return NULL;
+}
+
+/* Next maximal run of one order: coalesced across words and leaves. */
+static void order_iter_advance(struct ki_map *m, struct ki_order_iter *it)
+{
+	bool have = false;
+	uint64_t pa = 0, n = 0, end = 0;
+
+	for (;;) {
+		const struct ki_leaf *l;
+		uint64_t bsize;
+
+		if (it->leaf >= it->end)
+			break;
+		l = &m->leaves[it->leaf];
+		if (l->invalid || l->unreadable) {
+			it->leaf++;
+			it->loaded = false;
+			continue;
+		}
+		if (!it->loaded) {
+			size_t need = leaf_bytes(l);
+			struct ki_error *err;
+
+			if (need / 8 > it->nwords) {
+				void *p = realloc(it->words, need);
+
+				if (!p) {
+					it->leaf = it->end;
+					break;
+				}
+				it->words = p;
+				it->nwords = need / 8;
+			}
+			err = read_leaf(m, l, it->words);
+			if (err) {
+				ki_error_destroy(err);
+				it->leaf++;
+				continue;
+			}
+			it->loaded = true;
+			it->wi = 0;
+			it->w = leaf_word(m, it->words, l, 0);
+		}
+		bsize = UINT64_C(1) << (l->order + m->page_shift);
+		while (!it->w) {
+			if (++it->wi >= leaf_bytes(l) / 8)
+				break;
+			it->w = leaf_word(m, it->words, l, it->wi);
+		}
+		if (!it->w) {
+			it->leaf++;
+			it->loaded = false;
+			continue;
+		}
+		{
+			unsigned int start = (unsigned int)__builtin_ctzll(it->w);
+			uint64_t rest = ~(it->w >> start);
+			unsigned int len = rest ? (unsigned int)__builtin_ctzll(rest) : 64 - start;
+			uint64_t bpa;
+
+			if (len >= 64)
+				it->w = 0;
+			else
+				it->w &= ~(((UINT64_C(1) << len) - 1) << start);
+			if (!leaf_block(l, m->page_shift, (uint64_t)it->wi * 64 + start, &bpa))
+				continue;
+			if (have && bpa == end) {
+				n += len;
+				end = bpa + (uint64_t)len * bsize;
+				continue;
+			}
+			if (have) {
+				/* put the piece back: it starts the next run */
+				it->w |= ((len >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << len) - 1) << start);
+				break;
+			}
+			have = true;
+			pa = bpa;
+			n = len;
+			end = bpa + (uint64_t)len * bsize;
+		}
+	}
+	it->have = have;
+	it->pa = pa;
+	it->n = n;
+}
+
+void ki_merge_init(struct ki_merge *it, struct ki_map *m)
+{
+	size_t i = 0;
+
+	memset(it, 0, sizeof(*it));
+	it->m = m;
+	while (i < m->nleaves && it->nits < KI_ORDERS) {
+		struct ki_order_iter *o = &it->its[it->nits];
+		size_t j = i;
+
+		if (m->leaves[i].invalid)
+			break; /* sorted last */
+		while (j < m->nleaves && !m->leaves[j].invalid &&
+		       m->leaves[j].order == m->leaves[i].order)
+			j++;
+		o->leaf = i;
+		o->end = j;
+		o->order = m->leaves[i].order;
+		order_iter_advance(m, o);
+		it->nits++;
+		i = j;
+	}
+}
+
+bool ki_merge_next(struct ki_merge *it, uint64_t *pa, unsigned int *order,
+		   uint64_t *nblocks)
+{
+	struct ki_order_iter *best = NULL;
+
+	/* At most 64 orders: a linear pick is as fast as a heap. */
+	for (size_t i = 0; i < it->nits; i++) {
+		struct ki_order_iter *o = &it->its[i];
+
+		if (o->have && (!best || o->pa < best->pa))
+			best = o;
+	}
+	if (!best)
+		return false;
+	*pa = best->pa;
+	*order = best->order;
+	*nblocks = best->n;
+	order_iter_advance(it->m, best);
+	return true;
+}
+
+void ki_merge_deinit(struct ki_merge *it)
+{
+	for (size_t i = 0; i < it->nits; i++)
+		free(it->its[i].words);
+	memset(it, 0, sizeof(*it));
+}
+
 /* Decode a radix map with a given depth into a fresh findings list. */
 static struct ki_error *radix_try(struct ki_dump *d, uint64_t root,
 				  unsigned int depth, struct ki_findings *f,

@@ -206,6 +206,11 @@ static void walk_table(struct walk *w, uint64_t pa, unsigned int level,
 		return;
 	}
 	w->m->tables++;
+	if (ki_map_add_page(w->m, pa)) {
+		w->err = &ki_enomem;
+		w->stop = true;
+		return;
+	}
 	for (size_t i = 0; i < n && !w->stop; i++) {
 		uint64_t child = ki_dump_u64(w->d, &tbl[i]);
 		uint64_t key = prefix | ((uint64_t)i << shift);
@@ -224,6 +229,11 @@ static void walk_table(struct walk *w, uint64_t pa, unsigned int level,
 		if (!check_pointer(w, pa, i, child, level - 1))
 			continue;
 		if (level == 1) {
+			if (ki_map_add_page(w->m, child)) {
+				w->err = &ki_enomem;
+				w->stop = true;
+				break;
+			}
 			record_leaf(w, child, key);
 			if (w->err)
 				w->stop = true;
@@ -308,5 +318,6 @@ void ki_map_destroy(struct ki_map *m)
 	if (!m)
 		return;
 	free(m->leaves);
+	free(m->pages);
 	free(m);
 }

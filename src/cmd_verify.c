@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* khoinspect verify: the hand-over's invariants, as named findings. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ki_cli.h"
+#include "ki_input.h"
+#include "ki_output.h"
+#include "ki_verify.h"
+
+void cmd_verify_usage(void)
+{
+	printf("Usage: khoinspect [-j|-p] verify [OPTIONS] INPUT\n"
+	       "\n"
+	       "Check a KHO hand-over: the FDT (compatible, property sizes, alignment),\n"
+	       "the memory map (pointers, cycles, key ranges, v1 chunk limits), and the\n"
+	       "blocks: no two overlap, none lies in a scratch area, the FDT page and every\n"
+	       "blob are preserved, no map page is preserved or in scratch, scratch\n"
+	       "areas are aligned and disjoint. Each problem is a finding with a stable\n"
+	       "id, grouped by severity.\n"
+	       "\n"
+	       "%s\n%s"
+	       "Output:\n"
+	       "  -j, --json           one JSON document: findings and a summary\n"
+	       "  -p, --pretty         indented JSON (implies --json)\n"
+	       "  -h, --help           this help\n"
+	       "\n"
+	       "Exit status: 0 no finding of severity error; 1 at least one; 2 the input\n"
+	       "could not be read.\n", ki_input_kinds_help, ki_input_help);
+}
+
+static const struct ki_findings *all_findings(const struct ki_input *in,
+					      const struct ki_findings *none,
+					      const struct ki_findings **second)
+{
+	*second = &in->f;
+	return in->d ? &in->d->findings : none;
+}
+
+static void text_group(const struct ki_findings *const *fs, enum ki_severity sev,
+		       const char *title)
+{
+	bool printed = false;
+
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t i = 0; i < fs[k]->n; i++) {
+			const struct ki_finding *x = &fs[k]->items[i];
+
+			if (x->severity != sev)
+				continue;
+			if (!printed)
+				printf("\n%s:\n", title);
+			printed = true;
+			if (x->has_paddr)
+				printf("  %s at 0x%" PRIx64 ": %s\n", x->id, x->paddr, x->message);
+			else
+				printf("  %s: %s\n", x->id, x->message);
+		}
+	}
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		KI_INPUT_LONGOPTS,
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ki_input_opts o = { 0 };
+	struct ki_input in;
+	struct ki_findings none;
+	const struct ki_findings *fs[2];
+	struct ki_verify_input vi = { 0 };
+	struct ki_verify_stats st = { 0 };
+	struct ki_error *err;
+	size_t nerr, nwarn, ninfo;
+	int opt, r, ret;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+		r = ki_input_option("verify", opt, optarg, &o);
+		if (r < 0)
+			goto usage;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'j':
+			ki_global.json = true;
+			break;
+		case 'p':
+			ki_global.json = ki_global.pretty = true;
+			break;
+		case 'h':
+			cmd_verify_usage();
+			free(o.scratch);
+			return KI_EXIT_OK;
+		default:
+			ki_usage_error("verify", "unknown option or missing argument: %s",
+				       argv[optind - 1]);
+			goto usage;
+		}
+	}
+	if (optind != argc - 1) {
+		ki_usage_error("verify", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
+			       argc - optind);
+		goto usage;
+	}
+	o.input = argv[optind];
+	ki_findings_init(&none);
+	err = ki_input_open(&o, &in);
+	if (err && err->code == KI_ERR_UNSUPPORTED && in.k &&
+	    in.k->format == KI_KHO_UNKNOWN) {
+		/* The FDT was read; its map format is unknown: ki_verify
+		 * reports unknown-compatible. */
+		ki_error_destroy(err);
+		err = NULL;
+	} else if (err && err->code == KI_ERR_CORRUPT && in.k) {
+		ki_findings_add(&in.f, KI_SEV_ERROR, "no-memory-map", in.k->has_fdt_phys,
+				in.k->fdt_phys, "%s", err->message);
+		ki_error_destroy(err);
+		err = NULL;
+	}
+	if (err) {
+		ret = ki_fail(err, o.input);
+		goto out;
+	}
+	vi.d = in.d;
+	vi.k = in.k;
+	vi.m = in.m;
+	vi.scratch = in.scratch;
+	vi.nscratch = in.nscratch;
+	vi.scratch_source = in.scratch_source;
+	err = ki_verify(&vi, &in.f, &st);
+	if (err) {
+		ret = ki_fail(err, o.input);
+		goto out;
+	}
+	fs[0] = all_findings(&in, &none, &fs[1]);
+	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];
+	nwarn = fs[0]->counts[KI_SEV_WARNING] + fs[1]->counts[KI_SEV_WARNING];
+	ninfo = fs[0]->counts[KI_SEV_INFO] + fs[1]->counts[KI_SEV_INFO];
+	ret = nerr ? KI_EXIT_FINDINGS : KI_EXIT_OK;
+
+	if (ki_global.json) {
+		struct ki_json j;
+
+		ki_json_init(&j, stdout, ki_global.pretty);
+		ki_json_begin_object(&j);
+		ki_json_kv_uint(&j, "schema_version", 1);
+		ki_json_key(&j, "input");
+		ki_json_begin_object(&j);
+		ki_json_kv_string(&j, "path", in.input);
+		ki_json_kv_string(&j, "container", in.container);
+		ki_json_key(&j, "page_size");
+		if (in.d)
+			ki_json_uint(&j, in.d->page_size);
+		else
+			ki_json_null(&j);
+		ki_json_end_object(&j);
+		ki_json_key(&j, "kho");
+		ki_json_begin_object(&j);
+		ki_json_kv_string(&j, "compatible", in.k->compatible);
+		ki_json_key(&j, "fdt_phys");
+		if (in.k->has_fdt_phys)
+			ki_json_hex(&j, in.k->fdt_phys);
+		else
+			ki_json_null(&j);
+		ki_json_kv_string(&j, "fdt_found_by", in.found_by);
+		ki_json_key(&j, "memory_map_phys");
+		if (in.k->has_map)
+			ki_json_hex(&j, in.k->map_phys);
+		else
+			ki_json_null(&j);
+		ki_json_end_object(&j);
+		ki_json_key(&j, "findings");
+		ki_json_begin_array(&j);
+		for (size_t k = 0; k < 2; k++) {
+			for (size_t i = 0; i < fs[k]->n; i++) {
+				const struct ki_finding *x = &fs[k]->items[i];
+
+				ki_json_begin_object(&j);
+				ki_json_kv_string(&j, "id", x->id);
+				ki_json_kv_string(&j, "severity", ki_severity_name(x->severity));
+				ki_json_kv_string(&j, "message", x->message);
+				ki_json_key(&j, "phys");
+				if (x->has_paddr)
+					ki_json_hex(&j, x->paddr);
+				else
+					ki_json_null(&j);
+				ki_json_end_object(&j);
+			}
+		}
+		ki_json_end_array(&j);
+		ki_json_key(&j, "summary");
+		ki_json_begin_object(&j);
+		ki_json_kv_uint(&j, "errors", nerr);
+		ki_json_kv_uint(&j, "warnings", nwarn);
+		ki_json_kv_uint(&j, "info", ninfo);
+		ki_json_kv_uint(&j, "findings_not_listed", fs[0]->dropped + fs[1]->dropped);
+		ki_json_kv_uint(&j, "blocks_checked", st.blocks);
+		ki_json_kv_uint(&j, "ranges_checked", st.queries);
+		ki_json_kv_string(&j, "result", nerr ? "fail" : "pass");
+		ki_json_end_object(&j);
+		ki_json_end_object(&j);
+		ki_json_finish(&j);
+	} else {
+		printf("verify:   %s (%s)\n", in.input, in.container);
+		printf("kho:      %s", in.k->compatible);
+		if (in.k->has_fdt_phys)
+			printf(", FDT 0x%" PRIx64, in.k->fdt_phys);
+		if (in.k->has_map)
+			printf(", map 0x%" PRIx64, in.k->map_phys);
+		printf("\n");
+		if (in.m)
+			printf("checked:  %" PRIu64 " blocks in %" PRIu64 " runs against %zu address ranges; %zu scratch area%s%s%s%s\n",
+			       st.blocks, st.runs, st.queries, in.nscratch,
+			       in.nscratch == 1 ? "" : "s", in.nscratch ? " (from " : "",
+			       in.nscratch ? in.scratch_source : "", in.nscratch ? ")" : "");
+		else
+			printf("checked:  the FDT only (no memory: give --mem to check the blocks)\n");
+		text_group(fs, KI_SEV_ERROR, "errors");
+		text_group(fs, KI_SEV_WARNING, "warnings");
+		if (ki_global.verbose)
+			text_group(fs, KI_SEV_INFO, "info");
+		if (fs[0]->dropped + fs[1]->dropped)
+			printf("(%zu more findings not listed)\n", fs[0]->dropped + fs[1]->dropped);
+		printf("\nresult:   %s: %zu error%s, %zu warning%s, %zu info%s\n",
+		       nerr ? "FAIL" : "pass", nerr, nerr == 1 ? "" : "s", nwarn,
+		       nwarn == 1 ? "" : "s", ninfo, ki_global.verbose || !ninfo ? "" : " (-v shows them)");
+	}
+	if (fflush(stdout) || ferror(stdout))
+		ret = KI_EXIT_TROUBLE;
+out:
+	ki_input_close(&in, &o);
+	return ret;
+usage:
+	free(o.scratch);
+	return KI_EXIT_TROUBLE;
+}
