@@ -31,11 +31,14 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
+FUZZ_MODES := raw elf kdump fdt text
+REPLAYS := $(FUZZ_MODES:%=$(B)/replay-%)
+
 BIN := $(B)/khoinspect
 GEN := $(B)/khogen
 UNIT := $(B)/unit-tests
 
-.PHONY: all check unit cli demo deps clean lint-man
+.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay
 all: $(BIN) khoinspect
 
 khoinspect: $(BIN)
@@ -56,6 +59,34 @@ $(GEN): tests/gen/khogen.c | $(B)
 $(UNIT): $(UNIT_SRCS) $(LIB_OBJS) | $(B)
 	$(CC) $(ALL_CFLAGS) $(CRIT_CFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LIBS) $(CRIT_LIBS)
 
+$(B)/replay-%: tests/fuzz/fuzz_input.c tests/fuzz/replay.c $(LIB_OBJS) | $(B)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_MODE_$(shell echo $* | tr a-z A-Z) -o $@ \
+		tests/fuzz/fuzz_input.c tests/fuzz/replay.c $(LIB_OBJS) $(LIBS)
+
+# Regression corpus (seeds and every crasher found so far), no libFuzzer needed.
+fuzz-replay: $(REPLAYS)
+	@for m in $(FUZZ_MODES); do printf '%-6s ' $$m; $(B)/replay-$$m tests/fuzz/corpus/$$m || exit 1; done
+
+# libFuzzer builds (clang): make fuzz-smoke FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 30
+FB := build-fuzz
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O1 \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+$(FB)/%.o: src/%.c $(wildcard include/*.h)
+	@mkdir -p $(FB)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+$(FB)/fuzz-%: tests/fuzz/fuzz_input.c $(LIB_SRCS:src/%.c=$(FB)/%.o)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFUZZ_MODE_$(shell echo $* | tr a-z A-Z) -o $@ $^ $(LIBS)
+.PRECIOUS: $(FB)/%.o
+fuzz: $(FUZZ_MODES:%=$(FB)/fuzz-%)
+fuzz-smoke: fuzz
+	@for m in $(FUZZ_MODES); do \
+		mkdir -p $(FB)/corpus-$$m $(FB)/crash-$$m; \
+		echo "== fuzz-$$m for $(FUZZ_SECONDS) s"; \
+		$(FB)/fuzz-$$m -max_total_time=$(FUZZ_SECONDS) -max_len=131072 -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix=$(FB)/crash-$$m/ $(FB)/corpus-$$m tests/fuzz/corpus/$$m 2>&1 | tail -3 || exit 1; \
+	done
+
 # Installs the Debian packages the build and the tests need (root or sudo).
 deps:
 	@sh tools/deps.sh
@@ -72,7 +103,8 @@ unit: $(UNIT)
 	$(UNIT)
 
 # CLI tests first, Criterion last: its "Synthesis:" line closes the output.
-check: deps $(BIN) $(GEN) $(UNIT) lint-man
+check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man
+	@$(MAKE) --no-print-directory fuzz-replay
 	@sh tests/cli/run.sh $(BIN) $(GEN)
 	$(UNIT)
 
@@ -80,4 +112,4 @@ demo: deps $(BIN) $(GEN)
 	@sh tools/demo.sh $(BIN) $(GEN)
 
 clean:
-	rm -rf build build-san khoinspect
+	rm -rf build build-san build-fuzz khoinspect
