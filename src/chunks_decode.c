@@ -42,6 +42,9 @@ static uint32_t decide_bitmap(const struct ki_map *m, const struct entry *e,
 	for (size_t i = 0; i < n; i++) {
 		unsigned int sh = e[i].order + m->page_shift;
 
+		if (!e[i].bitmap)
+			continue; /* reported when the entries are turned into leaves */
+
 		if (e[i].bitmap & 511)
 			fit512 = false;
 		if (e[i].bitmap & (ps - 1))
@@ -239,6 +242,14 @@ next:
 		unsigned int sh = e->order + m->page_shift;
 		uint64_t align = bbytes == 512 ? 512 : ps;
 
+		if (e->bitmap == 0) {
+			ki_findings_add(f, KI_SEV_ERROR, "map-pointer-zero", true, e->chunk,
+					"kho-v1 chunk at 0x%" PRIx64 ": entry for phys_start 0x%" PRIx64
+					" (order %u) has bitmap pointer 0; entry skipped",
+					e->chunk, e->phys_start, e->order);
+			m->errors++;
+			continue;
+		}
 		if (e->bitmap & (align - 1)) {
 			ki_findings_add(f, KI_SEV_ERROR, "map-pointer-unaligned", true, e->bitmap,
 					"kho-v1 chunk at 0x%" PRIx64 ": bitmap pointer 0x%" PRIx64

@@ -59,34 +59,42 @@ struct ki_error *ki_memreader_add_segment(struct ki_memreader *r, uint64_t min,
 	return NULL;
 }
 
+/*
+ * The segment that serves paddr: the first registered one that stores it;
+ * else the first that describes it (a filtered tail: NODATA); else NULL.
+ * Segments may overlap (a vmcore's kernel-text segment repeats RAM).
+ */
 static const struct ki_segment *find_segment(struct ki_memreader *r,
 					     uint64_t paddr)
 {
-	const struct ki_segment *s;
+	const struct ki_segment *desc = NULL;
 
 	if (r->last < r->nsegs) {
-		s = &r->segs[r->last];
-		if (paddr >= s->min && paddr < s->mem_end) {
-			/* Earlier segments win on overlap: only trust the
-			 * cache when no earlier one also covers paddr. */
+		const struct ki_segment *s = &r->segs[r->last];
+
+		if (paddr >= s->min && paddr < s->file_end) {
 			size_t i;
 
 			for (i = 0; i < r->last; i++)
-				if (paddr >= r->segs[i].min &&
-				    paddr < r->segs[i].mem_end)
+				if (paddr >= r->segs[i].min && paddr < r->segs[i].file_end)
 					break;
 			if (i == r->last)
 				return s;
 		}
 	}
 	for (size_t i = 0; i < r->nsegs; i++) {
-		s = &r->segs[i];
-		if (paddr >= s->min && paddr < s->mem_end) {
+		const struct ki_segment *s = &r->segs[i];
+
+		if (paddr < s->min || paddr >= s->mem_end)
+			continue;
+		if (paddr < s->file_end) {
 			r->last = i;
 			return s;
 		}
+		if (!desc)
+			desc = s;
 	}
-	return NULL;
+	return desc;
 }
 
 bool ki_memreader_contains(const struct ki_memreader *r, uint64_t paddr,
@@ -142,6 +150,10 @@ struct ki_error *ki_memreader_read(struct ki_memreader *r, uint64_t paddr,
 		n = s->file_end - paddr;
 		if (n > len)
 			n = len;
+		/* Earlier segments win where they overlap: stop where one starts. */
+		for (const struct ki_segment *e = r->segs; e < s; e++)
+			if (e->min > paddr && e->min - paddr < n && e->file_end > e->min)
+				n = e->min - paddr;
 		err = s->read(s->arg, p, paddr, n, s->pos + (paddr - s->min));
 		if (err)
 			return ki_error_set_path(err, r->path);
