@@ -60,6 +60,12 @@ struct ki_error *ki_memreader_read(struct ki_memreader *r, uint64_t paddr,
 bool ki_memreader_contains(const struct ki_memreader *r, uint64_t paddr,
 			   uint64_t len);
 
+/* Whether some segment describes paddr (stored or filtered out). */
+bool ki_memreader_describes(const struct ki_memreader *r, uint64_t paddr);
+/* Finding id for a page that is not readable: "not-in-dump" when a
+ * segment describes it (filtered), else "map-pointer-outside-dump". */
+const char *ki_memreader_missing_id(const struct ki_memreader *r, uint64_t paddr);
+
 /* pread() loop: retries EINTR, stops at EOF; *ret = bytes read. */
 struct ki_error *ki_pread_full(int fd, const char *path, void *buf, size_t len,
 			       uint64_t pos, size_t *ret);

@@ -157,7 +157,8 @@ struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
 		err = ki_memreader_read(&d->mem, pa, page, ps);
 		if (err) {
 			ki_findings_add(f, KI_SEV_ERROR,
-					err->code == KI_ERR_NODATA ? "map-pointer-outside-dump" : "map-read-error",
+					err->code != KI_ERR_NODATA ? "map-read-error" :
+					ki_memreader_missing_id(&d->mem, err->paddr),
 					true, pa, "kho-v1 chunk #%" PRIu64 " at 0x%" PRIx64 ": %s; list cut here",
 					m->chunks, pa, err->message);
 			ki_error_destroy(err);
@@ -259,7 +260,8 @@ next:
 			continue;
 		}
 		if (!ki_memreader_contains(&d->mem, e->bitmap, bbytes)) {
-			ki_findings_add(f, KI_SEV_ERROR, "map-pointer-outside-dump", true, e->bitmap,
+			ki_findings_add(f, KI_SEV_ERROR, ki_memreader_missing_id(&d->mem, e->bitmap),
+					true, e->bitmap,
 					"kho-v1 chunk at 0x%" PRIx64 ": bitmap 0x%" PRIx64 " (order %u) is not in the dump; entry skipped",
 					e->chunk, e->bitmap, e->order);
 			m->errors++;

@@ -123,6 +123,19 @@ bool ki_memreader_contains(const struct ki_memreader *r, uint64_t paddr,
 	return true;
 }
 
+bool ki_memreader_describes(const struct ki_memreader *r, uint64_t paddr)
+{
+	for (size_t i = 0; i < r->nsegs; i++)
+		if (paddr >= r->segs[i].min && paddr < r->segs[i].mem_end)
+			return true;
+	return false;
+}
+
+const char *ki_memreader_missing_id(const struct ki_memreader *r, uint64_t paddr)
+{
+	return ki_memreader_describes(r, paddr) ? "not-in-dump" : "map-pointer-outside-dump";
+}
+
 struct ki_error *ki_memreader_read(struct ki_memreader *r, uint64_t paddr,
 				   void *buf, size_t len)
 {

@@ -148,10 +148,14 @@ static bool check_pointer(struct walk *w, uint64_t parent, uint64_t idx,
 		return false;
 	}
 	if (!ki_memreader_contains(&w->d->mem, child, ps)) {
-		ki_findings_add(w->f, KI_SEV_ERROR, "map-pointer-outside-dump", true, child,
-				"radix table at 0x%" PRIx64 " entry %" PRIu64 ": %s page 0x%" PRIx64
-				" is not in the dump (hole, filtered page, or a corrupt pointer); subtree skipped",
-				parent, idx, what, child);
+		bool filtered = ki_memreader_describes(&w->d->mem, child);
+
+		ki_findings_add(w->f, KI_SEV_ERROR, ki_memreader_missing_id(&w->d->mem, child),
+				true, child,
+				"radix table at 0x%" PRIx64 " entry %" PRIu64 ": %s page 0x%" PRIx64 " %s; subtree skipped",
+				parent, idx, what, child,
+				filtered ? "was filtered out of the dump (the dump level excluded it)"
+					 : "is outside the memory the dump holds (a hole, or a corrupt pointer)");
 		w->m->errors++;
 		return false;
 	}
@@ -290,9 +294,11 @@ struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
 				root, d->page_size);
 		m->errors++;
 	} else if (!ki_memreader_contains(&d->mem, root, d->page_size)) {
-		ki_findings_add(f, KI_SEV_ERROR, "map-pointer-outside-dump", true, root,
-				"radix root 0x%" PRIx64 " (preserved-memory-map) is not in the dump; no block can be listed",
-				root);
+		ki_findings_add(f, KI_SEV_ERROR, ki_memreader_missing_id(&d->mem, root), true, root,
+				"radix root 0x%" PRIx64 " (preserved-memory-map) %s; no block can be listed",
+				root, ki_memreader_describes(&d->mem, root) ?
+				"was filtered out of the dump (the dump level excluded it)" :
+				"is outside the memory the dump holds");
 		m->errors++;
 	} else if (ki_pageset_add(&w.seen, root) < 0) {
 		w.err = &ki_enomem;

@@ -74,3 +74,20 @@ expect_grep "noise: no KHO FDT" "$T/err" 'no KHO FDT found'
 cp "$T/v3.elf" "$T/ro.elf"; chmod 0400 "$T/ro.elf"
 ki list --summary "$T/ro.elf"
 expect_rc "read-only input works" 0
+
+# A filtered page under the map (makedumpfile -E: p_filesz < p_memsz): the
+# FDT is stored, the radix root (0x1006f6000) is in the unstored tail:
+# "not-in-dump", not corruption. PT_LOAD #2's p_filesz is at 64+2*56+32.
+xz -dc "$FIX/golden/v3-x86_64-4k.elf.xz" >"$T/filt.elf"
+printf '\000\000\157\000' | dd of="$T/filt.elf" bs=1 seek=$((64 + 2 * 56 + 32)) conv=notrunc 2>/dev/null
+ki -j list "$T/filt.elf"
+expect_rc "filtered map root: exits 2" 2
+expect_jq "filtered map root: not-in-dump at the root" '[.findings[] | select(.id == "not-in-dump" and .phys == "0x1006f6000") | .message | test("filtered")] == [true]'
+ki -j verify "$T/filt.elf"
+expect_rc "filtered map root: verify exits 1" 1
+
+# --mem that cannot be read (a stand-in for a /proc/kcore without root)
+ki list --mem "$T" "$FIX/golden/debugfs/v3-x86_64-4k"
+expect_rc "unreadable --mem: exits 2" 2
+expect_grep "unreadable --mem: names it" "$T/err" "$T"
+rm -f "$T/filt.elf"
