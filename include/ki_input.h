@@ -38,6 +38,7 @@ struct ki_input {
 	const struct ki_scratch *scratch;
 	size_t nscratch;
 	const char *scratch_source;
+	struct ki_scratch_found scratch_found; /* from setup_data or a DTB */
 	struct ki_findings f;
 };
 

@@ -6,12 +6,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ki_debugfs.h"
 #include "ki_dump.h"
 #include "ki_fdt.h"
 #include "ki_finding.h"
 #include "ki_map.h"
 
-enum { KI_MAX_CANDIDATES = 64 };
+enum { KI_MAX_CANDIDATES = 64, KI_MAX_SCRATCH_HINTS = 16 };
+
+/* Where a hand-over's scratch array was found pointing from. */
+struct ki_scratch_hint {
+	uint64_t at;             /* address of the record */
+	uint64_t fdt_addr;
+	uint64_t scratch_addr, scratch_size;
+	bool dtb;                /* /chosen of a boot DTB, else x86 setup_data */
+};
 
 struct ki_candidate {
 	uint64_t paddr;
@@ -32,6 +41,8 @@ struct ki_scan {
 	struct ki_candidate cands[KI_MAX_CANDIDATES];
 	size_t n;
 	size_t dropped;          /* candidates beyond KI_MAX_CANDIDATES */
+	struct ki_scratch_hint hints[KI_MAX_SCRATCH_HINTS];
+	size_t nhints;
 	uint64_t bytes;          /* bytes of memory scanned */
 };
 
@@ -62,9 +73,20 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
  * dump did not. *found_by is a static or malloc'd description
  * (free with free()). On ambiguity returns KI_ERR_USAGE listing candidates.
  */
+struct ki_scratch_found {
+	struct ki_scratch *areas;    /* malloc'd */
+	size_t n;
+	char *source;                /* malloc'd description */
+};
+
+/*
+ * When scratch is not NULL and the scan saw an x86 setup_data
+ * SETUP_KEXEC_KHO record or a boot DTB /chosen naming the chosen FDT, the
+ * scratch areas are read from the array it points to.
+ */
 struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 			   struct ki_findings *f, struct ki_kho **kho_ret,
-			   char **found_by_ret);
+			   char **found_by_ret, struct ki_scratch_found *scratch);
 
 /* Settle an undecided page size for a KHO FDT that did not come from the
  * dump (debugfs): the page size its map decodes cleanly with. */

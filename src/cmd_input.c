@@ -212,7 +212,12 @@ static struct ki_error *gather_dump(struct ki_input_opts *o, struct ki_input *l)
 	prog.on = !ki_global.quiet && isatty(2);
 	o->loc.progress = show_progress;
 	o->loc.progress_arg = &prog;
-	err = ki_locate(l->d, &o->loc, &l->f, &l->k, &l->found_by);
+	err = ki_locate(l->d, &o->loc, &l->f, &l->k, &l->found_by, &l->scratch_found);
+	if (!err && l->scratch_found.n) {
+		l->scratch = l->scratch_found.areas;
+		l->nscratch = l->scratch_found.n;
+		l->scratch_source = l->scratch_found.source ? l->scratch_found.source : "memory";
+	}
 	end_progress(&prog);
 	if (!err)
 		err = ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
@@ -255,6 +260,8 @@ void ki_input_close(struct ki_input *in, struct ki_input_opts *o)
 	ki_kho_destroy(in->k);
 	ki_dump_destroy(in->d);
 	ki_debugfs_destroy(in->dbg);
+	free(in->scratch_found.areas);
+	free(in->scratch_found.source);
 	ki_findings_deinit(&in->f);
 	free(o->scratch);
 	o->scratch = NULL;

@@ -10,11 +10,89 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <endian.h>
+#include <libfdt.h>
+
 #include "ki_kexec_meta.h"
 #include "ki_locate.h"
 
 static const size_t SCAN_CHUNK = 1 << 20;
 static const uint64_t SCAN_ALIGN = 4096;
+
+static uint64_t be_cells(const unsigned char *p, int cells)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < cells; i++)
+		v = v << 32 | ((uint64_t)p[4 * i] << 24 | (uint64_t)p[4 * i + 1] << 16 |
+			       (uint64_t)p[4 * i + 2] << 8 | p[4 * i + 3]);
+	return v;
+}
+
+static int root_cells(const void *blob, const char *name, int dflt)
+{
+	int len;
+	const unsigned char *p = fdt_getprop(blob, 0, name, &len);
+
+	if (!p || len != 4)
+		return dflt;
+	return (int)be_cells(p, 1);
+}
+
+/* A boot DTB whose /chosen names a KHO FDT and its scratch array (arm64):
+ * linux,kho-fdt and linux,kho-scratch are <address size> cells. */
+static void dtb_hint(struct ki_scan *s, uint64_t pa, const void *blob)
+{
+	int node = fdt_path_offset(blob, "/chosen");
+	int ac = root_cells(blob, "#address-cells", 2);
+	int sc = root_cells(blob, "#size-cells", 1);
+	const unsigned char *fdtp, *scr;
+	int lf, ls;
+	struct ki_scratch_hint *h;
+
+	if (node < 0 || ac < 1 || ac > 2 || sc < 1 || sc > 2 ||
+	    s->nhints >= KI_MAX_SCRATCH_HINTS)
+		return;
+	fdtp = fdt_getprop(blob, node, "linux,kho-fdt", &lf);
+	scr = fdt_getprop(blob, node, "linux,kho-scratch", &ls);
+	if (!fdtp || !scr || lf != 4 * (ac + sc) || ls != 4 * (ac + sc))
+		return;
+	h = &s->hints[s->nhints++];
+	h->at = pa;
+	h->dtb = true;
+	h->fdt_addr = be_cells(fdtp, ac);
+	h->scratch_addr = be_cells(scr, ac);
+	h->scratch_size = be_cells(scr + 4 * ac, sc);
+}
+
+/* x86 setup_data: {u64 next; u32 type = 10; u32 len = 32} then
+ * {u64 fdt_addr, fdt_size, scratch_addr, scratch_size}. */
+static void setup_data_hints(struct ki_dump *d, struct ki_scan *s,
+			     const unsigned char *buf, uint64_t pa, uint64_t len)
+{
+	static const unsigned char le[8] = { 10, 0, 0, 0, 32, 0, 0, 0 };
+	const unsigned char *p = buf, *end = buf + len;
+
+	if (d->big_endian)
+		return; /* SETUP_KEXEC_KHO is x86 only */
+	while (end - p >= 8 && (p = memmem(p, (size_t)(end - p), le, sizeof(le)))) {
+		uint64_t off = (uint64_t)(p - buf), hdr = off - 8, v[4];
+
+		p++;
+		if (off < 8 || (hdr & 7) || hdr + 48 > len ||
+		    s->nhints >= KI_MAX_SCRATCH_HINTS)
+			continue;
+		for (int i = 0; i < 4; i++)
+			v[i] = ki_dump_u64(d, buf + hdr + 16 + 8 * i);
+		if (!v[0] || (v[0] & 4095) || (v[1] != 4096 && v[1] != 16384 && v[1] != 65536) ||
+		    !v[2] || !v[3] || (v[3] & 15) || v[3] > 16 * 4096)
+			continue;
+		s->hints[s->nhints++] = (struct ki_scratch_hint){
+			.at = pa + hdr, .fdt_addr = v[0],
+			.scratch_addr = v[2], .scratch_size = v[3],
+		};
+	}
+}
 
 static void add_candidate(struct ki_dump *d, struct ki_scan *s, uint64_t pa,
 			  const struct ki_fdt_header *h)
@@ -35,6 +113,7 @@ static void add_candidate(struct ki_dump *d, struct ki_scan *s, uint64_t pa,
 	}
 	compat = ki_fdt_root_compatible(blob);
 	if (!compat || strncmp(compat, "kho-v", 5)) {
+		dtb_hint(s, pa, blob);
 		free(blob);
 		return;
 	}
@@ -59,6 +138,7 @@ static void scan_chunk(struct ki_dump *d, struct ki_scan *s,
 		       const unsigned char *buf, uint64_t pa, uint64_t len,
 		       uint64_t align)
 {
+	setup_data_hints(d, s, buf, pa, len);
 	for (uint64_t off = 0; off + 40 <= len; off += align) {
 		struct ki_fdt_header h;
 
@@ -388,9 +468,58 @@ static void settle_page_size(struct ki_dump *d, const struct ki_candidate *c,
 			d->page_size, m & (m - 1) ? "several page sizes" : "none cleanly");
 }
 
+/* The scratch array a hint points to, for the chosen FDT. */
+static void scratch_from_hints(struct ki_dump *d, const struct ki_scan *s,
+			       uint64_t fdt, struct ki_findings *f,
+			       struct ki_scratch_found *out)
+{
+	for (size_t i = 0; i < s->nhints; i++) {
+		const struct ki_scratch_hint *h = &s->hints[i];
+		size_t n = (size_t)(h->scratch_size / 16);
+		unsigned char *buf;
+		struct ki_error *err;
+
+		if (h->fdt_addr != fdt || !n || n > KI_SCRATCH_MAX)
+			continue;
+		buf = malloc(n * 16);
+		out->areas = calloc(n, sizeof(*out->areas));
+		if (!buf || !out->areas) {
+			free(buf);
+			free(out->areas);
+			out->areas = NULL;
+			return;
+		}
+		err = ki_memreader_read(&d->mem, h->scratch_addr, buf, n * 16);
+		if (err) {
+			ki_findings_add(f, KI_SEV_WARNING, "scratch-array-unreadable", true,
+					h->scratch_addr,
+					"%s at 0x%" PRIx64 " points to the scratch array at 0x%" PRIx64 ": %s",
+					h->dtb ? "boot DTB /chosen" : "setup_data SETUP_KEXEC_KHO",
+					h->at, h->scratch_addr, err->message);
+			ki_error_destroy(err);
+			free(buf);
+			free(out->areas);
+			out->areas = NULL;
+			continue;
+		}
+		for (size_t j = 0; j < n; j++) {
+			out->areas[j].addr = ki_dump_u64(d, buf + 16 * j);
+			out->areas[j].size = ki_dump_u64(d, buf + 16 * j + 8);
+		}
+		free(buf);
+		out->n = n;
+		if (asprintf(&out->source, "the scratch array at 0x%" PRIx64 ", named by %s at 0x%" PRIx64,
+			     h->scratch_addr,
+			     h->dtb ? "the boot DTB's /chosen linux,kho-scratch" : "x86 setup_data SETUP_KEXEC_KHO",
+			     h->at) < 0)
+			out->source = NULL;
+		return;
+	}
+}
+
 struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 			   struct ki_findings *f, struct ki_kho **kho_ret,
-			   char **found_by_ret)
+			   char **found_by_ret, struct ki_scratch_found *scratch)
 {
 	struct ki_scan *s;
 	struct ki_error *err;
@@ -484,6 +613,8 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 	err = ki_kho_load(d, pick->paddr, f, kho_ret);
 	if (err)
 		goto out;
+	if (scratch)
+		scratch_from_hints(d, s, pick->paddr, f, scratch);
 	*found_by_ret = fb;
 	fb = NULL;
 out:

@@ -47,13 +47,14 @@ __attribute__((unused)) static void pipeline(const char *path, const struct ki_d
 	struct ki_map *m = NULL;
 	struct ki_error *err;
 	char *found_by = NULL;
+	struct ki_scratch_found sf = { 0 };
 	uint64_t total = 0;
 
 	ki_findings_init(&f);
 	err = ki_dump_open(path, dopts, &d);
 	if (err)
 		goto out;
-	err = ki_locate(d, &lo, &f, &k, &found_by);
+	err = ki_locate(d, &lo, &f, &k, &found_by, &sf);
 	if (err)
 		goto out;
 	err = ki_map_open(d, k, &lo.map, &f, &m);
@@ -80,6 +81,8 @@ __attribute__((unused)) static void pipeline(const char *path, const struct ki_d
 	}
 out:
 	ki_error_destroy(err);
+	free(sf.areas);
+	free(sf.source);
 	free(found_by);
 	ki_map_destroy(m);
 	ki_kho_destroy(k);
