@@ -79,6 +79,15 @@ struct ki_error *ki_fdt_check(const void *blob, size_t len)
 		return ki_error_create(KI_ERR_TRUNCATED,
 				       "FDT: header totalsize 0x%x but only 0x%zx bytes available",
 				       h.totalsize, len);
+	/*
+	 * KHO FDTs are version 17 (libfdt's sequential writer). libfdt 1.6.1's
+	 * fdt_check_full() dereferences NULL on some version-2 blobs (found by
+	 * fuzzing), so old versions are refused before it sees them.
+	 */
+	if (h.version < 16 || h.last_comp_version > 17)
+		return ki_error_create(KI_ERR_UNSUPPORTED,
+				       "FDT: version %u (last compatible %u); KHO FDTs are version 17",
+				       h.version, h.last_comp_version);
 	r = fdt_check_full(blob, h.totalsize);
 	if (r)
 		return ki_error_create(KI_ERR_CORRUPT, "FDT: %s (libfdt error %d)",
