@@ -126,6 +126,21 @@ struct ki_error *ki_dump_elf_open(struct ki_dump *d)
 
 	if (fstat(d->fd, &st) < 0)
 		return ki_error_os(errno, d->path, "cannot stat the dump");
+	{
+		/* libelf calls a short file "not ELF"; say what it is. */
+		unsigned char id[EI_NIDENT];
+		size_t got = 0;
+		struct ki_error *e2 = ki_pread_full(d->fd, d->path, id, sizeof(id), 0, &got);
+		uint64_t need = got >= EI_CLASS + 1 && id[EI_CLASS] == ELFCLASS32 ?
+				sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+
+		if (e2)
+			return e2;
+		if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < need)
+			return ki_error_set_offset(ki_error_create(KI_ERR_TRUNCATED,
+					"ELF header at offset 0: the file has only %" PRIu64 " bytes, the header needs %" PRIu64
+					" (truncated dump?)", (uint64_t)st.st_size, need), 0);
+	}
 	elf_version(EV_CURRENT);
 	/* ELF_C_READ: libelf reads what it needs with pread, no mmap. */
 	e = elf_begin(d->fd, ELF_C_READ, NULL);
@@ -156,6 +171,14 @@ struct ki_error *ki_dump_elf_open(struct ki_dump *d)
 		ki_findings_add(&d->findings, KI_SEV_WARNING, "incomplete-dump",
 				false, 0,
 				"ELF e_flags bit 0 is set: makedumpfile marked this dump incomplete (it ran out of space); parts of memory are missing");
+	if (S_ISREG(st.st_mode) && eh.e_phnum && eh.e_phnum != PN_XNUM &&
+	    eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize > (uint64_t)st.st_size) {
+		err = ki_error_set_offset(ki_error_create(KI_ERR_TRUNCATED,
+				"ELF program headers at offset 0x%" PRIx64 " (%u of %u bytes) run past the end of the file (0x%" PRIx64
+				" bytes): truncated dump?", (uint64_t)eh.e_phoff, (unsigned int)eh.e_phnum,
+				(unsigned int)eh.e_phentsize, (uint64_t)st.st_size), (off_t)eh.e_phoff);
+		goto out;
+	}
 	if (elf_getphdrnum(e, &phnum) != 0) {
 		err = elf_err("ELF program header count (PN_XNUM section 0 unreadable?)");
 		goto out;

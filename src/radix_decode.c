@@ -192,9 +192,10 @@ static void walk_table(struct walk *w, uint64_t pa, unsigned int level,
 	uint64_t max_index = n - 1;
 	struct ki_error *err;
 
-	if (level == w->m->depth - 1 && shift <= w->o0) {
-		/* Keys are < 2^(ORDER_0 + 1): bounds the root index. */
-		uint64_t lim = ((UINT64_C(2) << w->o0) - 1) >> shift;
+	if (level == w->m->depth - 1) {
+		/* Keys are < 2^(ORDER_0 + 1): bounds the root index (to 0 when
+		 * a --radix-depth deeper than needed puts the root above it). */
+		uint64_t lim = shift > w->o0 ? 0 : ((UINT64_C(2) << w->o0) - 1) >> shift;
 
 		if (lim < max_index)
 			max_index = lim;
