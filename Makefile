@@ -14,19 +14,20 @@ ELF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libelf 2>/dev/null)
 ELF_LIBS := $(shell $(PKG_CONFIG) --libs libelf 2>/dev/null || echo -lelf)
 KDUMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkdumpfile 2>/dev/null)
 KDUMP_LIBS := $(shell $(PKG_CONFIG) --libs libkdumpfile 2>/dev/null || echo -lkdumpfile)
+XXH_LIBS := $(shell $(PKG_CONFIG) --libs libxxhash 2>/dev/null || echo -lxxhash)
 # libfdt 1.6.1 on bookworm ships no pkg-config file.
 FDT_LIBS := $(shell $(PKG_CONFIG) --libs libfdt 2>/dev/null || echo -lfdt)
 CRIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRIT_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) $(CFLAGS) $(SANFLAGS)
-LIBS := $(ELF_LIBS) $(KDUMP_LIBS) $(FDT_LIBS)
+LIBS := $(ELF_LIBS) $(KDUMP_LIBS) $(FDT_LIBS) $(XXH_LIBS)
 
 B := build$(if $(filter 1,$(SANITIZE)),-san)
 LIB_SRCS := src/error.c src/finding.c src/memreader.c src/dump.c src/dump_elf.c \
-	src/dump_raw.c src/dump_kdump.c src/debugfs.c src/fdt_view.c src/radix_decode.c src/chunks_decode.c src/pageset.c src/map.c src/locate.c src/kexec_meta.c src/verify.c \
+	src/dump_raw.c src/dump_kdump.c src/debugfs.c src/fdt_view.c src/radix_decode.c src/chunks_decode.c src/pageset.c src/map.c src/locate.c src/kexec_meta.c src/verify.c src/hash.c src/manifest.c \
 	src/output.c
-CLI_SRCS := src/khoinspect.c src/cmd_input.c src/cmd_list.c src/cmd_locate.c src/cmd_verify.c
+CLI_SRCS := src/khoinspect.c src/cmd_input.c src/cmd_list.c src/cmd_locate.c src/cmd_verify.c src/cmd_snapshot.c src/cmd_diff.c
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

@@ -33,6 +33,10 @@ int cmd_list(int argc, char **argv);
 void cmd_list_usage(void);
 int cmd_locate(int argc, char **argv);
 void cmd_verify_usage(void);
+int cmd_snapshot(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+void cmd_diff_usage(void);
+void cmd_snapshot_usage(void);
 int cmd_verify(int argc, char **argv);
 void cmd_locate_usage(void);
 

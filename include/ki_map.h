@@ -82,6 +82,10 @@ void ki_merge_init(struct ki_merge *it, struct ki_map *m);
 bool ki_merge_next(struct ki_merge *it, uint64_t *pa, unsigned int *order,
 		   uint64_t *nblocks);
 void ki_merge_deinit(struct ki_merge *it);
+/* The same streams taken one order after the other: runs by (order,
+ * address), pull-based. Use instead of ki_merge_next, not with it. */
+bool ki_merge_next_by_order(struct ki_merge *it, uint64_t *pa,
+			    unsigned int *order, uint64_t *nblocks);
 
 /* Radix geometry for a page shift (12, 14, 16). */
 unsigned int ki_radix_order0(unsigned int page_shift);

@@ -18,6 +18,8 @@ static int cmd_help(int argc, char **argv);
 static const struct ki_command commands[] = {
 	{ "list", cmd_list, "list the preserved memory of a KHO hand-over, per order", cmd_list_usage },
 	{ "verify", cmd_verify, "check a hand-over's invariants; findings by severity", cmd_verify_usage },
+	{ "snapshot", cmd_snapshot, "write a manifest (ranges, content hashes) of a hand-over", cmd_snapshot_usage },
+	{ "diff", cmd_diff, "compare two hand-overs (inputs or manifests), per order", cmd_diff_usage },
 	{ "locate", cmd_locate, "find every KHO FDT in a dump and rank them", cmd_locate_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };

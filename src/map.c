@@ -399,6 +399,23 @@ bool ki_merge_next(struct ki_merge *it, uint64_t *pa, unsigned int *order,
 	return true;
 }
 
+bool ki_merge_next_by_order(struct ki_merge *it, uint64_t *pa,
+			    unsigned int *order, uint64_t *nblocks)
+{
+	for (size_t i = 0; i < it->nits; i++) {
+		struct ki_order_iter *o = &it->its[i];
+
+		if (!o->have)
+			continue;
+		*pa = o->pa;
+		*order = o->order;
+		*nblocks = o->n;
+		order_iter_advance(it->m, o);
+		return true;
+	}
+	return false;
+}
+
 void ki_merge_deinit(struct ki_merge *it)
 {
 	for (size_t i = 0; i < it->nits; i++)

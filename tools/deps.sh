@@ -2,7 +2,7 @@
 # Install the Debian (bookworm) packages khoinspect needs to build and test.
 # Quiet and quick when everything is already there.
 set -e
-PKGS="gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libcriterion-dev jq groff-base xz-utils device-tree-compiler"
+PKGS="gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libxxhash-dev xxhash libcriterion-dev jq groff-base xz-utils device-tree-compiler"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||

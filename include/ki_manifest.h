@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading a snapshot manifest (khoinspect_manifest 1) back: the header at
+ * open, then the ranges one at a time, so memory does not grow with them.
+ */
+#ifndef KI_MANIFEST_H
+#define KI_MANIFEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ki_error.h"
+#include "ki_hash.h"
+
+enum { KI_MANIFEST_VERSION = 1, KI_MANIFEST_MAX_BLOBS = 256 };
+
+struct ki_mblob {
+	char name[128];
+	bool has_phys;
+	uint64_t phys, size;
+	bool has_hash;
+	char hash[KI_HASH_HEX];
+};
+
+struct ki_mrange {
+	uint64_t start, end, blocks;
+	unsigned int order;
+	bool has_hash;
+	char hash[KI_HASH_HEX];
+	bool has_missing;
+	uint64_t missing;
+};
+
+struct ki_manifest {
+	FILE *fp;
+	char *path;
+	int version;
+	uint64_t page_size;
+	char compatible[128];
+	bool has_fdt_phys;
+	uint64_t fdt_phys;
+	bool has_fdt_hash;
+	char fdt_hash[KI_HASH_HEX];
+	bool hashed;                 /* "hash": "xxh3-128" */
+	struct ki_mblob blobs[KI_MANIFEST_MAX_BLOBS];
+	size_t nblobs;
+	bool in_ranges;              /* positioned inside "ranges" */
+	bool first_range;
+	int peeked;                  /* one byte of look-ahead, or EOF */
+	uint64_t line;
+};
+
+/* Whether the file starts like a manifest ({ ... "khoinspect_manifest"). */
+bool ki_manifest_sniff(const char *path);
+struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret);
+/* false at the end of the ranges; an error for malformed input. */
+struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
+				  bool *got);
+void ki_manifest_close(struct ki_manifest *m);
+
+#endif

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* khoinspect snapshot: a manifest of a hand-over, with content hashes. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ki_cli.h"
+#include "ki_hash.h"
+#include "ki_input.h"
+#include "ki_output.h"
+
+void cmd_snapshot_usage(void)
+{
+	printf("Usage: khoinspect snapshot [OPTIONS] INPUT [-o MANIFEST]\n"
+	       "\n"
+	       "Write a manifest of the hand-over in INPUT: the compatible, the FDT (address,\n"
+	       "size, hash), the sub-blobs (name, address, size, hash), the scratch areas\n"
+	       "and every range of preserved blocks, per order then by address (start,\n"
+	       "end, order, blocks) with an XXH3-128 hash of its contents, or the first address the\n"
+	       "dump does not hold. Take one before a kexec and check the next kernel\n"
+	       "with `verify --against`, or compare two with `diff`. The format is JSON,\n"
+	       "versioned (\"khoinspect_manifest\": 1), described in khoinspect(1).\n"
+	       "\n"
+	       "%s\n%s"
+	       "Output:\n"
+	       "  -o, --output FILE    write the manifest to FILE (default: standard output)\n"
+	       "      --no-hash        do not hash the preserved memory (faster; diff can\n"
+	       "                       then compare addresses only)\n"
+	       "  -p, --pretty         indent the manifest\n"
+	       "  -h, --help           this help\n"
+	       "\n"
+	       "Exit status: 0 written; 2 trouble (the manifest is not written).\n",
+	       ki_input_kinds_help, ki_input_help);
+}
+
+struct hash_progress {
+	bool on;
+	uint64_t done, total;
+	time_t last;
+	bool printed;
+};
+
+static void hash_progress(void *arg, uint64_t n)
+{
+	struct hash_progress *p = arg;
+	time_t now;
+
+	p->done += n;
+	if (!p->on)
+		return;
+	now = time(NULL);
+	if (now == p->last)
+		return;
+	p->last = now;
+	p->printed = true;
+	fprintf(stderr, "\rkhoinspect: hashing preserved memory: %" PRIu64 " of %" PRIu64 " MiB (%d%%)",
+		p->done >> 20, p->total >> 20, p->total ? (int)(p->done * 100 / p->total) : 100);
+}
+
+static void hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t start,
+			uint64_t end, bool hash, struct hash_progress *hp)
+{
+	char hex[KI_HASH_HEX];
+	struct ki_error *err;
+
+	ki_json_key(j, "xxh3");
+	if (!hash) {
+		ki_json_null(j);
+		return;
+	}
+	err = ki_hash_range(r, start, end, hex, hp ? hash_progress : NULL, hp);
+	if (!err) {
+		ki_json_string(j, hex);
+		return;
+	}
+	ki_json_null(j);
+	ki_json_key(j, "missing");
+	if (err->has_paddr)
+		ki_json_hex(j, err->paddr);
+	else
+		ki_json_null(j);
+	ki_error_destroy(err);
+}
+
+struct snap_emit {
+	struct ki_json *j;
+	struct ki_memreader *mem;
+	uint64_t page_size;
+	bool hash;
+	struct hash_progress *hp;
+};
+
+/* Ranges go out per order, then by address: the order diff merges in. */
+static int snap_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	struct snap_emit *se = arg;
+	uint64_t end = pa + n * (se->page_size << order);
+
+	ki_json_begin_object(se->j);
+	ki_json_kv_hex(se->j, "start", pa);
+	ki_json_kv_hex(se->j, "end", end);
+	ki_json_kv_uint(se->j, "order", order);
+	ki_json_kv_uint(se->j, "blocks", n);
+	hash_member(se->j, se->mem, pa, end, se->hash, se->hp);
+	ki_json_end_object(se->j);
+	return 0;
+}
+
+int cmd_snapshot(int argc, char **argv)
+{
+	enum { O_NO_HASH = 256 };
+	static const struct option opts[] = {
+		KI_INPUT_LONGOPTS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-hash", no_argument, NULL, O_NO_HASH },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ki_input_opts o = { 0 };
+	struct ki_input in;
+	struct hash_progress hp = { 0 };
+	const char *out_path = NULL;
+	char *tmp_path = NULL;
+	bool hash = true;
+	struct ki_error *err;
+	struct ki_json j;
+	FILE *fp = stdout;
+	int opt, r, ret = KI_EXIT_OK;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "o:jph", opts, NULL)) != -1) {
+		r = ki_input_option("snapshot", opt, optarg, &o);
+		if (r < 0)
+			goto usage;
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case O_NO_HASH:
+			hash = false;
+			break;
+		case 'p':
+			ki_global.pretty = true;
+			break;
+		case 'j':
+			break; /* a manifest is always JSON */
+		case 'h':
+			cmd_snapshot_usage();
+			free(o.scratch);
+			return KI_EXIT_OK;
+		default:
+			ki_usage_error("snapshot", "unknown option or missing argument: %s",
+				       argv[optind - 1]);
+			goto usage;
+		}
+	}
+	if (optind != argc - 1) {
+		ki_usage_error("snapshot", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
+			       argc - optind);
+		goto usage;
+	}
+	o.input = argv[optind];
+	err = ki_input_open(&o, &in);
+	if (err) {
+		ki_global.json = false; /* the error goes to stderr only */
+		ret = ki_fail(err, o.input);
+		goto out;
+	}
+	if (!in.m) {
+		ki_global.json = false;
+		ret = ki_fail(ki_error_create(KI_ERR_USAGE,
+					      "no memory to take the blocks from: give --mem FILE (a dump or /proc/kcore)"),
+			      o.input);
+		goto out;
+	}
+	if (out_path && strcmp(out_path, "-")) {
+		/* Write beside the target, rename when complete. */
+		if (asprintf(&tmp_path, "%s.tmp.%d", out_path, (int)getpid()) < 0) {
+			ret = ki_fail(&ki_enomem, o.input);
+			goto out;
+		}
+		fp = fopen(tmp_path, "we");
+		if (!fp) {
+			ret = ki_fail(ki_error_os(errno, tmp_path, "cannot create the manifest"), NULL);
+			goto out;
+		}
+	}
+	for (unsigned int i = 0; i < KI_ORDERS; i++)
+		hp.total += in.m->blocks[i] * (in.m->page_size << i);
+	hp.on = hash && !ki_global.quiet && isatty(2);
+
+	ki_json_init(&j, fp, ki_global.pretty);
+	ki_json_begin_object(&j);
+	ki_json_kv_uint(&j, "khoinspect_manifest", 1);
+	ki_json_kv_string(&j, "generator", "khoinspect " KI_VERSION);
+	ki_json_key(&j, "input");
+	ki_json_begin_object(&j);
+	ki_json_kv_string(&j, "path", in.input);
+	ki_json_kv_string(&j, "container", in.container);
+	ki_json_kv_string(&j, "arch", in.d->arch);
+	ki_json_kv_uint(&j, "page_size", in.d->page_size);
+	ki_json_kv_string(&j, "byte_order", in.d->big_endian ? "big" : "little");
+	ki_json_end_object(&j);
+	ki_json_kv_string(&j, "hash", hash ? "xxh3-128" : NULL);
+
+	ki_json_key(&j, "kho");
+	ki_json_begin_object(&j);
+	ki_json_kv_string(&j, "compatible", in.k->compatible);
+	ki_json_key(&j, "fdt_phys");
+	if (in.k->has_fdt_phys)
+		ki_json_hex(&j, in.k->fdt_phys);
+	else
+		ki_json_null(&j);
+	ki_json_kv_hex(&j, "fdt_size", in.k->fdt_size);
+	{
+		char hex[KI_HASH_HEX];
+
+		ki_hash_buffer(in.k->blob, in.k->fdt_size, hex);
+		ki_json_kv_string(&j, "fdt_xxh3", hex);
+	}
+	ki_json_kv_hex(&j, "memory_map_phys", in.k->map_phys);
+	ki_json_end_object(&j);
+
+	ki_json_key(&j, "subnodes");
+	ki_json_begin_array(&j);
+	for (size_t i = 0; i < in.k->nsubs; i++) {
+		const struct ki_subnode *s = &in.k->subs[i];
+		uint64_t size = s->has_size && s->size ? s->size : in.d->page_size;
+
+		ki_json_begin_object(&j);
+		ki_json_kv_string(&j, "name", s->name);
+		ki_json_key(&j, "phys");
+		if (s->has_phys)
+			ki_json_hex(&j, s->phys);
+		else
+			ki_json_null(&j);
+		ki_json_kv_hex(&j, "size", size);
+		if (s->has_phys && s->phys + size > s->phys)
+			hash_member(&j, &in.d->mem, s->phys, s->phys + size, true, NULL);
+		ki_json_end_object(&j);
+	}
+	ki_json_end_array(&j);
+
+	ki_json_key(&j, "scratch");
+	ki_json_begin_array(&j);
+	for (size_t i = 0; i < in.nscratch; i++) {
+		ki_json_begin_object(&j);
+		ki_json_kv_hex(&j, "start", in.scratch[i].addr);
+		ki_json_kv_hex(&j, "size", in.scratch[i].size);
+		ki_json_kv_string(&j, "source", in.scratch_source);
+		ki_json_end_object(&j);
+	}
+	ki_json_end_array(&j);
+
+	ki_json_key(&j, "ranges");
+	ki_json_begin_array(&j);
+	{
+		struct snap_emit se = { .j = &j, .mem = &in.d->mem, .page_size = in.m->page_size,
+					.hash = hash, .hp = &hp };
+
+		ki_map_foreach_run(in.m, -1, snap_run, &se);
+	}
+	ki_json_end_array(&j);
+	ki_json_key(&j, "total");
+	ki_json_begin_object(&j);
+	ki_json_kv_uint(&j, "blocks", in.m->total_blocks);
+	ki_json_kv_hex(&j, "bytes", hp.total);
+	ki_json_end_object(&j);
+	ki_json_kv_uint(&j, "map_errors", in.f.counts[KI_SEV_ERROR]);
+	ki_json_end_object(&j);
+	ki_json_finish(&j);
+	if (hp.printed)
+		fprintf(stderr, "\r\033[K");
+	if (fflush(fp) || ferror(fp)) {
+		fprintf(stderr, "khoinspect: %s: writing the manifest failed\n",
+			out_path ? out_path : "stdout");
+		ret = KI_EXIT_TROUBLE;
+	}
+	if (fp != stdout) {
+		if (fclose(fp) && ret == KI_EXIT_OK)
+			ret = KI_EXIT_TROUBLE;
+		fp = stdout;
+		if (ret == KI_EXIT_OK && rename(tmp_path, out_path)) {
+			fprintf(stderr, "khoinspect: %s: %s\n", out_path, strerror(errno));
+			ret = KI_EXIT_TROUBLE;
+		}
+		if (ret != KI_EXIT_OK)
+			unlink(tmp_path);
+	}
+	if (in.f.counts[KI_SEV_ERROR] && !ki_global.quiet)
+		fprintf(stderr, "khoinspect: %s: warning: the map had %zu error%s: the manifest lists only what could be read (see `khoinspect verify`)\n",
+			in.input, in.f.counts[KI_SEV_ERROR], in.f.counts[KI_SEV_ERROR] == 1 ? "" : "s");
+out:
+	if (fp != stdout)
+		fclose(fp);
+	free(tmp_path);
+	ki_input_close(&in, &o);
+	return ret;
+usage:
+	free(o.scratch);
+	return KI_EXIT_TROUBLE;
+}

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A pull parser for the manifest's JSON: just enough JSON (objects,
+ * arrays, strings with escapes, numbers, literals) read from a FILE one
+ * byte at a time, with bounded strings and nesting. Unknown keys are
+ * skipped, so later manifest versions can add members.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ki_manifest.h"
+
+enum { STR_MAX = 4096, DEPTH_MAX = 64 };
+
+static int nextc(struct ki_manifest *m)
+{
+	int c;
+
+	if (m->peeked != -2) {
+		c = m->peeked;
+		m->peeked = -2;
+		return c;
+	}
+	c = getc(m->fp);
+	if (c == '\n')
+		m->line++;
+	return c;
+}
+
+static int peekc(struct ki_manifest *m)
+{
+	if (m->peeked == -2)
+		m->peeked = nextc(m);
+	return m->peeked;
+}
+
+static int skip_ws(struct ki_manifest *m)
+{
+	int c;
+
+	while ((c = peekc(m)) == ' ' || c == '\n' || c == '\t' || c == '\r')
+		nextc(m);
+	return c;
+}
+
+static struct ki_error *bad(struct ki_manifest *m, const char *what)
+{
+	return ki_error_set_path(ki_error_create(KI_ERR_FORMAT,
+			"manifest line %" PRIu64 ": %s", m->line, what), m->path);
+}
+
+static struct ki_error *expect(struct ki_manifest *m, int want)
+{
+	char msg[48];
+
+	if (skip_ws(m) == want) {
+		nextc(m);
+		return NULL;
+	}
+	snprintf(msg, sizeof(msg), "expected '%c'", want);
+	return bad(m, msg);
+}
+
+/* A string into buf (UTF-8, \u escapes decoded); longer ones are an error. */
+static struct ki_error *read_string(struct ki_manifest *m, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int c;
+
+	if (skip_ws(m) != '"')
+		return bad(m, "expected a string");
+	nextc(m);
+	for (;;) {
+		unsigned int cp;
+
+		c = nextc(m);
+		if (c == EOF || c < 0x20)
+			return bad(m, "unterminated string");
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			c = nextc(m);
+			switch (c) {
+			case '"': case '\\': case '/': break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case 'u':
+				cp = 0;
+				for (int i = 0; i < 4; i++) {
+					int h = nextc(m);
+
+					cp <<= 4;
+					if (h >= '0' && h <= '9')
+						cp |= (unsigned int)(h - '0');
+					else if (h >= 'a' && h <= 'f')
+						cp |= (unsigned int)(h - 'a' + 10);
+					else if (h >= 'A' && h <= 'F')
+						cp |= (unsigned int)(h - 'A' + 10);
+					else
+						return bad(m, "bad \\u escape");
+				}
+				if (cp >= 0x80) {
+					/* Names we write are ASCII or hex objects:
+					 * keep others as '?' rather than pair surrogates. */
+					cp = '?';
+				}
+				c = (int)cp;
+				break;
+			default:
+				return bad(m, "bad escape");
+			}
+		}
+		if (n + 1 >= cap)
+			return bad(m, "string too long");
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	return NULL;
+}
+
+/* A scalar as text: number or literal. */
+static struct ki_error *read_scalar(struct ki_manifest *m, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int c = skip_ws(m);
+
+	while (c != EOF && (c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9') ||
+			    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+		if (n + 1 >= cap)
+			return bad(m, "value too long");
+		buf[n++] = (char)nextc(m);
+		c = peekc(m);
+	}
+	buf[n] = '\0';
+	return n ? NULL : bad(m, "expected a value");
+}
+
+static struct ki_error *skip_value(struct ki_manifest *m, int depth)
+{
+	char tmp[STR_MAX];
+	struct ki_error *err;
+	int c = skip_ws(m);
+
+	if (depth > DEPTH_MAX)
+		return bad(m, "nested too deeply");
+	if (c == '"')
+		return read_string(m, tmp, sizeof(tmp));
+	if (c == '{' || c == '[') {
+		int close = c == '{' ? '}' : ']';
+
+		nextc(m);
+		if (skip_ws(m) == close) {
+			nextc(m);
+			return NULL;
+		}
+		for (;;) {
+			if (close == '}') {
+				err = read_string(m, tmp, sizeof(tmp));
+				if (!err)
+					err = expect(m, ':');
+				if (err)
+					return err;
+			}
+			err = skip_value(m, depth + 1);
+			if (err)
+				return err;
+			c = skip_ws(m);
+			nextc(m);
+			if (c == close)
+				return NULL;
+			if (c != ',')
+				return bad(m, "expected ',' or a closing bracket");
+		}
+	}
+	return read_scalar(m, tmp, sizeof(tmp));
+}
+
+/* "0x…" string, or null (*has = false). */
+static struct ki_error *read_hex(struct ki_manifest *m, uint64_t *v, bool *has)
+{
+	char buf[64];
+	char *e;
+	struct ki_error *err;
+
+	if (skip_ws(m) != '"') {
+		err = read_scalar(m, buf, sizeof(buf));
+		if (err)
+			return err;
+		if (strcmp(buf, "null"))
+			return bad(m, "expected an address string or null");
+		if (has)
+			*has = false;
+		return NULL;
+	}
+	err = read_string(m, buf, sizeof(buf));
+	if (err)
+		return err;
+	errno = 0;
+	if (strncmp(buf, "0x", 2) || !buf[2])
+		return bad(m, "expected \"0x…\"");
+	*v = strtoull(buf + 2, &e, 16);
+	if (errno || *e)
+		return bad(m, "bad hex number");
+	if (has)
+		*has = true;
+	return NULL;
+}
+
+static struct ki_error *read_uint(struct ki_manifest *m, uint64_t *v)
+{
+	char buf[32];
+	char *e;
+	struct ki_error *err = read_scalar(m, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	errno = 0;
+	*v = strtoull(buf, &e, 10);
+	if (errno || *e || buf[0] == '-')
+		return bad(m, "expected a non-negative integer");
+	return NULL;
+}
+
+/* A hash string or null. */
+static struct ki_error *read_hash(struct ki_manifest *m, char *hash, bool *has)
+{
+	char buf[64];
+	struct ki_error *err;
+
+	if (skip_ws(m) != '"') {
+		err = read_scalar(m, buf, sizeof(buf));
+		if (!err && strcmp(buf, "null"))
+			return bad(m, "expected a hash string or null");
+		*has = false;
+		return err;
+	}
+	err = read_string(m, buf, sizeof(buf));
+	if (err)
+		return err;
+	if (strlen(buf) != KI_HASH_HEX - 1 || strspn(buf, "0123456789abcdef") != KI_HASH_HEX - 1)
+		return bad(m, "a hash is 32 lowercase hex digits");
+	memcpy(hash, buf, KI_HASH_HEX);
+	*has = true;
+	return NULL;
+}
+
+/* Iterate an object's members: calls fn for each key. */
+typedef struct ki_error *(*member_fn)(struct ki_manifest *m, const char *key, void *arg);
+
+static struct ki_error *read_object(struct ki_manifest *m, member_fn fn, void *arg)
+{
+	char key[128];
+	struct ki_error *err;
+	int c;
+
+	err = expect(m, '{');
+	if (err)
+		return err;
+	if (skip_ws(m) == '}') {
+		nextc(m);
+		return NULL;
+	}
+	for (;;) {
+		err = read_string(m, key, sizeof(key));
+		if (!err)
+			err = expect(m, ':');
+		if (!err)
+			err = fn(m, key, arg);
+		if (err)
+			return err;
+		c = skip_ws(m);
+		nextc(m);
+		if (c == '}')
+			return NULL;
+		if (c != ',')
+			return bad(m, "expected ',' or '}'");
+	}
+}
+
+static struct ki_error *kho_member(struct ki_manifest *m, const char *key, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "compatible"))
+		return read_string(m, m->compatible, sizeof(m->compatible));
+	if (!strcmp(key, "fdt_phys"))
+		return read_hex(m, &m->fdt_phys, &m->has_fdt_phys);
+	if (!strcmp(key, "fdt_xxh3"))
+		return read_hash(m, m->fdt_hash, &m->has_fdt_hash);
+	return skip_value(m, 1);
+}
+
+static struct ki_error *input_member(struct ki_manifest *m, const char *key, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "page_size"))
+		return read_uint(m, &m->page_size);
+	return skip_value(m, 1);
+}
+
+static struct ki_error *blob_member(struct ki_manifest *m, const char *key, void *arg)
+{
+	struct ki_mblob *b = arg;
+	bool has;
+
+	if (!strcmp(key, "name"))
+		return read_string(m, b->name, sizeof(b->name));
+	if (!strcmp(key, "phys"))
+		return read_hex(m, &b->phys, &b->has_phys);
+	if (!strcmp(key, "size"))
+		return read_hex(m, &b->size, &has);
+	if (!strcmp(key, "xxh3"))
+		return read_hash(m, b->hash, &b->has_hash);
+	return skip_value(m, 1);
+}
+
+static struct ki_error *read_blobs(struct ki_manifest *m)
+{
+	struct ki_error *err = expect(m, '[');
+	int c;
+
+	if (err)
+		return err;
+	if (skip_ws(m) == ']') {
+		nextc(m);
+		return NULL;
+	}
+	for (;;) {
+		struct ki_mblob tmp;
+		struct ki_mblob *b = m->nblobs < KI_MANIFEST_MAX_BLOBS ? &m->blobs[m->nblobs] : &tmp;
+
+		memset(b, 0, sizeof(*b));
+		err = read_object(m, blob_member, b);
+		if (err)
+			return err;
+		if (b != &tmp)
+			m->nblobs++;
+		c = skip_ws(m);
+		nextc(m);
+		if (c == ']')
+			return NULL;
+		if (c != ',')
+			return bad(m, "expected ',' or ']'");
+	}
+}
+
+bool ki_manifest_sniff(const char *path)
+{
+	char buf[256];
+	FILE *fp = fopen(path, "re");
+	size_t n;
+
+	if (!fp)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	return buf[strspn(buf, " \t\r\n")] == '{' && strstr(buf, "\"khoinspect_manifest\"");
+}
+
+struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
+{
+	struct ki_manifest *m = calloc(1, sizeof(*m));
+	struct ki_error *err = NULL;
+	char key[128];
+	bool seen_version = false;
+	int c;
+
+	if (!m)
+		return &ki_enomem;
+	m->peeked = -2;
+	m->line = 1;
+	m->path = strdup(path);
+	m->fp = fopen(path, "re");
+	if (!m->path || !m->fp) {
+		err = m->path ? ki_error_os(errno, path, "cannot open the manifest") : &ki_enomem;
+		goto fail;
+	}
+	err = expect(m, '{');
+	while (!err) {
+		err = read_string(m, key, sizeof(key));
+		if (!err)
+			err = expect(m, ':');
+		if (err)
+			break;
+		if (!strcmp(key, "khoinspect_manifest")) {
+			uint64_t v;
+
+			err = read_uint(m, &v);
+			if (!err && v != KI_MANIFEST_VERSION)
+				err = ki_error_set_path(ki_error_create(KI_ERR_UNSUPPORTED,
+						"manifest format version %" PRIu64 "; this khoinspect reads version %d (take the snapshot again with this version)",
+						v, KI_MANIFEST_VERSION), path);
+			m->version = (int)v;
+			seen_version = true;
+		} else if (!strcmp(key, "input")) {
+			err = read_object(m, input_member, NULL);
+		} else if (!strcmp(key, "kho")) {
+			err = read_object(m, kho_member, NULL);
+		} else if (!strcmp(key, "hash")) {
+			char h[32];
+
+			if (skip_ws(m) == '"') {
+				err = read_string(m, h, sizeof(h));
+				if (!err && strcmp(h, "xxh3-128"))
+					err = ki_error_set_path(ki_error_create(KI_ERR_UNSUPPORTED,
+							"manifest hash \"%s\": only xxh3-128 is known", h), path);
+				m->hashed = true;
+			} else {
+				err = skip_value(m, 1);
+			}
+		} else if (!strcmp(key, "subnodes")) {
+			err = read_blobs(m);
+		} else if (!strcmp(key, "ranges")) {
+			if (!seen_version) {
+				err = bad(m, "\"khoinspect_manifest\" must come before \"ranges\"");
+				break;
+			}
+			err = expect(m, '[');
+			m->in_ranges = true;
+			m->first_range = true;
+			break;
+		} else {
+			err = skip_value(m, 1);
+		}
+		if (err)
+			break;
+		c = skip_ws(m);
+		nextc(m);
+		if (c == '}') {
+			err = bad(m, "no \"ranges\" in the manifest");
+			break;
+		}
+		if (c != ',')
+			err = bad(m, "expected ',' or '}'");
+	}
+	if (!err && !seen_version)
+		err = ki_error_set_path(ki_error_create(KI_ERR_FORMAT,
+				"not a khoinspect manifest (no \"khoinspect_manifest\" member)"), path);
+	if (!err && !m->page_size)
+		err = bad(m, "no input.page_size");
+	if (err)
+		goto fail;
+	*ret = m;
+	return NULL;
+fail:
+	ki_manifest_close(m);
+	return err;
+}
+
+static struct ki_error *range_member(struct ki_manifest *m, const char *key, void *arg)
+{
+	struct ki_mrange *r = arg;
+	uint64_t v;
+	struct ki_error *err;
+	bool has;
+
+	if (!strcmp(key, "start"))
+		return read_hex(m, &r->start, &has);
+	if (!strcmp(key, "end"))
+		return read_hex(m, &r->end, &has);
+	if (!strcmp(key, "blocks"))
+		return read_uint(m, &r->blocks);
+	if (!strcmp(key, "order")) {
+		err = read_uint(m, &v);
+		if (!err && v >= 64)
+			err = bad(m, "order above 63");
+		r->order = (unsigned int)v;
+		return err;
+	}
+	if (!strcmp(key, "xxh3"))
+		return read_hash(m, r->hash, &r->has_hash);
+	if (!strcmp(key, "missing"))
+		return read_hex(m, &r->missing, &r->has_missing);
+	return skip_value(m, 1);
+}
+
+struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
+				  bool *got)
+{
+	struct ki_error *err;
+	int c;
+
+	*got = false;
+	if (!m->in_ranges)
+		return NULL;
+	c = skip_ws(m);
+	if (c == ']') {
+		nextc(m);
+		m->in_ranges = false;
+		return NULL;
+	}
+	if (!m->first_range) {
+		if (c != ',')
+			return bad(m, "expected ',' or ']' in ranges");
+		nextc(m);
+	}
+	m->first_range = false;
+	memset(r, 0, sizeof(*r));
+	err = read_object(m, range_member, r);
+	if (err)
+		return err;
+	if (r->end <= r->start || !r->blocks ||
+	    (r->order + __builtin_ctzll(m->page_size) < 64 &&
+	     (r->end - r->start) != r->blocks * (m->page_size << r->order)))
+		return bad(m, "range whose start, end, order and blocks disagree");
+	*got = true;
+	return NULL;
+}
+
+void ki_manifest_close(struct ki_manifest *m)
+{
+	if (!m)
+		return;
+	if (m->fp)
+		fclose(m->fp);
+	free(m->path);
+	free(m);
+}

@@ -1,0 +1,90 @@
+# snapshot and diff: identical inputs are the same, a changed page, a
+# removed and an added block are reported exactly, across containers too.
+
+G="$FIX/golden"
+xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/d1.elf"
+cp "$T/d1.elf" "$T/d2.elf"
+
+ki snapshot "$T/d1.elf" -o "$T/m1.json"
+expect_rc "snapshot: exits 0" 0
+cp "$T/m1.json" "$T/out"
+expect_json "snapshot: the manifest is JSON"
+expect_jq "snapshot: versioned" '.khoinspect_manifest == 1 and .hash == "xxh3-128"'
+expect_jq "snapshot: every truth block in the ranges" "[.ranges[].blocks] | add == $(jq '.blocks | length' "$G/v3-x86_64-4k.truth.json")"
+expect_jq "snapshot: FDT hashed" '.kho.fdt_xxh3 | test("^[0-9a-f]{32}$")'
+expect_jq "snapshot: ranges outside the dump say where" '[.ranges[] | select(.xxh3 == null) | has("missing")] | all'
+# the hash of a range is XXH3-128 of its bytes (second path: xxhsum)
+if command -v xxhsum >/dev/null 2>&1; then
+	r=$(jq -r '[.ranges[] | select(.xxh3 != null and (.start | startswith("0x1000")))][0] | "\(.start) \(.end) \(.xxh3)"' "$T/m1.json")
+	set -- $r
+	dd if="$T/d1.elf" bs=4096 skip=$(( ($1 - 0x100000000 + 0x801000) / 4096 )) count=$(( ($2 - $1) / 4096 )) 2>/dev/null >"$T/range.bin"
+	h=$(xxhsum -H2 "$T/range.bin" 2>/dev/null | cut -d" " -f1)
+	if [ "$h" = "$3" ]; then ok "snapshot: range hash = xxhsum -H2"; else bad "snapshot: range hash = xxhsum -H2" "$h vs $3"; fi
+else
+	bad "snapshot: range hash = xxhsum -H2" "xxhsum is not installed (Debian package xxhash; make deps)"
+fi
+
+ki diff "$T/d1.elf" "$T/d2.elf"
+expect_rc "diff of identical dumps: exits 0" 0
+expect_grep "diff identical: says same" "$T/out" '^result: same'
+ki diff "$T/m1.json" "$T/d2.elf"
+expect_rc "diff manifest vs identical dump: exits 0" 0
+
+# one preserved page's contents changed (0x10000d000, order 0)
+printf 'XXXX' | dd of="$T/d2.elf" bs=1 seek=$((0x801000 + 0xd010)) conv=notrunc 2>/dev/null
+ki -j diff "$T/m1.json" "$T/d2.elf"
+expect_rc "changed page: exits 1" 1
+expect_json "changed page: JSON valid"
+expect_jq "changed page: exactly that range" '.differences == [{"kind":"changed","start":"0x10000d000","end":"0x10000e000","order":0,"blocks":1}] and .same == false'
+ki diff "$T/d1.elf" "$T/d2.elf"
+expect_rc "changed page, dump vs dump: exits 1" 1
+expect_grep "changed page: ! line" "$T/out" '^!0x10000d000-0x10000e000  blocks 1  \(contents differ\)'
+ki diff --no-hash "$T/d1.elf" "$T/d2.elf"
+expect_rc "--no-hash: addresses only, same" 0
+ki diff --stat "$T/d1.elf" "$T/d2.elf"
+expect_no_grep "--stat: no range lines" "$T/out" '^!'
+expect_grep "--stat: order table" "$T/out" '^    0             0             0             1$'
+
+# a block removed and one added, on the hand-built tree of the fuzz seed:
+# order-0 blocks 0x0 0xc000 0x10000 0x11000 -> drop 0x11000, add 0x14000
+tail -c +2 "$TESTS/../fuzz/corpus/raw/tree-4k" >"$T/t1.raw"
+cp "$T/t1.raw" "$T/t2.raw"
+# leaf at 0x6000: bits 0, 12, 16, 17 -> 0, 12, 16, 20 (byte 2: 0x03 -> 0x11)
+printf '\021' | dd of="$T/t2.raw" bs=1 seek=$((0x6000 + 2)) conv=notrunc 2>/dev/null
+ki -j diff --base 0 --page-size 4096 "$T/t1.raw" "$T/t2.raw"
+expect_rc "block removed and added: exits 1" 1
+expect_jq "block removed and added: exactly those" '[.differences[] | "\(.kind) \(.start) \(.order) \(.blocks)"] == ["only_a 0x11000 0 1", "only_b 0x14000 0 1"]'
+expect_jq "block removed and added: per order" '.orders == [{"order":0,"only_a_blocks":1,"only_b_blocks":1,"changed_blocks":0,"not_compared_blocks":0}]'
+ki snapshot --base 0 --page-size 4096 "$T/t1.raw" -o "$T/t1.json"
+ki snapshot --base 0 --page-size 4096 "$T/t2.raw" -o "$T/t2.json"
+ki -j diff "$T/t1.json" "$T/t2.json"
+expect_rc "manifest vs manifest: exits 1" 1
+expect_jq "manifest vs manifest: same differences" '[.differences[] | "\(.kind) \(.start)"] == ["only_a 0x11000", "only_b 0x14000"]'
+ki diff "$T/t1.json" "$T/t1.json"
+expect_rc "manifest vs itself: exits 0" 0
+
+# across containers: a manifest of the QEMU ELF dump against the kdump one
+tar -xSJf "$FIX/qemu/q35-5g-v3.elf.tar.xz" -C "$T"
+xz -dc "$FIX/qemu/q35-5g-v3.kdump-zlib.xz" >"$T/q.kdump"
+ki snapshot "$T/q35-5g-v3.elf" -o "$T/q.json"
+expect_rc "snapshot of the QEMU ELF: exits 0" 0
+ki -j diff "$T/q.json" "$T/q.kdump"
+expect_rc "ELF manifest vs kdump of the same guest: same" 0
+expect_jq "across containers: no differences" '.same == true and (.differences | length) == 0'
+rm -f "$T/q35-5g-v3.elf" "$T/q.kdump"
+
+# trouble: a manifest of another version, a truncated one, one input
+sed 's/"khoinspect_manifest":1/"khoinspect_manifest":2/' "$T/t1.json" >"$T/v2.json"
+ki diff "$T/v2.json" "$T/t1.json"
+expect_rc "manifest version 2: exits 2" 2
+expect_grep "manifest version 2: clear message" "$T/err" 'manifest format version 2; this khoinspect reads version 1'
+head -c 300 "$T/t1.json" >"$T/cut.json"
+ki diff "$T/cut.json" "$T/t1.json"
+expect_rc "truncated manifest: exits 2" 2
+expect_grep "truncated manifest: names the file" "$T/err" 'cut.json: manifest'
+ki diff "$T/t1.json"
+expect_rc "diff with one input: exits 2" 2
+ki snapshot "$G/debugfs/v3-x86_64-4k"
+expect_rc "snapshot without memory: exits 2" 2
+expect_grep "snapshot without memory: says --mem" "$T/err" '--mem'
+rm -f "$T/d1.elf" "$T/d2.elf" "$T/t1.raw" "$T/t2.raw"
