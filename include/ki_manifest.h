@@ -23,6 +23,10 @@ struct ki_mblob {
 	char hash[KI_HASH_HEX];
 };
 
+struct ki_mscratch {
+	uint64_t start, size;
+};
+
 struct ki_mrange {
 	uint64_t start, end, blocks;
 	unsigned int order;
@@ -30,6 +34,8 @@ struct ki_mrange {
 	char hash[KI_HASH_HEX];
 	bool has_missing;
 	uint64_t missing;
+	uint64_t chunk_size;                 /* 0 when no chunk hashes */
+	char chunks[KI_HASH_CHUNKS * KI_CHUNK_HEX + 1];
 };
 
 struct ki_manifest {
@@ -43,8 +49,11 @@ struct ki_manifest {
 	bool has_fdt_hash;
 	char fdt_hash[KI_HASH_HEX];
 	bool hashed;                 /* "hash": "xxh3-128" */
+	uint64_t fdt_size;
 	struct ki_mblob blobs[KI_MANIFEST_MAX_BLOBS];
 	size_t nblobs;
+	struct ki_mscratch scratch[KI_MANIFEST_MAX_BLOBS];
+	size_t nscratch;
 	bool in_ranges;              /* positioned inside "ranges" */
 	bool first_range;
 	int peeked;                  /* one byte of look-ahead, or EOF */

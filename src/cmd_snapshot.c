@@ -21,7 +21,9 @@ void cmd_snapshot_usage(void)
 	       "Write a manifest of the hand-over in INPUT: the compatible, the FDT (address,\n"
 	       "size, hash), the sub-blobs (name, address, size, hash), the scratch areas\n"
 	       "and every range of preserved blocks, per order then by address (start,\n"
-	       "end, order, blocks) with an XXH3-128 hash of its contents, or the first address the\n"
+	       "end, order, blocks) with an XXH3-128 hash of its contents (and XXH3-64\n"
+	       "hashes of up to 64 chunks of it, one page each in small ranges, so that\n"
+	       "verify --against can point at the page that changed), or the first address the\n"
 	       "dump does not hold. Take one before a kexec and check the next kernel\n"
 	       "with `verify --against`, or compare two with `diff`. The format is JSON,\n"
 	       "versioned (\"khoinspect_manifest\": 1), described in khoinspect(1).\n"
@@ -63,9 +65,11 @@ static void hash_progress(void *arg, uint64_t n)
 }
 
 static void hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t start,
-			uint64_t end, bool hash, struct hash_progress *hp)
+			uint64_t end, bool hash, struct hash_progress *hp,
+			uint64_t page_size)
 {
-	char hex[KI_HASH_HEX];
+	char hex[KI_HASH_HEX], chunks[KI_HASH_CHUNKS * KI_CHUNK_HEX + 1];
+	uint64_t cs = ki_hash_chunk_size(end - start, page_size);
 	struct ki_error *err;
 
 	ki_json_key(j, "xxh3");
@@ -73,9 +77,12 @@ static void hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t star
 		ki_json_null(j);
 		return;
 	}
-	err = ki_hash_range(r, start, end, hex, hp ? hash_progress : NULL, hp);
+	err = ki_hash_range_chunks(r, start, end, cs, hex, chunks,
+				   hp ? hash_progress : NULL, hp);
 	if (!err) {
 		ki_json_string(j, hex);
+		ki_json_kv_hex(j, "chunk_size", cs);
+		ki_json_kv_string(j, "chunks_xxh3_64", chunks);
 		return;
 	}
 	ki_json_null(j);
@@ -106,7 +113,7 @@ static int snap_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 	ki_json_kv_hex(se->j, "end", end);
 	ki_json_kv_uint(se->j, "order", order);
 	ki_json_kv_uint(se->j, "blocks", n);
-	hash_member(se->j, se->mem, pa, end, se->hash, se->hp);
+	hash_member(se->j, se->mem, pa, end, se->hash, se->hp, se->page_size);
 	ki_json_end_object(se->j);
 	return 0;
 }
@@ -245,7 +252,7 @@ int cmd_snapshot(int argc, char **argv)
 			ki_json_null(&j);
 		ki_json_kv_hex(&j, "size", size);
 		if (s->has_phys && s->phys + size > s->phys)
-			hash_member(&j, &in.d->mem, s->phys, s->phys + size, true, NULL);
+			hash_member(&j, &in.d->mem, s->phys, s->phys + size, true, NULL, in.d->page_size);
 		ki_json_end_object(&j);
 	}
 	ki_json_end_array(&j);

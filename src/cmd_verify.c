@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ki_against.h"
 #include "ki_cli.h"
 #include "ki_input.h"
 #include "ki_output.h"
@@ -22,8 +23,17 @@ void cmd_verify_usage(void)
 	       "areas are aligned and disjoint. Each problem is a finding with a stable\n"
 	       "id, grouped by severity.\n"
 	       "\n"
+	       "With --against MANIFEST (from `khoinspect snapshot` before a kexec), check\n"
+	       "instead that INPUT (the next kernel's dump, or \"live\" for /proc/kcore)\n"
+	       "still holds the FDT, the sub-blobs and every preserved range the manifest\n"
+	       "recorded, byte for byte: each difference names the range and the first\n"
+	       "chunk that changed (a page in small ranges), and says when it lies in a\n"
+	       "scratch area. Only the manifest's addresses are read; the incoming memory\n"
+	       "map is not used (the next kernel reuses its pages).\n"
+	       "\n"
 	       "%s\n%s"
 	       "Output:\n"
+	       "      --against MANIFEST  check INPUT against a snapshot manifest\n"
 	       "  -j, --json           one JSON document: findings and a summary\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
@@ -62,10 +72,122 @@ static void text_group(const struct ki_findings *const *fs, enum ki_severity sev
 	}
 }
 
+static void json_findings_list(struct ki_json *j, const struct ki_findings *const *fs,
+			       size_t nfs)
+{
+	ki_json_key(j, "findings");
+	ki_json_begin_array(j);
+	for (size_t k = 0; k < nfs; k++) {
+		for (size_t i = 0; i < fs[k]->n; i++) {
+			const struct ki_finding *x = &fs[k]->items[i];
+
+			ki_json_begin_object(j);
+			ki_json_kv_string(j, "id", x->id);
+			ki_json_kv_string(j, "severity", ki_severity_name(x->severity));
+			ki_json_kv_string(j, "message", x->message);
+			ki_json_key(j, "phys");
+			if (x->has_paddr)
+				ki_json_hex(j, x->paddr);
+			else
+				ki_json_null(j);
+			ki_json_end_object(j);
+		}
+	}
+	ki_json_end_array(j);
+}
+
+static int verify_against(struct ki_input_opts *o, const char *manifest)
+{
+	struct ki_manifest *m = NULL;
+	struct ki_dump *d = NULL;
+	struct ki_findings f;
+	struct ki_against_stats st;
+	const struct ki_findings *fs[2];
+	const char *input = !strcmp(o->input, "live") ? "/proc/kcore" : o->input;
+	struct ki_error *err;
+	size_t nerr, nwarn;
+	int ret;
+
+	ki_findings_init(&f);
+	err = ki_manifest_open(manifest, &m);
+	if (!err)
+		err = ki_dump_open(input, &o->dump, &d);
+	if (err) {
+		ret = ki_fail(err, NULL);
+		goto out;
+	}
+	if (!d->page_size)
+		ki_dump_set_page_size(d, m->page_size, "the manifest");
+	else if (d->page_size != m->page_size)
+		ki_findings_add(&f, KI_SEV_WARNING, "page-size-differs", false, 0,
+				"the dump's page size %" PRIu64 " is not the manifest's %" PRIu64,
+				d->page_size, m->page_size);
+	err = ki_against(d, m, &f, &st);
+	if (err) {
+		ret = ki_fail(err, NULL);
+		goto out;
+	}
+	fs[0] = &d->findings;
+	fs[1] = &f;
+	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];
+	nwarn = fs[0]->counts[KI_SEV_WARNING] + fs[1]->counts[KI_SEV_WARNING];
+	ret = nerr ? KI_EXIT_FINDINGS : KI_EXIT_OK;
+	if (ki_global.json) {
+		struct ki_json j;
+
+		ki_json_init(&j, stdout, ki_global.pretty);
+		ki_json_begin_object(&j);
+		ki_json_kv_uint(&j, "schema_version", 1);
+		ki_json_key(&j, "input");
+		ki_json_begin_object(&j);
+		ki_json_kv_string(&j, "path", d->path);
+		ki_json_kv_string(&j, "container", d->container);
+		ki_json_kv_uint(&j, "page_size", d->page_size);
+		ki_json_end_object(&j);
+		ki_json_kv_string(&j, "manifest", manifest);
+		json_findings_list(&j, fs, 2);
+		ki_json_key(&j, "summary");
+		ki_json_begin_object(&j);
+		ki_json_kv_uint(&j, "errors", nerr);
+		ki_json_kv_uint(&j, "warnings", nwarn);
+		ki_json_kv_uint(&j, "ranges", st.ranges);
+		ki_json_kv_uint(&j, "ranges_same", st.same);
+		ki_json_kv_uint(&j, "ranges_changed", st.changed);
+		ki_json_kv_uint(&j, "ranges_not_in_dump", st.unverified);
+		ki_json_kv_uint(&j, "ranges_without_hash", st.unrecorded);
+		ki_json_kv_string(&j, "result", nerr ? "fail" : "pass");
+		ki_json_end_object(&j);
+		ki_json_end_object(&j);
+		ki_json_finish(&j);
+	} else {
+		printf("verify:   %s (%s) against %s (%s)\n", d->path, d->container, manifest,
+		       m->compatible);
+		printf("checked:  %" PRIu64 " ranges: %" PRIu64 " the same, %" PRIu64 " changed, %" PRIu64
+		       " not in this dump, %" PRIu64 " without a recorded hash\n",
+		       st.ranges, st.same, st.changed, st.unverified, st.unrecorded);
+		text_group(fs, KI_SEV_ERROR, "errors");
+		text_group(fs, KI_SEV_WARNING, "warnings");
+		if (ki_global.verbose)
+			text_group(fs, KI_SEV_INFO, "info");
+		printf("\nresult:   %s: %zu error%s, %zu warning%s\n", nerr ? "FAIL" : "pass",
+		       nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
+	}
+	if (fflush(stdout) || ferror(stdout))
+		ret = KI_EXIT_TROUBLE;
+out:
+	ki_manifest_close(m);
+	ki_dump_destroy(d);
+	ki_findings_deinit(&f);
+	free(o->scratch);
+	return ret;
+}
+
 int cmd_verify(int argc, char **argv)
 {
+	enum { O_AGAINST = 256 };
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
+		{ "against", required_argument, NULL, O_AGAINST },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -77,6 +199,7 @@ int cmd_verify(int argc, char **argv)
 	const struct ki_findings *fs[2];
 	struct ki_verify_input vi = { 0 };
 	struct ki_verify_stats st = { 0 };
+	const char *against = NULL;
 	struct ki_error *err;
 	size_t nerr, nwarn, ninfo;
 	int opt, r, ret;
@@ -89,6 +212,9 @@ int cmd_verify(int argc, char **argv)
 		if (r > 0)
 			continue;
 		switch (opt) {
+		case O_AGAINST:
+			against = optarg;
+			break;
 		case 'j':
 			ki_global.json = true;
 			break;
@@ -111,6 +237,8 @@ int cmd_verify(int argc, char **argv)
 		goto usage;
 	}
 	o.input = argv[optind];
+	if (against)
+		return verify_against(&o, against);
 	ki_findings_init(&none);
 	err = ki_input_open(&o, &in);
 	if (err && err->code == KI_ERR_UNSUPPORTED && in.k &&
@@ -177,25 +305,7 @@ int cmd_verify(int argc, char **argv)
 		else
 			ki_json_null(&j);
 		ki_json_end_object(&j);
-		ki_json_key(&j, "findings");
-		ki_json_begin_array(&j);
-		for (size_t k = 0; k < 2; k++) {
-			for (size_t i = 0; i < fs[k]->n; i++) {
-				const struct ki_finding *x = &fs[k]->items[i];
-
-				ki_json_begin_object(&j);
-				ki_json_kv_string(&j, "id", x->id);
-				ki_json_kv_string(&j, "severity", ki_severity_name(x->severity));
-				ki_json_kv_string(&j, "message", x->message);
-				ki_json_key(&j, "phys");
-				if (x->has_paddr)
-					ki_json_hex(&j, x->paddr);
-				else
-					ki_json_null(&j);
-				ki_json_end_object(&j);
-			}
-		}
-		ki_json_end_array(&j);
+		json_findings_list(&j, fs, 2);
 		ki_json_key(&j, "summary");
 		ki_json_begin_object(&j);
 		ki_json_kv_uint(&j, "errors", nerr);

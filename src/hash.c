@@ -21,6 +21,68 @@ void ki_hash_buffer(const void *buf, size_t len, char hex[KI_HASH_HEX])
 	to_hex(XXH3_128bits(buf, len), hex);
 }
 
+uint64_t ki_hash_chunk_size(uint64_t len, uint64_t page_size)
+{
+	uint64_t pages = (len + page_size - 1) / page_size;
+
+	return ((pages + KI_HASH_CHUNKS - 1) / KI_HASH_CHUNKS) * page_size;
+}
+
+struct ki_error *ki_hash_range_chunks(struct ki_memreader *r, uint64_t start,
+				      uint64_t end, uint64_t chunk_size,
+				      char hex[KI_HASH_HEX], char *chunks_hex,
+				      ki_hash_progress_fn progress, void *arg)
+{
+	XXH3_state_t *st, *cs;
+	unsigned char *buf;
+	struct ki_error *err = NULL;
+	uint64_t in_chunk = 0;
+	size_t nchunks = 0;
+
+	if (end <= start || !chunk_size)
+		return ki_error_create(KI_ERR_USAGE, "hash of an empty range");
+	st = XXH3_createState();
+	cs = XXH3_createState();
+	buf = malloc(HASH_CHUNK);
+	if (!st || !cs || !buf) {
+		err = &ki_enomem;
+		goto out;
+	}
+	XXH3_128bits_reset(st);
+	XXH3_64bits_reset(cs);
+	chunks_hex[0] = '\0';
+	for (uint64_t pa = start; pa < end;) {
+		size_t n = end - pa > HASH_CHUNK ? HASH_CHUNK : (size_t)(end - pa);
+
+		if (n > chunk_size - in_chunk)
+			n = (size_t)(chunk_size - in_chunk);
+		err = ki_memreader_read(r, pa, buf, n);
+		if (err)
+			break;
+		XXH3_128bits_update(st, buf, n);
+		XXH3_64bits_update(cs, buf, n);
+		in_chunk += n;
+		pa += n;
+		if (in_chunk == chunk_size || pa == end) {
+			if (nchunks < KI_HASH_CHUNKS)
+				snprintf(chunks_hex + KI_CHUNK_HEX * nchunks, KI_CHUNK_HEX + 1,
+					 "%016llx", (unsigned long long)XXH3_64bits_digest(cs));
+			nchunks++;
+			in_chunk = 0;
+			XXH3_64bits_reset(cs);
+		}
+		if (progress)
+			progress(arg, n);
+	}
+	if (!err)
+		to_hex(XXH3_128bits_digest(st), hex);
+out:
+	XXH3_freeState(st);
+	XXH3_freeState(cs);
+	free(buf);
+	return err;
+}
+
 struct ki_error *ki_hash_range(struct ki_memreader *r, uint64_t start,
 			       uint64_t end, char hex[KI_HASH_HEX],
 			       ki_hash_progress_fn progress, void *arg)

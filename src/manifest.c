@@ -291,6 +291,11 @@ static struct ki_error *kho_member(struct ki_manifest *m, const char *key, void 
 		return read_hex(m, &m->fdt_phys, &m->has_fdt_phys);
 	if (!strcmp(key, "fdt_xxh3"))
 		return read_hash(m, m->fdt_hash, &m->has_fdt_hash);
+	if (!strcmp(key, "fdt_size")) {
+		bool has;
+
+		return read_hex(m, &m->fdt_size, &has);
+	}
 	return skip_value(m, 1);
 }
 
@@ -339,6 +344,46 @@ static struct ki_error *read_blobs(struct ki_manifest *m)
 			return err;
 		if (b != &tmp)
 			m->nblobs++;
+		c = skip_ws(m);
+		nextc(m);
+		if (c == ']')
+			return NULL;
+		if (c != ',')
+			return bad(m, "expected ',' or ']'");
+	}
+}
+
+static struct ki_error *scratch_member(struct ki_manifest *m, const char *key, void *arg)
+{
+	struct ki_mscratch *sc = arg;
+	bool has;
+
+	if (!strcmp(key, "start"))
+		return read_hex(m, &sc->start, &has);
+	if (!strcmp(key, "size"))
+		return read_hex(m, &sc->size, &has);
+	return skip_value(m, 1);
+}
+
+static struct ki_error *read_scratch(struct ki_manifest *m)
+{
+	struct ki_error *err = expect(m, '[');
+	int c;
+
+	if (err)
+		return err;
+	if (skip_ws(m) == ']') {
+		nextc(m);
+		return NULL;
+	}
+	for (;;) {
+		struct ki_mscratch tmp = { 0 };
+
+		err = read_object(m, scratch_member, &tmp);
+		if (err)
+			return err;
+		if (m->nscratch < KI_MANIFEST_MAX_BLOBS)
+			m->scratch[m->nscratch++] = tmp;
 		c = skip_ws(m);
 		nextc(m);
 		if (c == ']')
@@ -415,6 +460,8 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 			}
 		} else if (!strcmp(key, "subnodes")) {
 			err = read_blobs(m);
+		} else if (!strcmp(key, "scratch")) {
+			err = read_scratch(m);
 		} else if (!strcmp(key, "ranges")) {
 			if (!seen_version) {
 				err = bad(m, "\"khoinspect_manifest\" must come before \"ranges\"");
@@ -476,6 +523,15 @@ static struct ki_error *range_member(struct ki_manifest *m, const char *key, voi
 		return read_hash(m, r->hash, &r->has_hash);
 	if (!strcmp(key, "missing"))
 		return read_hex(m, &r->missing, &r->has_missing);
+	if (!strcmp(key, "chunk_size"))
+		return read_hex(m, &r->chunk_size, &has);
+	if (!strcmp(key, "chunks_xxh3_64")) {
+		err = read_string(m, r->chunks, sizeof(r->chunks));
+		if (!err && (strlen(r->chunks) % KI_CHUNK_HEX ||
+			     strspn(r->chunks, "0123456789abcdef") != strlen(r->chunks)))
+			err = bad(m, "chunks_xxh3_64 is not a string of 16-digit hex hashes");
+		return err;
+	}
 	return skip_value(m, 1);
 }
 

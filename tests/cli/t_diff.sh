@@ -63,6 +63,27 @@ expect_jq "manifest vs manifest: same differences" '[.differences[] | "\(.kind) 
 ki diff "$T/t1.json" "$T/t1.json"
 expect_rc "manifest vs itself: exits 0" 0
 
+# verify --against: the next kernel's dump checked against the manifest
+ki -j verify --against "$T/m1.json" "$T/d1.elf"
+expect_rc "verify --against the same dump: exits 0" 0
+expect_jq "verify --against the same dump: every hashed range the same" '.summary.ranges_changed == 0 and .summary.ranges_same > 0 and .summary.result == "pass"'
+ki -j verify --against "$T/m1.json" "$T/d2.elf"
+expect_rc "verify --against a changed page: exits 1" 1
+expect_jq "verify --against a changed page: names exactly that page" '[.findings[] | select(.id == "range-changed") | .phys] == ["0x10000d000"]'
+# the third page of the 4-page range 0x1000c7000-0x1000cb000
+cp "$T/d1.elf" "$T/d3.elf"
+printf 'Y' | dd of="$T/d3.elf" bs=1 seek=$((0x801000 + 0xc9000 + 100)) conv=notrunc 2>/dev/null
+ki verify --against "$T/m1.json" "$T/d3.elf"
+expect_rc "verify --against inside a range: exits 1" 1
+expect_grep "verify --against narrows to the page" "$T/out" 'range-changed at 0x1000c9000: range 0x1000c7000-0x1000cb000 \(order 0, 4 blocks\) differs from the manifest, first at 0x1000c9000-0x1000ca000'
+# a sub-blob changed (kho_test at 0x1007bc000), inside the manifest's scratch area
+cp "$T/d1.elf" "$T/d3.elf"
+printf 'Z' | dd of="$T/d3.elf" bs=1 seek=$((0x801000 + 0x7bc000 + 7)) conv=notrunc 2>/dev/null
+ki snapshot --scratch 0x100600000:0x400000 "$T/d1.elf" -o "$T/ms.json"
+ki -j verify --against "$T/ms.json" "$T/d3.elf"
+expect_jq "verify --against: blob-changed names the blob and the scratch area" '[.findings[] | select(.id == "blob-changed") | .message | test("kho_test.*scratch area 0x100600000-0x100a00000")] == [true]'
+rm -f "$T/d3.elf"
+
 # across containers: a manifest of the QEMU ELF dump against the kdump one
 tar -xSJf "$FIX/qemu/q35-5g-v3.elf.tar.xz" -C "$T"
 xz -dc "$FIX/qemu/q35-5g-v3.kdump-zlib.xz" >"$T/q.kdump"
@@ -71,6 +92,8 @@ expect_rc "snapshot of the QEMU ELF: exits 0" 0
 ki -j diff "$T/q.json" "$T/q.kdump"
 expect_rc "ELF manifest vs kdump of the same guest: same" 0
 expect_jq "across containers: no differences" '.same == true and (.differences | length) == 0'
+ki -j verify --against "$T/q.json" "$T/q.kdump"
+expect_rc "verify --against across containers (ELF manifest, kdump dump): exits 0" 0
 rm -f "$T/q35-5g-v3.elf" "$T/q.kdump"
 
 # trouble: a manifest of another version, a truncated one, one input
@@ -84,6 +107,9 @@ expect_rc "truncated manifest: exits 2" 2
 expect_grep "truncated manifest: names the file" "$T/err" 'cut.json: manifest'
 ki diff "$T/t1.json"
 expect_rc "diff with one input: exits 2" 2
+ki verify --against "$T/v2.json" "$T/t1.raw"
+expect_rc "verify --against a version-2 manifest: exits 2" 2
+expect_grep "verify --against a version-2 manifest: says so" "$T/err" 'format version 2'
 ki snapshot "$G/debugfs/v3-x86_64-4k"
 expect_rc "snapshot without memory: exits 2" 2
 expect_grep "snapshot without memory: says --mem" "$T/err" '--mem'
