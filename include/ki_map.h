@@ -48,6 +48,7 @@ struct ki_map {
 	uint64_t blocks[KI_ORDERS];  /* after ki_map_count */
 	uint64_t total_blocks;
 	size_t errors;               /* error findings raised by this map */
+	size_t key_errors;           /* of which: keys that are no block (bad order) */
 	uint64_t *pages;             /* every page the map itself occupies */
 	size_t npages, pages_cap;
 };

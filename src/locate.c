@@ -264,8 +264,10 @@ advance:
 }
 
 /* Does the FDT at pa, read with page size ps, lead to a clean map? */
-static bool try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
-		      const struct ki_map_options *mo, uint64_t *blocks)
+/* 0: not clean; 1: clean but with warnings (e.g. a short 16K tree);
+ * 2: clean. */
+static int try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
+		     const struct ki_map_options *mo, uint64_t *blocks)
 {
 	uint64_t saved = d->page_size;
 	uint32_t saved_mask = d->page_size_candidates;
@@ -274,7 +276,7 @@ static bool try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
 	struct ki_kho *k = NULL;
 	struct ki_map *m = NULL;
 	struct ki_error *err;
-	bool clean = false;
+	int clean = 0;
 
 	ki_findings_init(&f);
 	d->page_size = ps;
@@ -282,7 +284,7 @@ static bool try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
 	if (!err)
 		err = ki_map_open(d, k, mo, &f, &m);
 	if (!err && f.counts[KI_SEV_ERROR] == 0 && m->errors == 0) {
-		clean = true;
+		clean = f.counts[KI_SEV_WARNING] ? 1 : 2;
 		*blocks = m->total_blocks;
 	}
 	ki_error_destroy(err);
@@ -334,17 +336,30 @@ static void read_meta(struct ki_dump *d, struct ki_candidate *c)
 static void evaluate(struct ki_dump *d, struct ki_candidate *c,
 		     const struct ki_map_options *mo)
 {
-	uint64_t saved = d->page_size;
+	uint64_t saved = d->page_size, loose_blocks = 0;
+	uint32_t loose = 0;
 
+	/* A page size whose decode is clean without warnings beats one that
+	 * needs a warning (a 64K tree read with 16K pages can look like the
+	 * short 16K tree). */
 	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2) {
 		uint64_t blocks = 0;
+		int r;
 
 		if (!(c->ps_mask & ps))
 			continue;
-		if (try_clean(d, c->paddr, ps, mo, &blocks)) {
+		r = try_clean(d, c->paddr, ps, mo, &blocks);
+		if (r == 2) {
 			c->clean_mask |= (uint32_t)ps;
 			c->blocks = blocks;
+		} else if (r == 1) {
+			loose |= (uint32_t)ps;
+			loose_blocks = blocks;
 		}
+	}
+	if (!c->clean_mask && loose) {
+		c->clean_mask = loose;
+		c->blocks = loose_blocks;
 	}
 	d->page_size = saved ? saved : (c->clean_mask ? (c->clean_mask & -c->clean_mask) : 4096);
 	read_meta(d, c);
@@ -425,6 +440,7 @@ void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
 			     const struct ki_map_options *mo, struct ki_findings *f)
 {
 	struct ki_candidate c = { .ps_mask = d->page_size_candidates };
+	uint32_t loose = 0;
 
 	if (d->page_size)
 		return;
@@ -438,13 +454,19 @@ void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
 		ki_findings_init(&tf);
 		d->page_size = ps;
 		err = ki_map_open(d, k, mo, &tf, &m);
-		if (!err && !m->errors && !tf.counts[KI_SEV_ERROR])
-			c.clean_mask |= (uint32_t)ps;
+		if (!err && !m->errors && !tf.counts[KI_SEV_ERROR]) {
+			if (tf.counts[KI_SEV_WARNING])
+				loose |= (uint32_t)ps;
+			else
+				c.clean_mask |= (uint32_t)ps;
+		}
 		ki_error_destroy(err);
 		ki_map_destroy(m);
 		ki_findings_deinit(&tf);
 		d->page_size = 0;
 	}
+	if (!c.clean_mask)
+		c.clean_mask = loose;
 	settle_page_size(d, &c, f);
 }
 

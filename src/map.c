@@ -87,6 +87,7 @@ static void report_invalid(struct ki_map *m, const struct ki_leaf *l,
 
 			w &= w - 1;
 			m->errors++;
+			m->key_errors++;
 			if (key == 0) {
 				ki_findings_add(f, KI_SEV_ERROR, "key-zero", true, l->bitmap_pa,
 						"radix leaf at 0x%" PRIx64 ": bit 0 of the all-zero-index leaf is set; key 0 has no order marker and is not a block",
@@ -474,8 +475,14 @@ static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
 	err = radix_try(d, k->map_phys, fixed, &f5, &m5);
 	if (!err && (m5->errors || f5.counts[KI_SEV_ERROR]))
 		err = radix_try(d, k->map_phys, fixed - 1, &f4, &m4);
-	if (!err && m4 && !m4->errors && !f4.counts[KI_SEV_ERROR]) {
-		m4->depth_source = "data (only the short pre-7.1 tree decodes cleanly)";
+	/*
+	 * The short tree is structurally sound (every pointer, index and
+	 * page checks out); its only errors may be order-0 keys that lost
+	 * their marker bit and decode to impossible orders: the bug itself.
+	 */
+	if (!err && m4 && m4->errors == m4->key_errors &&
+	    m5->errors > m5->key_errors) {
+		m4->depth_source = "data (the 5-level reading fails; the short pre-7.1 tree is sound)";
 		ki_findings_add(f, KI_SEV_WARNING, "radix-short-tree", true, k->map_phys,
 				"radix tree at 0x%" PRIx64 " has %u levels, not %u: written by a kernel with the 16 KiB depth bug fixed in 7.1 (d64b0372); its order-0 marker bit was dropped, so order-0 blocks cannot be recovered faithfully (they show as wrong orders and addresses)",
 				k->map_phys, fixed - 1, fixed);

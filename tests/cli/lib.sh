@@ -68,13 +68,13 @@ got_range_blocks() {
 # expect_blocks NAME WANTFILE ARGS...: list --blocks and list (ranges) both
 # give exactly the blocks in WANTFILE, and exit 0.
 expect_blocks() {
-	name=$1; want=$2; shift 2
+	_eb_name=$1; _eb_want=$2; shift 2
 	ki -j list --blocks "$@"
-	expect_rc "$name: list --blocks exits 0" 0
+	expect_rc "$_eb_name: list --blocks exits 0" 0
 	got_blocks >"$T/got"
-	expect_same "$name: list --blocks = truth" "$want" "$T/got"
+	expect_same "$_eb_name: list --blocks = truth" "$_eb_want" "$T/got"
 	ki -j list "$@"
-	expect_rc "$name: list exits 0" 0
+	expect_rc "$_eb_name: list exits 0" 0
 	got_range_blocks >"$T/got2"
-	expect_same "$name: expanded ranges = truth" "$want" "$T/got2"
+	expect_same "$_eb_name: expanded ranges = truth" "$_eb_want" "$T/got2"
 }

@@ -1,0 +1,961 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * khogen: writes memory images holding a KHO hand-over, as a kernel lays
+ * it out, for khoinspect's tests, demo and benchmarks. Written from the
+ * format facts (kho-formats.md 1.1-1.4, 2.1, 2.6, 3.1) independently of
+ * khoinspect's decoder: it encodes, the decoder decodes, tests compare.
+ * See tests/gen/README.md for the options.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_REGIONS 16
+#define MAX_SUBNODES 16
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("khogen: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void *xcalloc(size_t n, size_t s)
+{
+	void *p = calloc(n ? n : 1, s);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n, size_t s)
+{
+	p = reallocarray(p, n ? n : 1, s);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+/* ---- options ---- */
+
+struct region { uint64_t start, size; };
+struct subnode { char name[64]; uint64_t size; uint64_t pa; uint64_t blob_size; };
+
+static struct {
+	const char *out, *format, *truth, *layout, *blocks_file, *osrelease;
+	uint64_t ps;
+	unsigned int psh;
+	const char *arch;
+	bool big, raw, vmcoreinfo, map_zero;
+	struct region regions[MAX_REGIONS];
+	size_t nregions;
+	uint64_t random_n, seed;
+	uint64_t dense_start, dense_n;
+	unsigned int depth;
+	bool v1_512;
+	struct subnode subs[MAX_SUBNODES];
+	size_t nsubs;
+	unsigned int fdt_copies;
+} opt = {
+	.format = "kho-v3", .ps = 4096, .arch = "x86_64", .vmcoreinfo = true,
+	.osrelease = "7.1.0-khogen", .seed = 1, .fdt_copies = 1,
+};
+
+static uint64_t num(const char *s, const char *what)
+{
+	char *e;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &e, 0);
+	if (errno || e == s || *e || *s == '-')
+		die("%s: not a number: \"%s\"", what, s);
+	return v;
+}
+
+static void pair(const char *s, const char *what, uint64_t *a, uint64_t *b)
+{
+	char buf[128];
+	char *c;
+
+	if (strlen(s) >= sizeof(buf))
+		die("%s: too long", what);
+	strcpy(buf, s);
+	c = strchr(buf, ':');
+	if (!c)
+		die("%s takes A:B, not \"%s\"", what, s);
+	*c = '\0';
+	*a = num(buf, what);
+	*b = num(c + 1, what);
+}
+
+/* ---- byte order ---- */
+
+static void put64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[opt.big ? 7 - i : i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[opt.big ? 3 - i : i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put16(unsigned char *p, uint16_t v)
+{
+	for (int i = 0; i < 2; i++)
+		p[opt.big ? 1 - i : i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)p[opt.big ? 7 - i : i] << (8 * i);
+	return v;
+}
+
+/* bit b of a Linux bitmap: bit b % 64 of native u64 word b / 64 */
+static void set_bitmap_bit(unsigned char *bm, uint64_t b)
+{
+	unsigned char *w = bm + 8 * (b / 64);
+
+	put64(w, get64(w) | (UINT64_C(1) << (b % 64)));
+}
+
+/* ---- page store: only written pages exist ---- */
+
+struct page { uint64_t pa; unsigned char *data; };
+static struct page *store;
+static size_t nstore, pcap;
+
+static size_t phash(uint64_t pa)
+{
+	pa ^= pa >> 31;
+	pa *= UINT64_C(0x9e3779b97f4a7c15);
+	return (size_t)(pa >> 17);
+}
+
+static unsigned char *page_at(uint64_t pa)
+{
+	size_t i;
+
+	if ((nstore + 1) * 2 > pcap) {
+		size_t ncap = pcap ? pcap * 2 : 4096;
+		struct page *np = xcalloc(ncap, sizeof(*np));
+
+		for (size_t j = 0; j < pcap; j++) {
+			if (!store[j].data)
+				continue;
+			i = phash(store[j].pa) & (ncap - 1);
+			while (np[i].data)
+				i = (i + 1) & (ncap - 1);
+			np[i] = store[j];
+		}
+		free(store);
+		store = np;
+		pcap = ncap;
+	}
+	i = phash(pa) & (pcap - 1);
+	while (store[i].data) {
+		if (store[i].pa == pa)
+			return store[i].data;
+		i = (i + 1) & (pcap - 1);
+	}
+	store[i].pa = pa;
+	store[i].data = xcalloc(1, opt.ps);
+	nstore++;
+	return store[i].data;
+}
+
+static bool in_regions(uint64_t pa, uint64_t len)
+{
+	for (size_t i = 0; i < opt.nregions; i++)
+		if (pa >= opt.regions[i].start && pa + len <= opt.regions[i].start + opt.regions[i].size)
+			return true;
+	return false;
+}
+
+/* memory write at any physical address inside the regions */
+static void mem_write(uint64_t pa, const void *src, uint64_t len)
+{
+	const unsigned char *s = src;
+
+	if (!in_regions(pa, len))
+		die("internal: write at 0x%" PRIx64 " outside the regions", pa);
+	while (len) {
+		uint64_t base = pa & ~(opt.ps - 1), off = pa - base;
+		uint64_t n = opt.ps - off < len ? opt.ps - off : len;
+
+		memcpy(page_at(base) + off, s, n);
+		pa += n;
+		s += n;
+		len -= n;
+	}
+}
+
+/* ---- blocks ---- */
+
+struct block { uint64_t pa; unsigned int order; };
+static struct block *blocks;
+static size_t nblocks, bcap;
+
+static uint64_t bsize(unsigned int order)
+{
+	return opt.ps << order;
+}
+
+static void add_block(uint64_t pa, unsigned int order)
+{
+	if (order + opt.psh >= 64)
+		die("order %u is impossible", order);
+	if (pa & (bsize(order) - 1))
+		die("block 0x%" PRIx64 " order %u is not aligned to its size", pa, order);
+	if (nblocks == bcap) {
+		bcap = bcap ? bcap * 2 : 1024;
+		blocks = xrealloc(blocks, bcap, sizeof(*blocks));
+	}
+	blocks[nblocks].pa = pa;
+	blocks[nblocks++].order = order;
+}
+
+static int bcmp_(const void *a, const void *b)
+{
+	const struct block *x = a, *y = b;
+
+	if (x->pa != y->pa)
+		return x->pa < y->pa ? -1 : 1;
+	return (int)x->order - (int)y->order;
+}
+
+/* sort; if drop, silently remove overlaps (random), else die on them */
+static void sort_blocks(bool drop)
+{
+	size_t w = 0;
+	uint64_t end = 0;
+
+	qsort(blocks, nblocks, sizeof(*blocks), bcmp_);
+	for (size_t i = 0; i < nblocks; i++) {
+		if (w && blocks[i].pa < end) {
+			if (!drop)
+				die("blocks overlap: 0x%" PRIx64 " order %u and 0x%" PRIx64 " order %u",
+				    blocks[w - 1].pa, blocks[w - 1].order, blocks[i].pa, blocks[i].order);
+			continue;
+		}
+		blocks[w++] = blocks[i];
+		end = blocks[i].pa + bsize(blocks[i].order);
+	}
+	nblocks = w;
+}
+
+/* does [pa, pa+len) overlap a block? (blocks sorted) */
+static bool hits_block(uint64_t pa, uint64_t len)
+{
+	size_t lo = 0, hi = nblocks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (blocks[mid].pa + bsize(blocks[mid].order) <= pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nblocks && blocks[lo].pa < pa + len;
+}
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+/* ---- the allocator for structure pages ---- */
+
+static uint64_t scratch_start, scratch_size;
+static uint64_t alloc_region, alloc_next;
+static uint64_t *allocated;
+static size_t nalloc, acap;
+
+static uint64_t alloc_page(void)
+{
+	for (;;) {
+		struct region *r;
+		uint64_t pa;
+
+		if (alloc_region >= opt.nregions)
+			die("the regions are full: give larger --region ranges");
+		r = &opt.regions[alloc_region];
+		if (alloc_next < r->start + opt.ps * 16)
+			alloc_next = r->start + opt.ps * 16; /* keep the low pages free */
+		if (alloc_next + opt.ps > r->start + r->size) {
+			alloc_region++;
+			alloc_next = 0;
+			continue;
+		}
+		pa = alloc_next;
+		alloc_next += opt.ps;
+		if (scratch_size && pa < scratch_start + scratch_size && pa + opt.ps > scratch_start)
+			continue;
+		if (hits_block(pa, opt.ps))
+			continue;
+		if (nalloc == acap) {
+			acap = acap ? acap * 2 : 256;
+			allocated = xrealloc(allocated, acap, sizeof(*allocated));
+		}
+		allocated[nalloc++] = pa;
+		page_at(pa);
+		return pa;
+	}
+}
+
+static FILE *layout_fp;
+
+static void layout(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void layout(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!layout_fp)
+		return;
+	va_start(ap, fmt);
+	vfprintf(layout_fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', layout_fp);
+}
+
+/* ---- radix map (kho-v2/v3/v4) ---- */
+
+struct node { uint64_t id; unsigned int level; uint64_t pa; };
+static struct node *nodes;
+static size_t nnodes, ncap_;
+
+static uint64_t node_page(unsigned int level, uint64_t id)
+{
+	size_t i = (size_t)((id * 31 + level) * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (ncap_ - 1);
+
+	while (nodes[i].pa) {
+		if (nodes[i].level == level && nodes[i].id == id)
+			return nodes[i].pa;
+		i = (i + 1) & (ncap_ - 1);
+	}
+	nodes[i].level = level;
+	nodes[i].id = id;
+	nodes[i].pa = alloc_page();
+	nnodes++;
+	if (level)
+		layout("map-node %u 0x%" PRIx64, level, nodes[i].pa);
+	else
+		layout("leaf 0x%" PRIx64, nodes[i].pa);
+	return nodes[i].pa;
+}
+
+static uint64_t build_radix(void)
+{
+	unsigned int T = opt.psh - 3, B = opt.psh + 3, O0 = 64 - opt.psh;
+	unsigned int D = opt.depth;
+	uint64_t tmask = (UINT64_C(1) << T) - 1, bmask = (UINT64_C(1) << B) - 1;
+	uint64_t root;
+
+	ncap_ = 1;
+	while (ncap_ < 4 * (nblocks / 64 + 1024))
+		ncap_ <<= 1;
+	nodes = xcalloc(ncap_, sizeof(*nodes));
+	/* the root exists even for an empty map */
+	root = node_page(D - 1, 0);
+	for (size_t i = 0; i < nblocks; i++) {
+		uint64_t key = (UINT64_C(1) << (O0 - blocks[i].order)) |
+			       (blocks[i].pa >> (opt.psh + blocks[i].order));
+		uint64_t parent = root, child;
+
+		if (nnodes * 2 > ncap_)
+			die("internal: node table full");
+		for (unsigned int L = D - 1; L >= 1; L--) {
+			unsigned int shift = (L - 1) * T + B;
+			uint64_t idx = (key >> shift) & tmask;
+			/* a child is named by every index from the root down
+			 * to this level; bits above the root's are dropped, as
+			 * the short 16K tree did */
+			unsigned int cbits = (D - L) * T;
+			uint64_t cid = (key >> shift) &
+				       (cbits >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << cbits) - 1);
+			unsigned char *pp;
+
+			child = node_page(L - 1, cid);
+			pp = page_at(parent);
+			put64(pp + 8 * idx, child);
+			parent = child;
+		}
+		set_bitmap_bit(page_at(parent), key & bmask);
+	}
+	return root;
+}
+
+/* ---- kho-v1 chunk list ---- */
+
+struct v1ent { unsigned int order; uint64_t idx; uint64_t bitmap; };
+
+static int v1cmp(const void *a, const void *b)
+{
+	const struct v1ent *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static uint64_t slot_page, slot_used, slots_per_page;
+
+static uint64_t alloc_bitmap(void)
+{
+	if (!opt.v1_512)
+		return alloc_page();
+	/* 512-byte slab objects, packed several to a page */
+	if (!slot_page || slot_used == slots_per_page) {
+		slot_page = alloc_page();
+		slot_used = 0;
+		slots_per_page = opt.ps / 512;
+	}
+	return slot_page + 512 * slot_used++;
+}
+
+static uint64_t build_v1(void)
+{
+	uint64_t bits = opt.v1_512 ? 4096 : opt.ps * 8;
+	uint64_t per_chunk = (opt.ps - 16) / 16;
+	struct v1ent *ents = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t head = 0, prev = 0;
+
+	/* one bitmap per (order, index) */
+	for (size_t i = 0; i < nblocks; i++) {
+		uint64_t ph = blocks[i].pa >> (opt.psh + blocks[i].order);
+		struct v1ent e = { blocks[i].order, ph / bits, 0 };
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			ents = xrealloc(ents, cap, sizeof(*ents));
+		}
+		ents[n++] = e;
+	}
+	qsort(ents, n, sizeof(*ents), v1cmp);
+	{
+		size_t w = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!w || ents[i].order != ents[w - 1].order || ents[i].idx != ents[w - 1].idx)
+				ents[w++] = ents[i];
+		n = w;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ents[i].bitmap = alloc_bitmap();
+		layout("bitmap 0x%" PRIx64, ents[i].bitmap);
+	}
+	for (size_t i = 0; i < nblocks; i++) {
+		uint64_t ph = blocks[i].pa >> (opt.psh + blocks[i].order);
+		struct v1ent key = { blocks[i].order, ph / bits, 0 };
+		struct v1ent *e = bsearch(&key, ents, n, sizeof(*ents), v1cmp);
+		unsigned char buf[8];
+		uint64_t b = ph % bits, w = e->bitmap + 8 * (b / 64), cur;
+
+		/* read-modify-write the word through the page store */
+		memcpy(buf, page_at(w & ~(opt.ps - 1)) + (w & (opt.ps - 1)), 8);
+		cur = get64(buf);
+		put64(buf, cur | (UINT64_C(1) << (b % 64)));
+		mem_write(w, buf, 8);
+	}
+	/* chunks: per order ascending; new chunk on order change or when full */
+	for (size_t i = 0; i < n;) {
+		uint64_t c = alloc_page();
+		unsigned char *cp = page_at(c);
+		unsigned int k = 0;
+
+		layout("chunk 0x%" PRIx64, c);
+		if (prev)
+			put64(page_at(prev), c);
+		else
+			head = c;
+		put32(cp + 8, ents[i].order);
+		{
+			unsigned int order = ents[i].order;
+
+			while (i < n && k < per_chunk && ents[i].order == order) {
+				uint64_t phys_start = (ents[i].idx * bits) << (opt.psh + order);
+
+				put64(cp + 16 + 16 * k, phys_start);
+				put64(cp + 24 + 16 * k, ents[i].bitmap);
+				k++;
+				i++;
+			}
+		}
+		put32(cp + 12, k);
+		prev = c;
+	}
+	free(ents);
+	return head;
+}
+
+/* ---- FDTs ---- */
+
+static void fdt_ok(int r, const char *what)
+{
+	if (r < 0)
+		die("libfdt: %s: %s", what, fdt_strerror(r));
+}
+
+static void prop_u64(void *fdt, const char *name, uint64_t v)
+{
+	unsigned char b[8];
+
+	put64(b, v);
+	fdt_ok(fdt_property(fdt, name, b, 8), name);
+}
+
+static bool is_v1(void)
+{
+	return !strcmp(opt.format, "kho-v1");
+}
+
+static bool has_blob_size(void)
+{
+	return strcmp(opt.format, "kho-v1") && strcmp(opt.format, "kho-v2");
+}
+
+static void build_root_fdt(unsigned char *buf, uint64_t map)
+{
+	fdt_ok(fdt_create(buf, (int)opt.ps), "create");
+	fdt_ok(fdt_finish_reservemap(buf), "reservemap");
+	fdt_ok(fdt_begin_node(buf, ""), "root");
+	fdt_ok(fdt_property_string(buf, "compatible", opt.format), "compatible");
+	prop_u64(buf, "preserved-memory-map", map);
+	for (size_t i = 0; i < opt.nsubs; i++) {
+		fdt_ok(fdt_begin_node(buf, opt.subs[i].name), opt.subs[i].name);
+		prop_u64(buf, is_v1() ? "fdt" : "preserved-data", opt.subs[i].pa);
+		if (has_blob_size())
+			prop_u64(buf, "blob-size", opt.subs[i].blob_size);
+		fdt_ok(fdt_end_node(buf), "end child");
+	}
+	fdt_ok(fdt_end_node(buf), "end root");
+	fdt_ok(fdt_finish(buf), "finish");
+}
+
+/* the blob of a sub-node: memblock FDT, kexec-metadata, or filler */
+static void write_blob(struct subnode *s)
+{
+	uint64_t npg = (s->size + opt.ps - 1) / opt.ps;
+	unsigned char *buf = xcalloc(npg ? npg : 1, opt.ps);
+
+	if (!strcmp(s->name, "memblock")) {
+		fdt_ok(fdt_create(buf, (int)opt.ps), "memblock");
+		fdt_ok(fdt_finish_reservemap(buf), "memblock");
+		fdt_ok(fdt_begin_node(buf, ""), "memblock");
+		fdt_ok(fdt_property_string(buf, "compatible", "memblock-v1"), "memblock");
+		fdt_ok(fdt_begin_node(buf, "trace"), "trace");
+		fdt_ok(fdt_property_string(buf, "compatible", "reserve-mem-v1"), "trace");
+		prop_u64(buf, "start", UINT64_C(0xb60a00000));
+		prop_u64(buf, "size", UINT64_C(0x302000));
+		fdt_ok(fdt_end_node(buf), "trace");
+		fdt_ok(fdt_end_node(buf), "memblock");
+		fdt_ok(fdt_finish(buf), "memblock");
+		s->blob_size = fdt_totalsize(buf);
+	} else if (!strcmp(s->name, "kexec-metadata")) {
+		put32(buf, 1);
+		snprintf((char *)buf + 4, 65, "%s", opt.osrelease);
+		put32(buf + 69, 1);
+		s->blob_size = 73;
+	} else {
+		for (uint64_t i = 0; i < s->size; i++)
+			buf[i] = (unsigned char)(i * 7 + s->name[0]);
+		s->blob_size = s->size;
+	}
+	mem_write(s->pa, buf, npg * opt.ps);
+	free(buf);
+}
+
+/* ---- the container ---- */
+
+static uint16_t machine(void)
+{
+	if (!strcmp(opt.arch, "x86_64")) return EM_X86_64;
+	if (!strcmp(opt.arch, "aarch64")) return EM_AARCH64;
+	if (!strcmp(opt.arch, "i386")) return EM_386;
+	if (!strcmp(opt.arch, "ppc64")) return EM_PPC64;
+	if (!strcmp(opt.arch, "none")) return EM_NONE;
+	die("unknown --arch %s", opt.arch);
+}
+
+static void pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("%s: write: %s", opt.out, strerror(errno));
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+}
+
+static void write_container(void)
+{
+	int fd = open(opt.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	uint64_t data_off = 0, total;
+	uint64_t offs[MAX_REGIONS];
+
+	if (fd < 0)
+		die("%s: %s", opt.out, strerror(errno));
+	if (!opt.raw) {
+		unsigned char hdr[8192] = { 0 };
+		char desc[256];
+		unsigned int phnum = (unsigned int)opt.nregions + (opt.vmcoreinfo ? 1 : 0);
+		uint64_t noff = 64 + 56 * (uint64_t)phnum, nlen = 0, p = 64;
+		int dl;
+
+		dl = snprintf(desc, sizeof(desc), "OSRELEASE=%s\nPAGESIZE=%" PRIu64 "\n",
+			      opt.osrelease, opt.ps);
+		if (opt.vmcoreinfo)
+			nlen = 12 + 12 + (((uint64_t)dl + 3) & ~UINT64_C(3));
+		data_off = (noff + nlen + 4095) & ~UINT64_C(4095);
+		memcpy(hdr, ELFMAG, 4);
+		hdr[EI_CLASS] = ELFCLASS64;
+		hdr[EI_DATA] = opt.big ? ELFDATA2MSB : ELFDATA2LSB;
+		hdr[EI_VERSION] = EV_CURRENT;
+		put16(hdr + 16, ET_CORE);
+		put16(hdr + 18, machine());
+		put32(hdr + 20, EV_CURRENT);
+		put64(hdr + 32, 64);           /* e_phoff */
+		put16(hdr + 52, 64);           /* e_ehsize */
+		put16(hdr + 54, 56);           /* e_phentsize */
+		put16(hdr + 56, (uint16_t)phnum);
+		if (opt.vmcoreinfo) {
+			put32(hdr + p, PT_NOTE);
+			put64(hdr + p + 8, noff);
+			put64(hdr + p + 32, nlen);
+			put64(hdr + p + 40, nlen);
+			p += 56;
+			put32(hdr + noff, 11);
+			put32(hdr + noff + 4, (uint32_t)dl);
+			put32(hdr + noff + 8, 0);
+			memcpy(hdr + noff + 12, "VMCOREINFO", 11);
+			memcpy(hdr + noff + 24, desc, (size_t)dl);
+		}
+		total = data_off;
+		for (size_t i = 0; i < opt.nregions; i++) {
+			offs[i] = total;
+			put32(hdr + p, PT_LOAD);
+			put32(hdr + p + 4, PF_R | PF_W | PF_X);
+			put64(hdr + p + 8, total);
+			put64(hdr + p + 16, UINT64_C(0xffff888000000000) + opt.regions[i].start);
+			put64(hdr + p + 24, opt.regions[i].start);
+			put64(hdr + p + 32, opt.regions[i].size);
+			put64(hdr + p + 40, opt.regions[i].size);
+			p += 56;
+			total += opt.regions[i].size;
+		}
+		if (data_off > sizeof(hdr))
+			die("internal: header too large");
+		pwrite_all(fd, hdr, data_off, 0);
+	} else {
+		offs[0] = 0;
+		total = opt.regions[0].size;
+	}
+	if (ftruncate(fd, (off_t)total))
+		die("%s: %s", opt.out, strerror(errno));
+	for (size_t i = 0; i < pcap; i++) {
+		uint64_t pa = store[i].pa;
+
+		if (!store[i].data)
+			continue;
+		for (size_t r = 0; r < opt.nregions; r++)
+			if (pa >= opt.regions[r].start && pa < opt.regions[r].start + opt.regions[r].size)
+				pwrite_all(fd, store[i].data, opt.ps,
+					   offs[r] + (pa - opt.regions[r].start));
+	}
+	if (close(fd))
+		die("%s: %s", opt.out, strerror(errno));
+}
+
+/* ---- main ---- */
+
+static void usage(void)
+{
+	printf("Usage: khogen [options] -o OUT   (see tests/gen/README.md)\n");
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_PS, O_ARCH, O_ENDIAN, O_CONTAINER, O_REGION, O_NOVMCI,
+	       O_OSREL, O_BLOCKS, O_RANDOM, O_SEED, O_DENSE, O_DEPTH, O_V1BM, O_SUB,
+	       O_MAPZERO, O_COPIES, O_TRUTH, O_LAYOUT };
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "page-size", required_argument, NULL, O_PS },
+		{ "arch", required_argument, NULL, O_ARCH },
+		{ "endian", required_argument, NULL, O_ENDIAN },
+		{ "container", required_argument, NULL, O_CONTAINER },
+		{ "region", required_argument, NULL, O_REGION },
+		{ "no-vmcoreinfo", no_argument, NULL, O_NOVMCI },
+		{ "osrelease", required_argument, NULL, O_OSREL },
+		{ "blocks", required_argument, NULL, O_BLOCKS },
+		{ "random", required_argument, NULL, O_RANDOM },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "dense", required_argument, NULL, O_DENSE },
+		{ "radix-depth", required_argument, NULL, O_DEPTH },
+		{ "v1-bitmap", required_argument, NULL, O_V1BM },
+		{ "subnode", required_argument, NULL, O_SUB },
+		{ "map-zero", no_argument, NULL, O_MAPZERO },
+		{ "fdt-copies", required_argument, NULL, O_COPIES },
+		{ "truth", required_argument, NULL, O_TRUTH },
+		{ "layout", required_argument, NULL, O_LAYOUT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t fdt_pa, map;
+	unsigned char *fdtbuf;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': opt.out = optarg; break;
+		case O_FORMAT: opt.format = optarg; break;
+		case O_PS: opt.ps = num(optarg, "--page-size"); break;
+		case O_ARCH: opt.arch = optarg; break;
+		case O_ENDIAN:
+			if (strcmp(optarg, "little") && strcmp(optarg, "big"))
+				die("--endian little|big");
+			opt.big = !strcmp(optarg, "big");
+			break;
+		case O_CONTAINER:
+			if (strcmp(optarg, "elf") && strcmp(optarg, "raw"))
+				die("--container elf|raw");
+			opt.raw = !strcmp(optarg, "raw");
+			break;
+		case O_REGION:
+			if (opt.nregions == MAX_REGIONS)
+				die("too many --region");
+			pair(optarg, "--region", &opt.regions[opt.nregions].start,
+			     &opt.regions[opt.nregions].size);
+			opt.nregions++;
+			break;
+		case O_NOVMCI: opt.vmcoreinfo = false; break;
+		case O_OSREL: opt.osrelease = optarg; break;
+		case O_BLOCKS: opt.blocks_file = optarg; break;
+		case O_RANDOM: opt.random_n = num(optarg, "--random"); break;
+		case O_SEED: opt.seed = num(optarg, "--seed"); break;
+		case O_DENSE: pair(optarg, "--dense", &opt.dense_start, &opt.dense_n); break;
+		case O_DEPTH: opt.depth = (unsigned int)num(optarg, "--radix-depth"); break;
+		case O_V1BM:
+			if (strcmp(optarg, "512") && strcmp(optarg, "page"))
+				die("--v1-bitmap 512|page");
+			opt.v1_512 = !strcmp(optarg, "512");
+			break;
+		case O_SUB:
+			if (opt.nsubs == MAX_SUBNODES)
+				die("too many --subnode");
+			{
+				const char *col = strrchr(optarg, ':');
+				size_t l = col ? (size_t)(col - optarg) : 0;
+
+				if (!col || !l || l >= sizeof(opt.subs[0].name))
+					die("--subnode NAME:SIZE");
+				memcpy(opt.subs[opt.nsubs].name, optarg, l);
+				opt.subs[opt.nsubs].size = num(col + 1, "--subnode size");
+				if (!opt.subs[opt.nsubs].size)
+					die("--subnode size must not be 0");
+				opt.nsubs++;
+			}
+			break;
+		case O_MAPZERO: opt.map_zero = true; break;
+		case O_COPIES: opt.fdt_copies = (unsigned int)num(optarg, "--fdt-copies"); break;
+		case O_TRUTH: opt.truth = optarg; break;
+		case O_LAYOUT: opt.layout = optarg; break;
+		case 'h': usage(); return 0;
+		default: usage(); return 2;
+		}
+	}
+	if (!opt.out || optind != argc)
+		die("usage: khogen [options] -o OUT");
+	if (opt.ps != 4096 && opt.ps != 16384 && opt.ps != 65536)
+		die("--page-size 4096|16384|65536");
+	opt.psh = (unsigned int)__builtin_ctzll(opt.ps);
+	if (!opt.depth)
+		opt.depth = opt.psh == 12 ? 6 : opt.psh == 14 ? 5 : 4;
+	if (opt.depth < 2 || opt.depth > 8)
+		die("--radix-depth 2..8");
+	if (!opt.nregions) {
+		if (opt.raw) {
+			opt.regions[opt.nregions++] = (struct region){ 0x80000000, 0x1000000 };
+		} else {
+			opt.regions[opt.nregions++] = (struct region){ 0, 0x800000 };
+			opt.regions[opt.nregions++] = (struct region){ UINT64_C(0x100000000), 0x800000 };
+		}
+	}
+	if (opt.raw && opt.nregions != 1)
+		die("a raw image holds exactly one region");
+	for (size_t i = 0; i < opt.nregions; i++)
+		if ((opt.regions[i].start | opt.regions[i].size) & (opt.ps - 1) || !opt.regions[i].size)
+			die("--region 0x%" PRIx64 ":0x%" PRIx64 " is not page aligned",
+			    opt.regions[i].start, opt.regions[i].size);
+	if (opt.layout && !(layout_fp = fopen(opt.layout, "w")))
+		die("%s: %s", opt.layout, strerror(errno));
+
+	/* scratch: the last 4 MiB-aligned 4 MiB of the first region of 8 MiB+ */
+	for (size_t i = 0; i < opt.nregions && !scratch_size; i++) {
+		uint64_t end = (opt.regions[i].start + opt.regions[i].size) & ~UINT64_C(0x3fffff);
+
+		if (opt.regions[i].size >= 0x800000 && end >= opt.regions[i].start + 0x400000) {
+			scratch_start = end - 0x400000;
+			scratch_size = 0x400000;
+		}
+	}
+
+	/* the chosen blocks */
+	if (opt.blocks_file) {
+		FILE *fp = fopen(opt.blocks_file, "r");
+		char line[256];
+
+		if (!fp)
+			die("%s: %s", opt.blocks_file, strerror(errno));
+		while (fgets(line, sizeof(line), fp)) {
+			char pa[64];
+			unsigned int o;
+			char *h = strchr(line, '#');
+
+			if (h)
+				*h = '\0';
+			if (sscanf(line, "%63s %u", pa, &o) == 2)
+				add_block(num(pa, "--blocks"), o);
+			else if (strspn(line, " \t\r\n") != strlen(line))
+				die("%s: bad line \"%s\"", opt.blocks_file, line);
+		}
+		fclose(fp);
+	}
+	for (uint64_t i = 0; i < opt.dense_n; i++)
+		add_block(opt.dense_start + i * opt.ps, 0);
+	sort_blocks(false);
+	rng_state = opt.seed * UINT64_C(0x9e3779b97f4a7c15) + 1;
+	if (opt.random_n) {
+		uint64_t want = nblocks + opt.random_n;
+
+		for (int round = 0; round < 8 && nblocks < want; round++) {
+			uint64_t need = want - nblocks;
+
+			for (uint64_t i = 0; i < need; i++) {
+				unsigned int o = rnd() % 10 < 6 ? 0 : (unsigned int)(1 + rnd() % 10);
+				uint64_t span = UINT64_C(64) << 30;
+				uint64_t pa = (rnd() % span) & ~(bsize(o) - 1);
+
+				if (scratch_size && pa < scratch_start + scratch_size &&
+				    pa + bsize(o) > scratch_start)
+					continue;
+				add_block(pa, o);
+			}
+			sort_blocks(true);
+		}
+	}
+	/* structure pages: the FDT and the blobs are preserved order-0 blocks */
+	fdt_pa = alloc_page();
+	layout("fdt 0x%" PRIx64, fdt_pa);
+	for (size_t i = 0; i < opt.nsubs; i++) {
+		uint64_t npg = (opt.subs[i].size + opt.ps - 1) / opt.ps;
+
+		opt.subs[i].pa = alloc_page();
+		for (uint64_t k = 1; k < npg; k++)
+			if (alloc_page() != opt.subs[i].pa + k * opt.ps)
+				die("blob \"%s\" does not fit contiguously", opt.subs[i].name);
+		layout("blob %s 0x%" PRIx64, opt.subs[i].name, opt.subs[i].pa);
+		for (uint64_t k = 0; k < npg; k++)
+			add_block(opt.subs[i].pa + k * opt.ps, 0);
+	}
+	add_block(fdt_pa, 0);
+	sort_blocks(false);
+	for (size_t i = 0; i < opt.nsubs; i++)
+		write_blob(&opt.subs[i]);
+
+	/* the scratch array, inside the scratch area */
+	if (scratch_size) {
+		unsigned char arr[16];
+		uint64_t at = scratch_start + opt.ps * 4;
+
+		put64(arr, scratch_start);
+		put64(arr + 8, scratch_size);
+		mem_write(at, arr, 16);
+		layout("scratch-array 0x%" PRIx64, at);
+	}
+
+	map = is_v1() ? build_v1() : build_radix();
+	if (opt.map_zero)
+		map = 0;
+	fdtbuf = xcalloc(1, opt.ps);
+	build_root_fdt(fdtbuf, map);
+	mem_write(fdt_pa, fdtbuf, opt.ps);
+	for (unsigned int i = 1; i < opt.fdt_copies; i++) {
+		/* stale generations: same content, an empty map */
+		uint64_t copy = alloc_page(), empty = is_v1() ? 0 : alloc_page();
+
+		memset(fdtbuf, 0, opt.ps);
+		build_root_fdt(fdtbuf, empty);
+		mem_write(copy, fdtbuf, opt.ps);
+		layout("fdt-copy 0x%" PRIx64, copy);
+	}
+	free(fdtbuf);
+	write_container();
+
+	if (opt.truth) {
+		FILE *fp = fopen(opt.truth, "w");
+
+		if (!fp)
+			die("%s: %s", opt.truth, strerror(errno));
+		fprintf(fp, "# format %s page_size %" PRIu64 " fdt_phys 0x%" PRIx64
+			" memory_map_phys 0x%" PRIx64 "\n", opt.format, opt.ps, fdt_pa, map);
+		if (scratch_size)
+			fprintf(fp, "# scratch 0x%" PRIx64 " 0x%" PRIx64 "\n", scratch_start, scratch_size);
+		if (!opt.map_zero)
+			for (size_t i = 0; i < nblocks; i++)
+				fprintf(fp, "0x%" PRIx64 " %u\n", blocks[i].pa, blocks[i].order);
+		if (fclose(fp))
+			die("%s: %s", opt.truth, strerror(errno));
+	}
+	if (layout_fp)
+		fclose(layout_fp);
+	for (size_t i = 0; i < pcap; i++)
+		free(store[i].data);
+	free(store);
+	free(nodes);
+	free(blocks);
+	free(allocated);
+	return 0;
+}
