@@ -21,4 +21,13 @@ echo "== khoinspect -j list $OUT/sample.vmcore | jq .total"
 "$KI" -j list "$OUT/sample.vmcore" | jq .total
 echo
 expected=$(grep -vc '^#' "$OUT/sample.truth")
-echo "The generator placed $expected blocks; khoinspect found them all if the total above says so."
+found=$("$KI" -j list "$OUT/sample.vmcore" | jq .total.blocks)
+if [ "$expected" = "$found" ]; then
+	echo "The generator placed $expected blocks; khoinspect found $found."
+else
+	echo "MISMATCH: the generator placed $expected blocks, khoinspect found $found." >&2
+	exit 1
+fi
+echo
+echo "== khoinspect verify $OUT/sample.vmcore"
+"$KI" verify "$OUT/sample.vmcore"
