@@ -74,7 +74,7 @@ struct ki_order_iter {
 
 struct ki_merge {
 	struct ki_map *m;
-	struct ki_order_iter its[KI_ORDERS];
+	struct ki_order_iter its[KI_ORDERS + 1]; /* + the invalid leaves */
 	size_t nits;
 };
 

@@ -361,14 +361,13 @@ void ki_merge_init(struct ki_merge *it, struct ki_map *m)
 
 	memset(it, 0, sizeof(*it));
 	it->m = m;
-	while (i < m->nleaves && it->nits < KI_ORDERS) {
+	while (i < m->nleaves && it->nits < KI_ORDERS + 1) {
 		struct ki_order_iter *o = &it->its[it->nits];
 		size_t j = i;
 
-		if (m->leaves[i].invalid)
-			break; /* sorted last */
-		while (j < m->nleaves && !m->leaves[j].invalid &&
-		       m->leaves[j].order == m->leaves[i].order)
+		/* Leaves found invalid while counting stay where they were
+		 * sorted; the iterators skip them. */
+		while (j < m->nleaves && m->leaves[j].order == m->leaves[i].order)
 			j++;
 		o->leaf = i;
 		o->end = j;

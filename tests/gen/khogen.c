@@ -255,7 +255,8 @@ static void sort_blocks(bool drop)
 	size_t w = 0;
 	uint64_t end = 0;
 
-	qsort(blocks, nblocks, sizeof(*blocks), bcmp_);
+	if (nblocks > 1)
+		qsort(blocks, nblocks, sizeof(*blocks), bcmp_);
 	for (size_t i = 0; i < nblocks; i++) {
 		if (w && blocks[i].pa < end) {
 			if (!drop)
@@ -464,7 +465,8 @@ static uint64_t build_v1(void)
 		}
 		ents[n++] = e;
 	}
-	qsort(ents, n, sizeof(*ents), v1cmp);
+	if (n > 1)
+		qsort(ents, n, sizeof(*ents), v1cmp);
 	{
 		size_t w = 0;
 
