@@ -13,12 +13,16 @@
 
 enum { KI_JSON_MAX_DEPTH = 32 };
 
+enum { KI_JSON_BUF = 1 << 16 };
+
 struct ki_json {
 	FILE *fp;
 	bool pretty;
 	int depth;
 	bool first[KI_JSON_MAX_DEPTH];
 	bool after_key;
+	size_t len;                  /* bytes waiting in buf */
+	char buf[KI_JSON_BUF];       /* written to fp when full and at finish */
 };
 
 void ki_json_init(struct ki_json *j, FILE *fp, bool pretty);
@@ -39,8 +43,10 @@ void ki_json_null(struct ki_json *j);
 void ki_json_kv_string(struct ki_json *j, const char *k, const char *v); /* NULL → null */
 void ki_json_kv_hex(struct ki_json *j, const char *k, uint64_t v);
 void ki_json_kv_uint(struct ki_json *j, const char *k, uint64_t v);
-/* Finish the document with a newline. */
+/* Finish the document with a newline and flush it to the FILE. */
 void ki_json_finish(struct ki_json *j);
+/* Hand what is buffered to the FILE (before writing to it directly). */
+void ki_json_flush(struct ki_json *j);
 
 /* Whether s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool ki_utf8_valid(const char *s, size_t n);

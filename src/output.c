@@ -4,10 +4,73 @@
 
 #include "ki_output.h"
 
+/*
+ * Listings write millions of members: the hot paths avoid printf and take
+ * the stdio lock once per call at most (the tool is single-threaded).
+ */
+void ki_json_flush(struct ki_json *j)
+{
+	if (j->len)
+		fwrite(j->buf, 1, j->len, j->fp);
+	j->len = 0;
+}
+
+static void put_mem(struct ki_json *j, const char *s, size_t n)
+{
+	if (n > KI_JSON_BUF - j->len) {
+		ki_json_flush(j);
+		if (n > KI_JSON_BUF) {
+			fwrite(s, 1, n, j->fp);
+			return;
+		}
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+static void put_ch(struct ki_json *j, char c)
+{
+	if (j->len == KI_JSON_BUF)
+		ki_json_flush(j);
+	j->buf[j->len++] = c;
+}
+
+static void put_hex(struct ki_json *j, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[24];
+	size_t i = sizeof(buf);
+
+	buf[--i] = '"';
+	do {
+		buf[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	buf[--i] = 'x';
+	buf[--i] = '0';
+	buf[--i] = '"';
+	put_mem(j, buf + i, sizeof(buf) - i);
+}
+
+static void put_udec(struct ki_json *j, uint64_t v)
+{
+	char buf[24];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put_mem(j, buf + i, sizeof(buf) - i);
+}
+
 void ki_json_init(struct ki_json *j, FILE *fp, bool pretty)
 {
-	memset(j, 0, sizeof(*j));
 	j->fp = fp;
+	j->depth = 0;
+	j->after_key = false;
+	j->len = 0;
+	memset(j->first, 0, sizeof(j->first));
 	j->pretty = pretty;
 	j->first[0] = true;
 }
@@ -16,9 +79,9 @@ static void indent(struct ki_json *j)
 {
 	if (!j->pretty)
 		return;
-	fputc('\n', j->fp);
+	put_ch(j, '\n');
 	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->fp);
+		put_mem(j, "  ", 2);
 }
 
 /* Separator before a value (or before a key in an object). */
@@ -29,7 +92,7 @@ static void before_value(struct ki_json *j)
 		return;
 	}
 	if (!j->first[j->depth])
-		fputc(',', j->fp);
+		put_ch(j, ',');
 	if (j->depth > 0)
 		indent(j);
 	j->first[j->depth] = false;
@@ -38,7 +101,7 @@ static void before_value(struct ki_json *j)
 static void open_(struct ki_json *j, char c)
 {
 	before_value(j);
-	fputc(c, j->fp);
+	put_ch(j, c);
 	if (j->depth + 1 < KI_JSON_MAX_DEPTH)
 		j->depth++;
 	j->first[j->depth] = true;
@@ -52,7 +115,7 @@ static void close_(struct ki_json *j, char c)
 		j->depth--;
 	if (!empty)
 		indent(j);
-	fputc(c, j->fp);
+	put_ch(j, c);
 }
 
 void ki_json_begin_object(struct ki_json *j) { open_(j, '{'); }
@@ -102,31 +165,38 @@ bool ki_utf8_valid(const char *str, size_t n)
 
 static void raw_string(struct ki_json *j, const char *s, size_t n)
 {
-	fputc('"', j->fp);
+	size_t plain = 0;
+
+	put_ch(j, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		char esc[8];
 
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;
+		/* flush the plain run before this byte, then escape it */
+		put_mem(j, s + plain, i - plain);
+		plain = i + 1;
 		switch (c) {
-		case '"': fputs("\\\"", j->fp); break;
-		case '\\': fputs("\\\\", j->fp); break;
-		case '\n': fputs("\\n", j->fp); break;
-		case '\t': fputs("\\t", j->fp); break;
-		case '\r': fputs("\\r", j->fp); break;
+		case '"': put_mem(j, "\\\"", 2); break;
+		case '\\': put_mem(j, "\\\\", 2); break;
+		case '\n': put_mem(j, "\\n", 2); break;
+		case '\t': put_mem(j, "\\t", 2); break;
+		case '\r': put_mem(j, "\\r", 2); break;
 		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(j->fp, "\\u%04x", c);
-			else
-				fputc(c, j->fp);
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put_mem(j, esc, 6);
 		}
 	}
-	fputc('"', j->fp);
+	put_mem(j, s + plain, n - plain);
+	put_ch(j, '"');
 }
 
 void ki_json_key(struct ki_json *j, const char *key)
 {
 	before_value(j);
 	raw_string(j, key, strlen(key));
-	fputs(j->pretty ? ": " : ":", j->fp);
+	put_mem(j, j->pretty ? ": " : ":", j->pretty ? 2 : 1);
 	j->after_key = true;
 }
 
@@ -142,12 +212,12 @@ void ki_json_string_n(struct ki_json *j, const char *s, size_t n)
 	ki_json_begin_object(j);
 	ki_json_key(j, "hex");
 	before_value(j);
-	fputc('"', j->fp);
+	put_ch(j, '"');
 	for (size_t i = 0; i < n; i++) {
-		fputc(hexd[(unsigned char)s[i] >> 4], j->fp);
-		fputc(hexd[(unsigned char)s[i] & 15], j->fp);
+		put_ch(j, hexd[(unsigned char)s[i] >> 4]);
+		put_ch(j, hexd[(unsigned char)s[i] & 15]);
 	}
-	fputc('"', j->fp);
+	put_ch(j, '"');
 	ki_json_end_object(j);
 }
 
@@ -159,31 +229,36 @@ void ki_json_string(struct ki_json *j, const char *s)
 void ki_json_hex(struct ki_json *j, uint64_t v)
 {
 	before_value(j);
-	fprintf(j->fp, "\"0x%" PRIx64 "\"", v);
+	put_hex(j, v);
 }
 
 void ki_json_uint(struct ki_json *j, uint64_t v)
 {
 	before_value(j);
-	fprintf(j->fp, "%" PRIu64, v);
+	put_udec(j, v);
 }
 
 void ki_json_int(struct ki_json *j, int64_t v)
 {
 	before_value(j);
-	fprintf(j->fp, "%" PRId64, v);
+	if (v < 0) {
+		put_ch(j, '-');
+		put_udec(j, (uint64_t)0 - (uint64_t)v);
+	} else {
+		put_udec(j, (uint64_t)v);
+	}
 }
 
 void ki_json_bool(struct ki_json *j, bool v)
 {
 	before_value(j);
-	fputs(v ? "true" : "false", j->fp);
+	put_mem(j, v ? "true" : "false", v ? 4 : 5);
 }
 
 void ki_json_null(struct ki_json *j)
 {
 	before_value(j);
-	fputs("null", j->fp);
+	put_mem(j, "null", 4);
 }
 
 void ki_json_kv_string(struct ki_json *j, const char *k, const char *v)
@@ -209,7 +284,8 @@ void ki_json_kv_uint(struct ki_json *j, const char *k, uint64_t v)
 
 void ki_json_finish(struct ki_json *j)
 {
-	fputc('\n', j->fp);
+	put_ch(j, '\n');
+	ki_json_flush(j);
 }
 
 void ki_human_size(uint64_t bytes, char *buf, size_t len)

@@ -67,7 +67,8 @@ static struct {
 	bool big, raw, vmcoreinfo, map_zero;
 	struct region regions[MAX_REGIONS];
 	size_t nregions;
-	uint64_t random_n, seed;
+	uint64_t random_n, seed, span;
+	unsigned int max_order;
 	uint64_t dense_start, dense_n;
 	unsigned int depth;
 	bool v1_512;
@@ -77,6 +78,7 @@ static struct {
 } opt = {
 	.format = "kho-v3", .ps = 4096, .arch = "x86_64", .vmcoreinfo = true,
 	.osrelease = "7.1.0-khogen", .seed = 1, .fdt_copies = 1,
+	.span = UINT64_C(64) << 30, .max_order = 10,
 };
 
 static uint64_t num(const char *s, const char *what)
@@ -720,7 +722,7 @@ int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_PS, O_ARCH, O_ENDIAN, O_CONTAINER, O_REGION, O_NOVMCI,
 	       O_OSREL, O_BLOCKS, O_RANDOM, O_SEED, O_DENSE, O_DEPTH, O_V1BM, O_SUB,
-	       O_MAPZERO, O_COPIES, O_TRUTH, O_LAYOUT };
+	       O_MAPZERO, O_COPIES, O_TRUTH, O_LAYOUT, O_SPAN, O_MAXORDER };
 	static const struct option lo[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, O_FORMAT },
@@ -734,6 +736,8 @@ int main(int argc, char **argv)
 		{ "blocks", required_argument, NULL, O_BLOCKS },
 		{ "random", required_argument, NULL, O_RANDOM },
 		{ "seed", required_argument, NULL, O_SEED },
+		{ "span", required_argument, NULL, O_SPAN },
+		{ "max-order", required_argument, NULL, O_MAXORDER },
 		{ "dense", required_argument, NULL, O_DENSE },
 		{ "radix-depth", required_argument, NULL, O_DEPTH },
 		{ "v1-bitmap", required_argument, NULL, O_V1BM },
@@ -777,6 +781,8 @@ int main(int argc, char **argv)
 		case O_BLOCKS: opt.blocks_file = optarg; break;
 		case O_RANDOM: opt.random_n = num(optarg, "--random"); break;
 		case O_SEED: opt.seed = num(optarg, "--seed"); break;
+		case O_SPAN: opt.span = num(optarg, "--span"); break;
+		case O_MAXORDER: opt.max_order = (unsigned int)num(optarg, "--max-order"); break;
 		case O_DENSE: pair(optarg, "--dense", &opt.dense_start, &opt.dense_n); break;
 		case O_DEPTH: opt.depth = (unsigned int)num(optarg, "--radix-depth"); break;
 		case O_V1BM:
@@ -817,6 +823,8 @@ int main(int argc, char **argv)
 		opt.depth = opt.psh == 12 ? 6 : opt.psh == 14 ? 5 : 4;
 	if (opt.depth < 2 || opt.depth > 8)
 		die("--radix-depth 2..8");
+	if (!opt.span || opt.max_order > 30)
+		die("--span must be non-zero and --max-order at most 30");
 	if (!opt.nregions) {
 		if (opt.raw) {
 			opt.regions[opt.nregions++] = (struct region){ 0x80000000, 0x1000000 };
@@ -876,9 +884,9 @@ int main(int argc, char **argv)
 			uint64_t need = want - nblocks;
 
 			for (uint64_t i = 0; i < need; i++) {
-				unsigned int o = rnd() % 10 < 6 ? 0 : (unsigned int)(1 + rnd() % 10);
-				uint64_t span = UINT64_C(64) << 30;
-				uint64_t pa = (rnd() % span) & ~(bsize(o) - 1);
+				unsigned int o = !opt.max_order || rnd() % 10 < 6 ? 0 :
+						 (unsigned int)(1 + rnd() % opt.max_order);
+				uint64_t pa = (rnd() % opt.span) & ~(bsize(o) - 1);
 
 				if (scratch_size && pa < scratch_start + scratch_size &&
 				    pa + bsize(o) > scratch_start)

@@ -36,6 +36,7 @@ static void cap_open(struct cap *c, bool pretty)
 /* Close the stream; c->buf holds the output (free it). */
 static const char *cap_close(struct cap *c)
 {
+	ki_json_flush(&c->j);  /* the writer buffers until finish or flush */
 	cr_assert_eq(fclose(c->fp), 0);
 	c->fp = NULL;
 	return c->buf;
