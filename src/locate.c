@@ -70,17 +70,17 @@ static void dtb_hint(struct ki_scan *s, uint64_t pa, const void *blob)
 static void setup_data_hints(struct ki_dump *d, struct ki_scan *s,
 			     const unsigned char *buf, uint64_t pa, uint64_t len)
 {
-	static const unsigned char le[8] = { 10, 0, 0, 0, 32, 0, 0, 0 };
-	const unsigned char *p = buf, *end = buf + len;
+	/* type 10 and len 32 as one little-endian u64 at header + 8 */
+	static const uint64_t want = UINT64_C(10) | UINT64_C(32) << 32;
 
 	if (d->big_endian)
 		return; /* SETUP_KEXEC_KHO is x86 only */
-	while (end - p >= 8 && (p = memmem(p, (size_t)(end - p), le, sizeof(le)))) {
-		uint64_t off = (uint64_t)(p - buf), hdr = off - 8, v[4];
+	/* one aligned word compare per 8 bytes: cheap next to reading them */
+	for (uint64_t hdr = 0; hdr + 48 <= len; hdr += 8) {
+		uint64_t w, v[4];
 
-		p++;
-		if (off < 8 || (hdr & 7) || hdr + 48 > len ||
-		    s->nhints >= KI_MAX_SCRATCH_HINTS)
+		memcpy(&w, buf + hdr + 8, 8);
+		if (le64toh(w) != want || s->nhints >= KI_MAX_SCRATCH_HINTS)
 			continue;
 		for (int i = 0; i < 4; i++)
 			v[i] = ki_dump_u64(d, buf + hdr + 16 + 8 * i);
