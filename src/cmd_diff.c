@@ -24,7 +24,7 @@ void cmd_diff_usage(void)
 	       "manifest written by `khoinspect snapshot`. Per order: ranges only in A\n"
 	       "(-), only in B (+), and ranges whose contents changed (!, when both sides\n"
 	       "have content hashes: a manifest taken with hashes, or a dump); also the\n"
-	       "compatible and the sub-blobs. Input options apply to both sides.\n"
+	       "root compatible. Input options apply to both sides.\n"
 	       "\n"
 	       "%s"
 	       "Output:\n"
@@ -394,10 +394,20 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (err) {
 		if (o.json) {
+			/* stdout stays one JSON document: the error goes in it */
+			ki_json_end_array(&o.j);
+			ki_json_key(&o.j, "errors");
+			ki_json_begin_array(&o.j);
+			ki_json_begin_object(&o.j);
+			ki_json_kv_string(&o.j, "code", ki_error_code_name(err->code));
+			ki_json_kv_string(&o.j, "path", err->path);
+			ki_json_kv_string(&o.j, "message", err->message);
+			ki_json_end_object(&o.j);
 			ki_json_end_array(&o.j);
 			ki_json_end_object(&o.j);
 			ki_json_finish(&o.j);
 			fflush(stdout);
+			ki_global.json = false; /* ki_fail: stderr only */
 		}
 		ret = ki_fail(err, NULL);
 		goto out;

@@ -25,7 +25,7 @@ void cmd_locate_usage(void)
 	       "blocks. Rank 1 is what `list` uses when it can tell.\n"
 	       "\n"
 	       "      --format FMT     auto (default), elf, kdump or raw\n"
-	       "      --base ADDR      raw image: physical address of byte 0\n"
+	       "      --base ADDR      raw image: physical address of byte 0 (implies raw; default 0)\n"
 	       "      --page-size N    4096, 16384 or 65536 (default: as list decides)\n"
 	       "  -j, --json           one JSON document\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"

@@ -16,7 +16,7 @@
 
 void cmd_snapshot_usage(void)
 {
-	printf("Usage: khoinspect snapshot [OPTIONS] INPUT [-o MANIFEST]\n"
+	printf("Usage: khoinspect [-p] snapshot [OPTIONS] INPUT [-o FILE]\n"
 	       "\n"
 	       "Write a manifest of the hand-over in INPUT: the compatible, the FDT (address,\n"
 	       "size, hash), the sub-blobs (name, address, size, hash), the scratch areas\n"

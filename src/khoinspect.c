@@ -45,7 +45,7 @@ static void main_usage(FILE *fp)
 		"  -j, --json       print one JSON document on stdout\n"
 		"  -p, --pretty     indent the JSON (implies --json)\n"
 		"  -q, --quiet      no progress or warnings on stderr\n"
-		"  -v, --verbose    say more on stderr\n"
+		"  -v, --verbose    say more (verify: info findings; diff: notes)\n"
 		"      --color=WHEN auto, never or always (accepted; output has no colour yet)\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    print the version\n"
@@ -92,13 +92,22 @@ static int cmd_help(int argc, char **argv)
 
 bool ki_parse_u64(const char *s, uint64_t *ret)
 {
+	const char *digits = s;
 	char *end;
 	unsigned long long v;
+	int base = 10;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	if (!s)
+		return false;
+	/* 0x… is hex, anything else decimal (never octal: 010 is ten) */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		digits = s + 2;
+		base = 16;
+	}
+	if (!*digits || *digits == '-' || *digits == '+' || *digits == ' ')
 		return false;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(digits, &end, base);
 	if (errno || *end)
 		return false;
 	*ret = v;

@@ -114,3 +114,10 @@ ki snapshot "$G/debugfs/v3-x86_64-4k"
 expect_rc "snapshot without memory: exits 2" 2
 expect_grep "snapshot without memory: says --mem" "$T/err" '--mem'
 rm -f "$T/d1.elf" "$T/d2.elf" "$T/t1.raw" "$T/t2.raw"
+
+# diff -j with an error part-way: still one JSON document on stdout
+jq -c '.ranges |= reverse' "$T/t1.json" >"$T/unsorted.json"
+ki -j diff "$T/unsorted.json" "$T/t1.json"
+expect_rc "unsorted manifest: exits 2" 2
+expect_json "unsorted manifest: stdout is one JSON document"
+expect_jq "unsorted manifest: the error is in it" '.errors[0].message | test("not sorted")'

@@ -40,3 +40,7 @@ ki list --blocks --summary x
 expect_rc "--blocks with --summary exits 2" 2
 ki help nosuch
 expect_rc "help of unknown command exits 2" 2
+# addresses: 0x… is hex, anything else decimal (not octal)
+head -c 8192 /dev/zero >"$T/zeros"
+ki -j list --base 010 "$T/zeros"
+expect_jq "--base 010 is decimal ten (scan from 0x1000 to 0x200a)" '.errors[0].message | test("scanned 0x100a bytes")'
