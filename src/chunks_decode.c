@@ -172,7 +172,7 @@ struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
 			goto out;
 		order = ki_dump_u32(d, page + 8);
 		n = ki_dump_u32(d, page + 12);
-		if (order + m->page_shift >= 64) {
+		if (order >= 64 - m->page_shift) { /* no u32 wrap: order is the dump's */
 			ki_findings_add(f, KI_SEV_ERROR, "order-above-max", true, pa,
 					"kho-v1 chunk at 0x%" PRIx64 ": order %u is impossible with %" PRIu64 "-byte pages; chunk skipped",
 					pa, order, ps);

@@ -36,11 +36,12 @@ static size_t leaf_bytes(const struct ki_leaf *l)
 static bool leaf_block(const struct ki_leaf *l, unsigned int psh, uint64_t i,
 		       uint64_t *pa_ret)
 {
-	unsigned int s = l->order + psh;
+	unsigned int s;
 	uint64_t off, n = i - l->first_bit;
 
-	if (s >= 64)
+	if (l->order >= 64 - psh) /* no u32 wrap */
 		return false;
+	s = l->order + psh;
 	if (n && n > (UINT64_MAX >> s))
 		return false;
 	off = n << s;

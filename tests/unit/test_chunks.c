@@ -262,6 +262,14 @@ Test(chunks, impossible_order)
 	cr_assert(has_finding(&f, "order-above-max", 0x1000));
 	cr_assert_eq(m->total_blocks, 0);
 	done(m, d, &f);
+
+	/* order + 12 wraps a u32 back to 10: still impossible (fuzzing found it) */
+	chunk(0x1000, 0, 0xfffffffeu, 1);
+	m = decode(0x1000, KI_V1_BITMAP_AUTO, &f, &d);
+	cr_assert(has_finding(&f, "order-above-max", 0x1000));
+	cr_assert_eq(m->total_blocks, 0);
+	cr_assert_eq(m->nleaves, 0);
+	done(m, d, &f);
 }
 
 Test(chunks, bitmap_512_detected_from_shared_page)
