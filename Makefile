@@ -39,7 +39,7 @@ BIN := $(B)/khoinspect
 GEN := $(B)/khogen
 UNIT := $(B)/unit-tests
 
-.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay
+.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay bench
 all: $(BIN) khoinspect
 
 khoinspect: $(BIN)
@@ -108,6 +108,10 @@ check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man
 	@$(MAKE) --no-print-directory fuzz-replay
 	@sh tests/cli/run.sh $(BIN) $(GEN)
 	$(UNIT)
+
+# Not part of check: large images, minutes. Needs python3-drgn for the peer.
+bench: deps $(BIN) $(GEN)
+	@sh bench/run.sh
 
 demo: deps $(BIN) $(GEN)
 	@sh tools/demo.sh $(BIN) $(GEN)

@@ -60,6 +60,10 @@ struct ki_error *ki_memreader_read(struct ki_memreader *r, uint64_t paddr,
 bool ki_memreader_contains(const struct ki_memreader *r, uint64_t paddr,
 			   uint64_t len);
 
+/* The first address in [paddr, paddr + len) no segment stores, or
+ * UINT64_MAX when the whole range is readable (no I/O). */
+uint64_t ki_memreader_first_missing(const struct ki_memreader *r, uint64_t paddr,
+				    uint64_t len);
 /* Whether some segment describes paddr (stored or filtered out). */
 bool ki_memreader_describes(const struct ki_memreader *r, uint64_t paddr);
 /* Finding id for a page that is not readable: "not-in-dump" when a

@@ -48,6 +48,11 @@ void ki_json_finish(struct ki_json *j);
 /* Hand what is buffered to the FILE (before writing to it directly). */
 void ki_json_flush(struct ki_json *j);
 
+/* "0x…" of v into buf (at least 19 bytes), returns its length; no NUL. */
+size_t ki_fmt_hex(char *buf, uint64_t v);
+/* Decimal v into buf (at least 20 bytes), returns its length; no NUL. */
+size_t ki_fmt_udec(char *buf, uint64_t v);
+
 /* Whether s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool ki_utf8_valid(const char *s, size_t n);
 /* "4 KiB", "1.5 GiB": exact bytes shown in binary units. */

@@ -214,8 +214,24 @@ static void emit(struct out *o, const char *kind, char mark, uint64_t start,
 		printf("@@ order %u @@\n", order);
 		o->cur_order = (int)order;
 	}
-	printf("%c0x%" PRIx64 "-0x%" PRIx64 "  blocks %" PRIu64 "%s\n", mark, start, end,
-	       blocks, mark == '!' ? "  (contents differ)" : "");
+	{
+		char line[128];
+		size_t l = 0;
+
+		line[l++] = mark;
+		l += ki_fmt_hex(line + l, start);
+		line[l++] = '-';
+		l += ki_fmt_hex(line + l, end);
+		memcpy(line + l, "  blocks ", 9);
+		l += 9;
+		l += ki_fmt_udec(line + l, blocks);
+		if (mark == '!') {
+			memcpy(line + l, "  (contents differ)", 19);
+			l += 19;
+		}
+		line[l++] = '\n';
+		fwrite_unlocked(line, 1, l, stdout);
+	}
 }
 
 /* The kho-level comparison: compatible and sub-blobs. */

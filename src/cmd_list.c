@@ -71,8 +71,23 @@ static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 		ki_json_kv_uint(&e->j, "blocks", n);
 		ki_json_end_object(&e->j);
 	} else {
-		printf("  0x%" PRIx64 "-0x%" PRIx64 "  order %u  blocks %" PRIu64 "\n",
-		       pa, pa + n * bsize, order, n);
+		/* millions of lines: formatted by hand, one write each */
+		char line[96];
+		size_t l = 0;
+
+		line[l++] = ' ';
+		line[l++] = ' ';
+		l += ki_fmt_hex(line + l, pa);
+		line[l++] = '-';
+		l += ki_fmt_hex(line + l, pa + n * bsize);
+		memcpy(line + l, "  order ", 8);
+		l += 8;
+		l += ki_fmt_udec(line + l, order);
+		memcpy(line + l, "  blocks ", 9);
+		l += 9;
+		l += ki_fmt_udec(line + l, n);
+		line[l++] = '\n';
+		fwrite_unlocked(line, 1, l, stdout);
 	}
 	e->items += n;
 	return ferror(stdout) ? -1 : 0;

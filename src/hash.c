@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <xxhash.h>
@@ -21,6 +22,25 @@ void ki_hash_buffer(const void *buf, size_t len, char hex[KI_HASH_HEX])
 	to_hex(XXH3_128bits(buf, len), hex);
 }
 
+/*
+ * Preserved memory is often not in a dump: say so before allocating and
+ * reading anything (no I/O; the message is the reader's own).
+ */
+static bool missing_early(struct ki_memreader *r, uint64_t start, uint64_t end,
+			  struct ki_error **err)
+{
+	uint64_t miss = ki_memreader_first_missing(r, start, end - start);
+	unsigned char b;
+
+	if (miss == UINT64_MAX)
+		return false;
+	*err = ki_memreader_read(r, miss, &b, 1);
+	if (!*err)
+		*err = ki_error_set_paddr(ki_error_create(KI_ERR_NODATA,
+				"physical address 0x%" PRIx64 " is not in the dump", miss), miss);
+	return true;
+}
+
 uint64_t ki_hash_chunk_size(uint64_t len, uint64_t page_size)
 {
 	uint64_t pages = (len + page_size - 1) / page_size;
@@ -41,9 +61,11 @@ struct ki_error *ki_hash_range_chunks(struct ki_memreader *r, uint64_t start,
 
 	if (end <= start || !chunk_size)
 		return ki_error_create(KI_ERR_USAGE, "hash of an empty range");
+	if (missing_early(r, start, end, &err))
+		return err;
 	st = XXH3_createState();
 	cs = XXH3_createState();
-	buf = malloc(HASH_CHUNK);
+	buf = malloc(end - start < HASH_CHUNK ? (size_t)(end - start) : HASH_CHUNK);
 	if (!st || !cs || !buf) {
 		err = &ki_enomem;
 		goto out;
@@ -93,8 +115,10 @@ struct ki_error *ki_hash_range(struct ki_memreader *r, uint64_t start,
 
 	if (end < start)
 		return ki_error_create(KI_ERR_USAGE, "hash of an empty range");
+	if (missing_early(r, start, end, &err))
+		return err;
 	st = XXH3_createState();
-	buf = malloc(HASH_CHUNK);
+	buf = malloc(end - start < HASH_CHUNK && end > start ? (size_t)(end - start) : HASH_CHUNK);
 	if (!st || !buf) {
 		XXH3_freeState(st);
 		free(buf);

@@ -23,7 +23,7 @@ static int nextc(struct ki_manifest *m)
 		m->peeked = -2;
 		return c;
 	}
-	c = getc(m->fp);
+	c = getc_unlocked(m->fp);
 	if (c == '\n')
 		m->line++;
 	return c;
@@ -421,6 +421,8 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 	m->line = 1;
 	m->path = strdup(path);
 	m->fp = fopen(path, "re");
+	if (m->fp)
+		setvbuf(m->fp, NULL, _IOFBF, 1 << 16);
 	if (!m->path || !m->fp) {
 		err = m->path ? ki_error_os(errno, path, "cannot open the manifest") : &ki_enomem;
 		goto fail;

@@ -123,6 +123,32 @@ bool ki_memreader_contains(const struct ki_memreader *r, uint64_t paddr,
 	return true;
 }
 
+uint64_t ki_memreader_first_missing(const struct ki_memreader *r, uint64_t paddr,
+				    uint64_t len)
+{
+	while (len) {
+		const struct ki_segment *hit = NULL;
+		uint64_t n;
+
+		for (size_t i = 0; i < r->nsegs; i++) {
+			const struct ki_segment *s = &r->segs[i];
+
+			if (paddr >= s->min && paddr < s->file_end) {
+				hit = s;
+				break;
+			}
+		}
+		if (!hit)
+			return paddr;
+		n = hit->file_end - paddr;
+		if (n >= len)
+			break;
+		len -= n;
+		paddr += n;
+	}
+	return UINT64_MAX;
+}
+
 bool ki_memreader_describes(const struct ki_memreader *r, uint64_t paddr)
 {
 	for (size_t i = 0; i < r->nsegs; i++)

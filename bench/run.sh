@@ -1,0 +1,81 @@
+#!/bin/sh
+# make bench: time khoinspect against the physical floor and a drgn walker
+# on generated images of ~25M order-0 blocks (half dense, half random) in a
+# 1 TiB sparse ELF. Prints a table of medians (min, max) and peak RSS, and
+# the ratios the targets in bench/README.md are stated in.
+#   RUNS=5 (repetitions), DRGN_LIST=1 (also time drgn's full listing: slow)
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+OUT=bench/out
+KI=build/khoinspect
+GEN=build/khogen
+mkdir -p "$OUT"
+make -s build/khoinspect build/khogen >/dev/null
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$OUT/floor" bench/floor.c
+
+gen() { # gen NAME SEED
+	[ -s "$OUT/$1.elf" ] && return 0
+	echo "generating $OUT/$1.elf (seed $2) ..." >&2
+	"$GEN" --no-vmcoreinfo --arch x86_64 --page-size 4096 \
+		--region 0:0x4000000 --region 0x8000000000:0x4000000 --region 0xfffc000000:0x4000000 \
+		--dense 0x10000000000:12500000 --random 12500000 --max-order 0 \
+		--span 0x10000000000 --seed "$2" \
+		--layout "$OUT/$1.layout" --truth "$OUT/$1.truth" -o "$OUT/$1.elf"
+}
+gen a 42
+gen b 43
+[ -s "$OUT/a.json" ] || "$KI" snapshot "$OUT/a.elf" -o "$OUT/a.json"
+ROOT=$(head -1 "$OUT/a.truth" | awk '{print $9}')
+
+# measure NAME CMD...: RUNS runs, stdout discarded; prints one table row
+measure() {
+	name=$1; shift
+	: >"$OUT/times"
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		t0=$(date +%s%N)
+		/usr/bin/time -f "%M" -o "$OUT/t1" "$@" >/dev/null 2>"$OUT/err" || true
+		t1=$(date +%s%N)
+		echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(tail -1 "$OUT/t1")" >>"$OUT/times"
+		i=$((i + 1))
+	done
+	sort -n "$OUT/times" >"$OUT/sorted"
+	med=$(awk -v n="$RUNS" 'NR == int((n + 1) / 2) {print $1}' "$OUT/sorted")
+	min=$(head -1 "$OUT/sorted" | cut -d' ' -f1)
+	max=$(tail -1 "$OUT/sorted" | cut -d' ' -f1)
+	rss=$(sort -n -k2 "$OUT/times" | tail -1 | awk '{printf "%.1f", $2 / 1024}')
+	printf '%-34s %8s %8s %8s %9s\n' "$name" "$med" "$min" "$max" "$rss"
+	eval "T_$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')=$med"
+}
+
+ranges=$("$KI" list "$OUT/a.elf" | grep -c '^  0x')
+echo "image: $OUT/a.elf: $(grep -vc '^#' "$OUT/a.truth") blocks, $ranges ranges, $(du -h "$OUT/a.elf" | cut -f1) on disk, $(ls -l "$OUT/a.elf" | awk '{print $5}') bytes"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%Y-%m-%d)"
+printf '%-34s %8s %8s %8s %9s\n' "command ($RUNS runs)" "median s" "min" "max" "RSS MiB"
+measure "floor popcount" "$OUT/floor" --popcount "$OUT/a.elf" "$OUT/a.layout"
+measure "floor runs" "$OUT/floor" --runs "$OUT/a.elf" "$OUT/a.layout"
+measure "list --summary" "$KI" list --summary "$OUT/a.elf"
+measure "list" "$KI" list "$OUT/a.elf"
+measure "list -j" "$KI" -j list "$OUT/a.elf"
+measure "verify" "$KI" verify "$OUT/a.elf"
+measure "diff a b" "$KI" diff "$OUT/a.elf" "$OUT/b.elf"
+measure "verify --against a.json b" "$KI" verify --against "$OUT/a.json" "$OUT/b.elf"
+measure "drgn walker --summary" /usr/bin/python3 bench/drgn_walk.py "$OUT/a.elf" "$ROOT" --summary
+if [ "${DRGN_LIST:-0}" = 1 ]; then
+	RUNS_SAVED=$RUNS; RUNS=1
+	measure "drgn walker --list (1 run)" /usr/bin/python3 bench/drgn_walk.py "$OUT/a.elf" "$ROOT" --list
+	RUNS=$RUNS_SAVED
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+echo
+echo "list --summary / popcount floor:   $(ratio "$T_list___summary" "$T_floor_popcount")  (target <= 3)"
+echo "list / runs floor:                 $(ratio "$T_list" "$T_floor_runs")  (target <= 2)"
+echo "list -j / runs floor:              $(ratio "$T_list__j" "$T_floor_runs")  (target <= 2)"
+echo "list ranges/s:                     $(awk -v r="$ranges" -v t="$T_list" 'BEGIN { printf "%.1fM", r / t / 1e6 }')  (target >= 5M)"
+echo "list -j ranges/s:                  $(awk -v r="$ranges" -v t="$T_list__j" 'BEGIN { printf "%.1fM", r / t / 1e6 }')  (target >= 5M)"
+echo "drgn --summary / list --summary:   $(ratio "$T_drgn_walker___summary" "$T_list___summary")  (target >= 100)"
+[ "${DRGN_LIST:-0}" = 1 ] && echo "drgn --list / list:                $(ratio "$T_drgn_walker___list__1_run_" "$T_list")"
+echo "diff / list:                       $(ratio "$T_diff_a_b" "$T_list")  (target <= 2)"
+echo "verify --against / list:           $(ratio "$T_verify___against_a_json_b" "$T_list")  (target <= 2)"
