@@ -43,6 +43,8 @@ void ki_json_null(struct ki_json *j);
 void ki_json_kv_string(struct ki_json *j, const char *k, const char *v); /* NULL → null */
 void ki_json_kv_hex(struct ki_json *j, const char *k, uint64_t v);
 void ki_json_kv_uint(struct ki_json *j, const char *k, uint64_t v);
+/* A value already encoded as JSON by the caller (hot paths; compact mode). */
+void ki_json_raw_value(struct ki_json *j, const char *s, size_t n);
 /* Finish the document with a newline and flush it to the FILE. */
 void ki_json_finish(struct ki_json *j);
 /* Hand what is buffered to the FILE (before writing to it directly). */

@@ -63,6 +63,25 @@ static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 				printf("  0x%" PRIx64 "  order %u\n", pa, order);
 			}
 		}
+	} else if (e->json && !e->j.pretty) {
+		/* the same object as below, encoded by hand: millions of them */
+		char obj[160];
+		size_t l = 0;
+
+		memcpy(obj, "{\"start\":\"", 10);
+		l = 10;
+		l += ki_fmt_hex(obj + l, pa);
+		memcpy(obj + l, "\",\"end\":\"", 9);
+		l += 9;
+		l += ki_fmt_hex(obj + l, pa + n * bsize);
+		memcpy(obj + l, "\",\"order\":", 10);
+		l += 10;
+		l += ki_fmt_udec(obj + l, order);
+		memcpy(obj + l, ",\"blocks\":", 10);
+		l += 10;
+		l += ki_fmt_udec(obj + l, n);
+		obj[l++] = '}';
+		ki_json_raw_value(&e->j, obj, l);
 	} else if (e->json) {
 		ki_json_begin_object(&e->j);
 		ki_json_kv_hex(&e->j, "start", pa);

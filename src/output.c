@@ -257,6 +257,12 @@ void ki_json_string(struct ki_json *j, const char *s)
 	ki_json_string_n(j, s, strlen(s));
 }
 
+void ki_json_raw_value(struct ki_json *j, const char *s, size_t n)
+{
+	before_value(j);
+	put_mem(j, s, n);
+}
+
 void ki_json_hex(struct ki_json *j, uint64_t v)
 {
 	before_value(j);
