@@ -1,0 +1,42 @@
+# Our own QEMU-made dumps (tests/fixtures/qemu/make-q35-64m-v1-512.sh): a
+# kho-v1 image with 512-byte bitmaps from khogen, loaded into a paused q35
+# guest, dumped by QEMU as ELF and kdump-zlib. Every container lists the
+# generator's blocks, without --fdt-phys.
+
+Q="$FIX/qemu"
+tar -xSJf "$Q/q35-64m-v1-512.elf.tar.xz" -C "$T"
+xz -dc "$Q/q35-64m-v1-512.kdump-zlib.xz" >"$T/v1q.kdump"
+xz -dc "$Q/q35-64m-v1-512.kdump-zlib.flat.xz" >"$T/v1q.flat"
+gen_blocks "$Q/q35-64m-v1-512.truth" >"$T/wantq1"
+expect_blocks "own QEMU ELF (kho-v1, 512-byte bitmaps)" "$T/wantq1" "$T/v1.elf"
+expect_jq "own QEMU ELF: 512-byte bitmaps detected" '.map.bitmap_size == 512'
+expect_blocks "own QEMU kdump-zlib" "$T/wantq1" "$T/v1q.kdump"
+ki list "$T/v1q.flat"
+expect_rc "own QEMU flattened kdump: exits 2" 2
+expect_grep "own QEMU flattened kdump: makedumpfile -R hint" "$T/err" 'makedumpfile -R OUT < '
+ki verify "$T/v1.elf"
+expect_rc "own QEMU ELF: verify passes" 0
+ki diff "$T/v1.elf" "$T/v1q.kdump"
+expect_rc "own QEMU ELF vs kdump: the same" 0
+ki -j locate "$T/v1q.kdump"
+expect_jq "own QEMU kdump: locate finds the FDT with its kexec-metadata" "[.candidates[0] | .fdt_phys, .kexec_metadata.kexec_count] == [\"$(sed -n 's/.*fdt_phys \(0x[0-9a-f]*\).*/\1/p' "$Q/q35-64m-v1-512.truth")\", 1]"
+rm -f "$T/v1.elf" "$T/v1q.kdump" "$T/v1q.flat"
+
+# locate finds the truth's FDT in every golden image
+for v in v3-x86_64-4k v2-x86_64-4k v4-aarch64-64k v1-x86_64-4k-512 v1-x86_64-4k-page; do
+	xz -dc "$FIX/golden/$v.elf.xz" >"$T/g.elf"
+	ki -j locate "$T/g.elf"
+	expect_jq "locate $v: rank 1 is the truth's FDT" ".candidates[0].fdt_phys == \"$(jq -r .fdt_phys "$FIX/golden/$v.truth.json")\" and .candidates[0].clean"
+done
+xz -dc "$FIX/golden/v3-aarch64-16k.raw.xz" >"$T/g.raw"
+ki -j locate --base 0x80000000 "$T/g.raw"
+expect_jq "locate v3-aarch64-16k raw: rank 1 is the truth's FDT, clean at 16K" ".candidates[0].fdt_phys == \"$(jq -r .fdt_phys "$FIX/golden/v3-aarch64-16k.truth.json")\" and .candidates[0].clean_page_sizes == [16384]"
+rm -f "$T/g.elf" "$T/g.raw"
+
+# the ELF incomplete flag (e_flags bit 0) is a warning
+xz -dc "$FIX/golden/v3-x86_64-4k.elf.xz" >"$T/inc.elf"
+printf '\001' | dd of="$T/inc.elf" bs=1 seek=48 conv=notrunc 2>/dev/null
+ki -j list --summary "$T/inc.elf"
+expect_rc "ELF incomplete flag: still listed" 0
+expect_jq "ELF incomplete flag: warning" '[.findings[] | select(.id == "incomplete-dump" and .severity == "warning")] | length == 1'
+rm -f "$T/inc.elf"
