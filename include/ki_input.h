@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "ki_debugfs.h"
 #include "ki_dump.h"
@@ -62,6 +63,15 @@ enum {
 extern const char ki_input_help[];
 /* The INPUT paragraph of COMMAND --help. */
 extern const char ki_input_kinds_help[];
+
+/* Scan progress on stderr: at most once a second, on a terminal. */
+struct ki_progress {
+	bool on;
+	time_t last;
+	bool printed;
+};
+void ki_progress_show(void *arg, uint64_t done, uint64_t total);
+void ki_progress_end(struct ki_progress *p);
 
 /* 1 if opt was an input option (handled), 0 if not, -1 after a usage error. */
 int ki_input_option(const char *cmd, int opt, const char *arg,

@@ -55,6 +55,12 @@ size_t ki_fmt_hex(char *buf, uint64_t v);
 /* Decimal v into buf (at least 20 bytes), returns its length; no NUL. */
 size_t ki_fmt_udec(char *buf, uint64_t v);
 
+struct ki_findings;
+/* "findings": [{"id", "severity", "message", "phys"}…] from several lists,
+ * with a findings-truncated entry where a list dropped some. */
+void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
+		      size_t nfs);
+
 /* Whether s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool ki_utf8_valid(const char *s, size_t n);
 /* "4 KiB", "1.5 GiB": exact bytes shown in binary units. */

@@ -105,26 +105,20 @@ int ki_input_option(const char *cmd, int opt, const char *arg,
 	}
 }
 
-struct progress {
-	bool on;
-	time_t last;
-	bool printed;
-};
-
-static void show_progress(void *arg, uint64_t done, uint64_t total)
+void ki_progress_show(void *arg, uint64_t done, uint64_t total)
 {
-	struct progress *p = arg;
+	struct ki_progress *p = arg;
 	time_t now = time(NULL);
 
 	if (!p->on || now == p->last)
 		return;
 	p->last = now;
 	p->printed = true;
-	fprintf(stderr, "\rkhoinspect: scanning for the KHO FDT: %" PRIu64 " of %" PRIu64 " MiB (%d%%)",
+	fprintf(stderr, "\rkhoinspect: scanning for KHO FDTs: %" PRIu64 " of %" PRIu64 " MiB (%d%%)",
 		done >> 20, total >> 20, total ? (int)(done * 100 / total) : 100);
 }
 
-static void end_progress(struct progress *p)
+void ki_progress_end(struct ki_progress *p)
 {
 	if (p->printed)
 		fprintf(stderr, "\r\033[K");
@@ -199,7 +193,7 @@ static struct ki_error *gather_blob(struct ki_input_opts *o, struct ki_input *l)
 
 static struct ki_error *gather_dump(struct ki_input_opts *o, struct ki_input *l)
 {
-	struct progress prog = { 0 };
+	struct ki_progress prog = { 0 };
 	struct ki_error *err;
 
 	if (o->mem)
@@ -211,7 +205,7 @@ static struct ki_error *gather_dump(struct ki_input_opts *o, struct ki_input *l)
 		return err;
 	l->container = l->d->container;
 	prog.on = !ki_global.quiet && isatty(2);
-	o->loc.progress = show_progress;
+	o->loc.progress = ki_progress_show;
 	o->loc.progress_arg = &prog;
 	err = ki_locate(l->d, &o->loc, &l->f, &l->k, &l->found_by, &l->scratch_found);
 	if (!err && l->scratch_found.n) {
@@ -219,7 +213,7 @@ static struct ki_error *gather_dump(struct ki_input_opts *o, struct ki_input *l)
 		l->nscratch = l->scratch_found.n;
 		l->scratch_source = l->scratch_found.source ? l->scratch_found.source : "memory";
 	}
-	end_progress(&prog);
+	ki_progress_end(&prog);
 	if (!err)
 		err = ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
 	if (err) {

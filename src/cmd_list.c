@@ -112,45 +112,6 @@ static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 	return ferror(stdout) ? -1 : 0;
 }
 
-static void json_findings(struct ki_json *j, const struct ki_findings *const *fs,
-			  size_t nfs)
-{
-	ki_json_key(j, "findings");
-	ki_json_begin_array(j);
-	for (size_t k = 0; k < nfs; k++) {
-		for (size_t i = 0; i < fs[k]->n; i++) {
-			const struct ki_finding *f = &fs[k]->items[i];
-
-			ki_json_begin_object(j);
-			ki_json_kv_string(j, "id", f->id);
-			ki_json_kv_string(j, "severity", ki_severity_name(f->severity));
-			ki_json_kv_string(j, "message", f->message);
-			ki_json_key(j, "phys");
-			if (f->has_paddr)
-				ki_json_hex(j, f->paddr);
-			else
-				ki_json_null(j);
-			ki_json_end_object(j);
-		}
-		if (fs[k]->dropped) {
-			ki_json_begin_object(j);
-			ki_json_kv_string(j, "id", "findings-truncated");
-			ki_json_kv_string(j, "severity", "warning");
-			ki_json_key(j, "message");
-			{
-				char msg[96];
-
-				snprintf(msg, sizeof(msg), "%zu more findings not listed",
-					 fs[k]->dropped);
-				ki_json_string(j, msg);
-			}
-			ki_json_kv_string(j, "phys", NULL);
-			ki_json_end_object(j);
-		}
-	}
-	ki_json_end_array(j);
-}
-
 static void text_findings(const struct ki_findings *const *fs, size_t nfs)
 {
 	size_t total = 0;
@@ -569,7 +530,7 @@ int cmd_list(int argc, char **argv)
 				ki_map_foreach_run(l.m, o.order, emit_run, &e);
 			ki_json_end_array(&e.j);
 		}
-		json_findings(&e.j, fs, 2);
+		ki_json_findings(&e.j, fs, 2);
 		ki_json_end_object(&e.j);
 		ki_json_finish(&e.j);
 	} else {

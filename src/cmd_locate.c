@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ki_cli.h"
+#include "ki_input.h"
 #include "ki_dump.h"
 #include "ki_locate.h"
 #include "ki_output.h"
@@ -32,25 +33,6 @@ void cmd_locate_usage(void)
 	       "  -h, --help           this help\n"
 	       "\n"
 	       "Exit status: 0 at least one candidate; 2 none, or trouble.\n");
-}
-
-struct progress {
-	bool on;
-	time_t last;
-	bool printed;
-};
-
-static void show_progress(void *arg, uint64_t done, uint64_t total)
-{
-	struct progress *p = arg;
-	time_t now = time(NULL);
-
-	if (!p->on || now == p->last)
-		return;
-	p->last = now;
-	p->printed = true;
-	fprintf(stderr, "\rkhoinspect: scanning: %" PRIu64 " of %" PRIu64 " MiB (%d%%)",
-		done >> 20, total >> 20, total ? (int)(done * 100 / total) : 100);
 }
 
 static void page_sizes(uint32_t mask, char *buf, size_t len)
@@ -78,7 +60,7 @@ int cmd_locate(int argc, char **argv)
 	};
 	struct ki_dump_options dopts = { 0 };
 	struct ki_locate_options lo = { 0 };
-	struct progress prog = { 0 };
+	struct ki_progress prog = { 0 };
 	struct ki_dump *d = NULL;
 	struct ki_scan *s = NULL;
 	struct ki_error *err;
@@ -133,11 +115,10 @@ int cmd_locate(int argc, char **argv)
 	if (err)
 		return ki_fail(err, argv[optind]);
 	prog.on = !ki_global.quiet && isatty(2);
-	lo.progress = show_progress;
+	lo.progress = ki_progress_show;
 	lo.progress_arg = &prog;
 	err = ki_locate_scan(d, &lo, &s);
-	if (prog.printed)
-		fprintf(stderr, "\r\033[K");
+	ki_progress_end(&prog);
 	if (err) {
 		ret = ki_fail(ki_error_set_path(err, d->path), argv[optind]);
 		goto out;

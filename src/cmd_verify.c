@@ -72,30 +72,6 @@ static void text_group(const struct ki_findings *const *fs, enum ki_severity sev
 	}
 }
 
-static void json_findings_list(struct ki_json *j, const struct ki_findings *const *fs,
-			       size_t nfs)
-{
-	ki_json_key(j, "findings");
-	ki_json_begin_array(j);
-	for (size_t k = 0; k < nfs; k++) {
-		for (size_t i = 0; i < fs[k]->n; i++) {
-			const struct ki_finding *x = &fs[k]->items[i];
-
-			ki_json_begin_object(j);
-			ki_json_kv_string(j, "id", x->id);
-			ki_json_kv_string(j, "severity", ki_severity_name(x->severity));
-			ki_json_kv_string(j, "message", x->message);
-			ki_json_key(j, "phys");
-			if (x->has_paddr)
-				ki_json_hex(j, x->paddr);
-			else
-				ki_json_null(j);
-			ki_json_end_object(j);
-		}
-	}
-	ki_json_end_array(j);
-}
-
 static int verify_against(struct ki_input_opts *o, const char *manifest)
 {
 	struct ki_manifest *m = NULL;
@@ -145,7 +121,7 @@ static int verify_against(struct ki_input_opts *o, const char *manifest)
 		ki_json_kv_uint(&j, "page_size", d->page_size);
 		ki_json_end_object(&j);
 		ki_json_kv_string(&j, "manifest", manifest);
-		json_findings_list(&j, fs, 2);
+		ki_json_findings(&j, fs, 2);
 		ki_json_key(&j, "summary");
 		ki_json_begin_object(&j);
 		ki_json_kv_uint(&j, "errors", nerr);
@@ -305,7 +281,7 @@ int cmd_verify(int argc, char **argv)
 		else
 			ki_json_null(&j);
 		ki_json_end_object(&j);
-		json_findings_list(&j, fs, 2);
+		ki_json_findings(&j, fs, 2);
 		ki_json_key(&j, "summary");
 		ki_json_begin_object(&j);
 		ki_json_kv_uint(&j, "errors", nerr);
