@@ -111,6 +111,7 @@ check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man
 
 # Not part of check: large images, minutes. Needs python3-drgn for the peer.
 bench: deps $(BIN) $(GEN)
+	@sh tools/deps.sh time python3-drgn
 	@sh bench/run.sh
 
 demo: deps $(BIN) $(GEN)

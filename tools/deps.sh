@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install the Debian (bookworm) packages khoinspect needs to build and test.
-# Quiet and quick when everything is already there.
+# Quiet and quick when everything is already there. Extra package names
+# given as arguments are added (make bench: time python3-drgn).
 set -e
-PKGS="gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libxxhash-dev xxhash libcriterion-dev jq groff-base xz-utils device-tree-compiler"
+PKGS="$* gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libxxhash-dev xxhash libcriterion-dev jq groff-base xz-utils device-tree-compiler"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||
