@@ -68,7 +68,10 @@ $(B)/replay-%: tests/fuzz/fuzz_input.c tests/fuzz/replay.c $(LIB_OBJS) | $(B)
 fuzz-replay: $(REPLAYS)
 	@for m in $(FUZZ_MODES); do printf '%-6s ' $$m; $(B)/replay-$$m tests/fuzz/corpus/$$m || exit 1; done
 
-# libFuzzer builds (clang): make fuzz-smoke FUZZ_SECONDS=60
+# libFuzzer builds (clang): make fuzz-smoke FUZZ_SECONDS=60. fuzz-kdump runs
+# without leak detection: contexts libkdumpfile failed to open are parked,
+# not freed (kdump_free can crash on them), and they add up over millions
+# of inputs in one process; the CLI opens one dump per process.
 FUZZ_SECONDS ?= 30
 FB := build-fuzz
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O1 \
@@ -84,7 +87,9 @@ fuzz-smoke: fuzz
 	@for m in $(FUZZ_MODES); do \
 		mkdir -p $(FB)/corpus-$$m $(FB)/crash-$$m; \
 		echo "== fuzz-$$m for $(FUZZ_SECONDS) s"; \
+		leaks=1; [ $$m = kdump ] && leaks=0; \
 		$(FB)/fuzz-$$m -max_total_time=$(FUZZ_SECONDS) -max_len=131072 -timeout=10 -rss_limit_mb=2048 \
+			-detect_leaks=$$leaks \
 			-artifact_prefix=$(FB)/crash-$$m/ $(FB)/corpus-$$m tests/fuzz/corpus/$$m 2>&1 | tail -3 || exit 1; \
 	done
 
