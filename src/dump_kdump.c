@@ -9,6 +9,7 @@
 #include <libkdumpfile/kdumpfile.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ki_dump.h"
 
@@ -103,6 +104,57 @@ static const char *arch_name(const char *s)
 	return NULL;
 }
 
+/*
+ * Check the disk_dump_header before libkdumpfile sees it: a context whose
+ * open failed cannot be freed (see park_failed), so inputs that are
+ * plainly not a diskdump are refused here, with the field that is wrong.
+ */
+static uint32_t rd32(const unsigned char *p, bool be)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return be ? be32toh(v) : le32toh(v);
+}
+
+static struct ki_error *check_header(struct ki_dump *d)
+{
+	unsigned char h[464];
+	size_t got;
+	struct ki_error *err = ki_pread_full(d->fd, d->path, h, sizeof(h), 0, &got);
+	uint32_t ver, bs, sub, bmp;
+	bool be = false;
+	struct stat st;
+
+	if (err)
+		return err;
+	if (got < sizeof(h))
+		return ki_error_create(KI_ERR_TRUNCATED,
+				       "kdump-compressed header at offset 0: only %zu bytes", got);
+	memcpy(&bs, h + 428, 4);
+	if (le32toh(bs) != 4096 && le32toh(bs) != 16384 && le32toh(bs) != 65536)
+		be = true;
+	ver = rd32(h + 8, be);
+	bs = rd32(h + 428, be);
+	sub = rd32(h + 432, be);
+	bmp = rd32(h + 436, be);
+	if (bs != 4096 && bs != 16384 && bs != 65536)
+		return ki_error_create(KI_ERR_FORMAT,
+				       "kdump-compressed header: block_size %u at offset 428 is not a page size (4096, 16384, 65536)", bs);
+	if (ver < 1 || ver > 64)
+		return ki_error_create(KI_ERR_FORMAT,
+				       "kdump-compressed header: header_version %u at offset 8 is not one makedumpfile writes", ver);
+	if (sub > 1024 || bmp < 2 || (bmp & 1) || bmp > (1u << 30))
+		return ki_error_create(KI_ERR_FORMAT,
+				       "kdump-compressed header: sub_hdr_size %u / bitmap_blocks %u (offsets 432, 436) are not plausible", sub, bmp);
+	if (!fstat(d->fd, &st) && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < (1 + (uint64_t)sub + bmp) * bs)
+		return ki_error_create(KI_ERR_TRUNCATED,
+				       "kdump-compressed dump: its header and bitmaps need 0x%" PRIx64 " bytes, the file has 0x%" PRIx64,
+				       (1 + (uint64_t)sub + bmp) * bs, (uint64_t)st.st_size);
+	return NULL;
+}
+
 struct ki_error *ki_dump_kdump_open(struct ki_dump *d)
 {
 	struct kdump_src *k;
@@ -114,6 +166,9 @@ struct ki_error *ki_dump_kdump_open(struct ki_dump *d)
 	kdump_status st;
 	struct ki_error *err;
 
+	err = check_header(d);
+	if (err)
+		return err;
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return &ki_enomem;
