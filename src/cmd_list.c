@@ -16,6 +16,7 @@
 #include "ki_locate.h"
 #include "ki_map.h"
 #include "ki_output.h"
+#include "ki_owner.h"
 
 void cmd_list_usage(void)
 {
@@ -30,6 +31,8 @@ void cmd_list_usage(void)
 	       "      --order N        list only blocks of order N\n"
 	       "      --blocks         one line per block instead of coalesced ranges\n"
 	       "      --summary        header and per-order table only\n"
+	       "      --owners         say who preserved each range: kho:fdt, kho:BLOB,\n"
+	       "                       memblock:REGION (reserve_mem), or unclaimed\n"
 	       "  -j, --json           one JSON document (schema in khoinspect(1))\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
@@ -45,12 +48,15 @@ struct emit {
 	bool blocks;
 	uint64_t page_size;
 	uint64_t items;
+	const struct ki_owners *owners; /* --owners, else NULL */
 };
 
-static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+/* One run of blocks of one owner (owner NULL: not asked for, or unclaimed). */
+static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t n,
+		       const char *owner)
 {
-	struct emit *e = arg;
 	uint64_t bsize = e->page_size << order;
+	const char *shown = owner ? owner : "unclaimed";
 
 	if (e->blocks) {
 		for (uint64_t i = 0; i < n; i++, pa += bsize) {
@@ -58,12 +64,16 @@ static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 				ki_json_begin_object(&e->j);
 				ki_json_kv_hex(&e->j, "phys", pa);
 				ki_json_kv_uint(&e->j, "order", order);
+				if (e->owners)
+					ki_json_kv_string(&e->j, "owner", shown);
 				ki_json_end_object(&e->j);
+			} else if (e->owners) {
+				printf("  0x%" PRIx64 "  order %u  owner %s\n", pa, order, shown);
 			} else {
 				printf("  0x%" PRIx64 "  order %u\n", pa, order);
 			}
 		}
-	} else if (e->json && !e->j.pretty) {
+	} else if (e->json && !e->j.pretty && !e->owners) {
 		/* the same object as below, encoded by hand: millions of them */
 		char obj[160];
 		size_t l = 0;
@@ -88,6 +98,8 @@ static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 		ki_json_kv_hex(&e->j, "end", pa + n * bsize);
 		ki_json_kv_uint(&e->j, "order", order);
 		ki_json_kv_uint(&e->j, "blocks", n);
+		if (e->owners)
+			ki_json_kv_string(&e->j, "owner", shown);
 		ki_json_end_object(&e->j);
 	} else {
 		/* millions of lines: formatted by hand, one write each */
@@ -105,10 +117,35 @@ static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 		memcpy(line + l, "  blocks ", 9);
 		l += 9;
 		l += ki_fmt_udec(line + l, n);
+		if (e->owners)
+			l += (size_t)snprintf(line + l, sizeof(line) - l - 1, "  owner %.60s", shown);
 		line[l++] = '\n';
 		fwrite_unlocked(line, 1, l, stdout);
 	}
 	e->items += n;
+}
+
+static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	struct emit *e = arg;
+	uint64_t bsize = e->page_size << order, start = 0;
+	const char *cur;
+
+	if (!e->owners) {
+		emit_piece(e, pa, order, n, NULL);
+		return ferror(stdout) ? -1 : 0;
+	}
+	/* split the run where the owner changes */
+	cur = ki_owner_of(e->owners, pa);
+	for (uint64_t i = 1; i <= n; i++) {
+		const char *o = i < n ? ki_owner_of(e->owners, pa + i * bsize) : NULL;
+
+		if (i == n || o != cur) {
+			emit_piece(e, pa + start * bsize, order, i - start, cur);
+			start = i;
+			cur = o;
+		}
+	}
 	return ferror(stdout) ? -1 : 0;
 }
 
@@ -418,16 +455,18 @@ struct list_opts {
 	int order;                 /* -1: all */
 	bool blocks;
 	bool summary;
+	bool owners;
 };
 
 static int parse_args(int argc, char **argv, struct list_opts *o)
 {
-	enum { O_ORDER = 256, O_BLOCKS, O_SUMMARY };
+	enum { O_ORDER = 256, O_BLOCKS, O_SUMMARY, O_OWNERS };
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
 		{ "order", required_argument, NULL, O_ORDER },
 		{ "blocks", no_argument, NULL, O_BLOCKS },
 		{ "summary", no_argument, NULL, O_SUMMARY },
+		{ "owners", no_argument, NULL, O_OWNERS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -458,6 +497,9 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 			break;
 		case O_SUMMARY:
 			o->summary = true;
+			break;
+		case O_OWNERS:
+			o->owners = true;
 			break;
 		case 'j':
 			ki_global.json = true;
@@ -497,6 +539,7 @@ int cmd_list(int argc, char **argv)
 	struct ki_findings none;
 	struct ki_error *err;
 	struct emit e = { 0 };
+	struct ki_owners owners = { 0 };
 	const struct ki_findings *fs[2];
 	size_t nerr;
 	int r, ret = KI_EXIT_OK;
@@ -518,6 +561,14 @@ int cmd_list(int argc, char **argv)
 	e.json = ki_global.json;
 	e.blocks = o.blocks;
 	e.page_size = l.d ? l.d->page_size : 0;
+	if (o.owners && l.d && l.m) {
+		err = ki_owners_build(l.d, l.k, &l.f, &owners);
+		if (err) {
+			ret = ki_fail(err, o.in.input);
+			goto out;
+		}
+		e.owners = &owners;
+	}
 	if (e.json) {
 		ki_json_init(&e.j, stdout, ki_global.pretty);
 		ki_json_begin_object(&e.j);
@@ -556,6 +607,7 @@ int cmd_list(int argc, char **argv)
 		ret = KI_EXIT_TROUBLE;
 	}
 out:
+	ki_owners_deinit(&owners);
 	ki_input_close(&l, &o.in);
 	return ret;
 }
