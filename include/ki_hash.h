@@ -24,9 +24,9 @@ struct ki_error *ki_hash_range(struct ki_memreader *r, uint64_t start,
 /*
  * Sub-range hashes let verify --against narrow a difference down: at most
  * KI_HASH_CHUNKS chunks per range, each a whole number of pages (one page
- * for ranges of up to KI_HASH_CHUNKS pages).
+ * for ranges of up to KI_HASH_CHUNKS pages, 4 MiB with 4 KiB pages).
  */
-enum { KI_HASH_CHUNKS = 64, KI_CHUNK_HEX = 16 };
+enum { KI_HASH_CHUNKS = 1024, KI_CHUNK_HEX = 16 };
 uint64_t ki_hash_chunk_size(uint64_t len, uint64_t page_size);
 /*
  * As ki_hash_range, also writing the XXH3-64 of every chunk_size piece as

@@ -34,6 +34,7 @@ struct ki_mrange {
 	char hash[KI_HASH_HEX];
 	bool has_missing;
 	uint64_t missing;
+	char owner[96];                      /* "" when not recorded */
 	uint64_t chunk_size;                 /* 0 when no chunk hashes */
 	char chunks[KI_HASH_CHUNKS * KI_CHUNK_HEX + 1];
 };

@@ -136,13 +136,15 @@ struct ki_error *ki_against(struct ki_dump *d, struct ki_manifest *m,
 			if (first_changed_chunk(d, &r, &cs, &ce))
 				ki_findings_add(f, KI_SEV_ERROR, "range-changed", true, cs,
 						"range 0x%" PRIx64 "-0x%" PRIx64 " (order %u, %" PRIu64
-						" blocks) differs from the manifest, first at 0x%" PRIx64 "-0x%" PRIx64 "%s",
-						r.start, r.end, r.order, r.blocks, cs, ce, sc);
+						" blocks, owner %s) differs from the manifest, first at 0x%" PRIx64 "-0x%" PRIx64 "%s",
+						r.start, r.end, r.order, r.blocks,
+						r.owner[0] ? r.owner : "not recorded", cs, ce, sc);
 			else
 				ki_findings_add(f, KI_SEV_ERROR, "range-changed", true, r.start,
 						"range 0x%" PRIx64 "-0x%" PRIx64 " (order %u, %" PRIu64
-						" blocks) differs from the manifest%s",
-						r.start, r.end, r.order, r.blocks, sc);
+						" blocks, owner %s) differs from the manifest%s",
+						r.start, r.end, r.order, r.blocks,
+						r.owner[0] ? r.owner : "not recorded", sc);
 		}
 	}
 	return NULL;

@@ -13,6 +13,7 @@
 #include "ki_hash.h"
 #include "ki_input.h"
 #include "ki_output.h"
+#include "ki_owner.h"
 
 void cmd_snapshot_usage(void)
 {
@@ -22,7 +23,7 @@ void cmd_snapshot_usage(void)
 	       "size, hash), the sub-blobs (name, address, size, hash), the scratch areas\n"
 	       "and every range of preserved blocks, per order then by address (start,\n"
 	       "end, order, blocks) with an XXH3-128 hash of its contents (and XXH3-64\n"
-	       "hashes of up to 64 chunks of it, one page each in small ranges, so that\n"
+	       "hashes of up to 1024 chunks of it, one page each in small ranges, so that\n"
 	       "verify --against can point at the page that changed), or the first address the\n"
 	       "dump does not hold. Take one before a kexec and check the next kernel\n"
 	       "with `verify --against`, or compare two with `diff`. The format is JSON,\n"
@@ -97,15 +98,15 @@ static void hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t star
 struct snap_emit {
 	struct ki_json *j;
 	struct ki_memreader *mem;
+	const struct ki_owners *owners;
 	uint64_t page_size;
 	bool hash;
 	struct hash_progress *hp;
 };
 
-/* Ranges go out per order, then by address: the order diff merges in. */
-static int snap_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+static void snap_piece(struct snap_emit *se, uint64_t pa, unsigned int order,
+		       uint64_t n, const char *owner)
 {
-	struct snap_emit *se = arg;
 	uint64_t end = pa + n * (se->page_size << order);
 
 	ki_json_begin_object(se->j);
@@ -113,8 +114,28 @@ static int snap_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 	ki_json_kv_hex(se->j, "end", end);
 	ki_json_kv_uint(se->j, "order", order);
 	ki_json_kv_uint(se->j, "blocks", n);
+	ki_json_kv_string(se->j, "owner", owner ? owner : "unclaimed");
 	hash_member(se->j, se->mem, pa, end, se->hash, se->hp, se->page_size);
 	ki_json_end_object(se->j);
+}
+
+/* Ranges go out per order, then by address (the order diff merges in),
+ * split where the owner changes. */
+static int snap_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	struct snap_emit *se = arg;
+	uint64_t bsize = se->page_size << order, start = 0;
+	const char *cur = ki_owner_of(se->owners, pa);
+
+	for (uint64_t i = 1; i <= n; i++) {
+		const char *o = i < n ? ki_owner_of(se->owners, pa + i * bsize) : NULL;
+
+		if (i == n || o != cur) {
+			snap_piece(se, pa + start * bsize, order, i - start, cur);
+			start = i;
+			cur = o;
+		}
+	}
 	return 0;
 }
 
@@ -139,6 +160,7 @@ int cmd_snapshot(int argc, char **argv)
 	struct ki_error *err;
 	struct ki_json j;
 	FILE *fp = stdout;
+	struct ki_owners owners = { 0 };
 	int opt, r, ret = KI_EXIT_OK;
 
 	opterr = 0;
@@ -187,6 +209,11 @@ int cmd_snapshot(int argc, char **argv)
 		ret = ki_fail(ki_error_create(KI_ERR_USAGE,
 					      "no memory to take the blocks from: give --mem FILE (a dump or /proc/kcore)"),
 			      o.input);
+		goto out;
+	}
+	err = ki_owners_build(in.d, in.k, &in.f, &owners);
+	if (err) {
+		ret = ki_fail(err, o.input);
 		goto out;
 	}
 	if (out_path && strcmp(out_path, "-")) {
@@ -272,7 +299,7 @@ int cmd_snapshot(int argc, char **argv)
 	ki_json_begin_array(&j);
 	{
 		struct snap_emit se = { .j = &j, .mem = &in.d->mem, .page_size = in.m->page_size,
-					.hash = hash, .hp = &hp };
+					.hash = hash, .hp = &hp, .owners = &owners };
 
 		ki_map_foreach_run(in.m, -1, snap_run, &se);
 	}
@@ -310,6 +337,7 @@ out:
 	if (fp != stdout)
 		fclose(fp);
 	free(tmp_path);
+	ki_owners_deinit(&owners);
 	ki_input_close(&in, &o);
 	return ret;
 usage:

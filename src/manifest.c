@@ -140,6 +140,23 @@ static struct ki_error *read_scalar(struct ki_manifest *m, char *buf, size_t cap
 	return n ? NULL : bad(m, "expected a value");
 }
 
+/* A string of any length, not kept (unknown members may be long). */
+static struct ki_error *skip_string(struct ki_manifest *m)
+{
+	int c;
+
+	nextc(m); /* the opening quote */
+	for (;;) {
+		c = nextc(m);
+		if (c == EOF || c < 0x20)
+			return bad(m, "unterminated string");
+		if (c == '"')
+			return NULL;
+		if (c == '\\' && nextc(m) == EOF)
+			return bad(m, "unterminated string");
+	}
+}
+
 static struct ki_error *skip_value(struct ki_manifest *m, int depth)
 {
 	char tmp[STR_MAX];
@@ -149,7 +166,7 @@ static struct ki_error *skip_value(struct ki_manifest *m, int depth)
 	if (depth > DEPTH_MAX)
 		return bad(m, "nested too deeply");
 	if (c == '"')
-		return read_string(m, tmp, sizeof(tmp));
+		return skip_string(m);
 	if (c == '{' || c == '[') {
 		int close = c == '{' ? '}' : ']';
 
@@ -527,6 +544,8 @@ static struct ki_error *range_member(struct ki_manifest *m, const char *key, voi
 		return read_hex(m, &r->missing, &r->has_missing);
 	if (!strcmp(key, "chunk_size"))
 		return read_hex(m, &r->chunk_size, &has);
+	if (!strcmp(key, "owner"))
+		return read_string(m, r->owner, sizeof(r->owner));
 	if (!strcmp(key, "chunks_xxh3_64")) {
 		err = read_string(m, r->chunks, sizeof(r->chunks));
 		if (!err && (strlen(r->chunks) % KI_CHUNK_HEX ||

@@ -12,6 +12,7 @@ expect_json "snapshot: the manifest is JSON"
 expect_jq "snapshot: versioned" '.khoinspect_manifest == 1 and .hash == "xxh3-128"'
 expect_jq "snapshot: every truth block in the ranges" "[.ranges[].blocks] | add == $(jq '.blocks | length' "$G/v3-x86_64-4k.truth.json")"
 expect_jq "snapshot: FDT hashed" '.kho.fdt_xxh3 | test("^[0-9a-f]{32}$")'
+expect_jq "snapshot: ranges carry owners (kexec-metadata's page)" '[.ranges[] | select(.start == "0x128000") | .owner] == ["kho:kexec-metadata"]'
 expect_jq "snapshot: ranges outside the dump say where" '[.ranges[] | select(.xxh3 == null) | has("missing")] | all'
 # the hash of a range is XXH3-128 of its bytes (second path: xxhsum)
 if command -v xxhsum >/dev/null 2>&1; then
@@ -75,7 +76,7 @@ cp "$T/d1.elf" "$T/d3.elf"
 printf 'Y' | dd of="$T/d3.elf" bs=1 seek=$((0x801000 + 0xc9000 + 100)) conv=notrunc 2>/dev/null
 ki verify --against "$T/m1.json" "$T/d3.elf"
 expect_rc "verify --against inside a range: exits 1" 1
-expect_grep "verify --against narrows to the page" "$T/out" 'range-changed at 0x1000c9000: range 0x1000c7000-0x1000cb000 \(order 0, 4 blocks\) differs from the manifest, first at 0x1000c9000-0x1000ca000'
+expect_grep "verify --against narrows to the page and names the owner" "$T/out" 'range-changed at 0x1000c9000: range 0x1000c7000-0x1000cb000 \(order 0, 4 blocks, owner unclaimed\) differs from the manifest, first at 0x1000c9000-0x1000ca000'
 # a sub-blob changed (kho_test at 0x1007bc000), inside the manifest's scratch area
 cp "$T/d1.elf" "$T/d3.elf"
 printf 'Z' | dd of="$T/d3.elf" bs=1 seek=$((0x801000 + 0x7bc000 + 7)) conv=notrunc 2>/dev/null
