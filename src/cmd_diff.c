@@ -281,18 +281,14 @@ int cmd_diff(int argc, char **argv)
 			goto usage;
 		if (r > 0)
 			continue;
+		if (ki_output_option(opt))
+			continue;
 		switch (opt) {
 		case O_STAT:
 			o.stat = true;
 			break;
 		case O_NO_HASH:
 			hash = false;
-			break;
-		case 'j':
-			ki_global.json = true;
-			break;
-		case 'p':
-			ki_global.json = ki_global.pretty = true;
 			break;
 		case 'h':
 			cmd_diff_usage();

@@ -483,6 +483,8 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 			return -1;
 		if (r > 0)
 			continue;
+		if (ki_output_option(opt))
+			continue;
 		switch (opt) {
 		case O_ORDER:
 			if (!ki_parse_u64(optarg, &v) || v >= KI_ORDERS) {
@@ -500,12 +502,6 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 			break;
 		case O_OWNERS:
 			o->owners = true;
-			break;
-		case 'j':
-			ki_global.json = true;
-			break;
-		case 'p':
-			ki_global.json = ki_global.pretty = true;
 			break;
 		case 'h':
 			cmd_list_usage();

@@ -69,6 +69,8 @@ int cmd_locate(int argc, char **argv)
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+		if (ki_output_option(opt))
+			continue;
 		switch (opt) {
 		case O_FORMAT:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "elf") &&
@@ -91,12 +93,6 @@ int cmd_locate(int argc, char **argv)
 				return KI_EXIT_TROUBLE;
 			}
 			dopts.page_size = v;
-			break;
-		case 'j':
-			ki_global.json = true;
-			break;
-		case 'p':
-			ki_global.json = ki_global.pretty = true;
 			break;
 		case 'h':
 			cmd_locate_usage();

@@ -187,15 +187,11 @@ int cmd_verify(int argc, char **argv)
 			goto usage;
 		if (r > 0)
 			continue;
+		if (ki_output_option(opt))
+			continue;
 		switch (opt) {
 		case O_AGAINST:
 			against = optarg;
-			break;
-		case 'j':
-			ki_global.json = true;
-			break;
-		case 'p':
-			ki_global.json = ki_global.pretty = true;
 			break;
 		case 'h':
 			cmd_verify_usage();

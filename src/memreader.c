@@ -100,27 +100,7 @@ static const struct ki_segment *find_segment(struct ki_memreader *r,
 bool ki_memreader_contains(const struct ki_memreader *r, uint64_t paddr,
 			   uint64_t len)
 {
-	while (len) {
-		const struct ki_segment *hit = NULL;
-		uint64_t n;
-
-		for (size_t i = 0; i < r->nsegs; i++) {
-			const struct ki_segment *s = &r->segs[i];
-
-			if (paddr >= s->min && paddr < s->file_end) {
-				hit = s;
-				break;
-			}
-		}
-		if (!hit)
-			return false;
-		n = hit->file_end - paddr;
-		if (n >= len)
-			return true;
-		len -= n;
-		paddr += n;
-	}
-	return true;
+	return ki_memreader_first_missing(r, paddr, len) == UINT64_MAX;
 }
 
 uint64_t ki_memreader_first_missing(const struct ki_memreader *r, uint64_t paddr,
