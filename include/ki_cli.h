@@ -35,6 +35,8 @@ int cmd_locate(int argc, char **argv);
 void cmd_verify_usage(void);
 int cmd_snapshot(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_fdt(int argc, char **argv);
+void cmd_fdt_usage(void);
 void cmd_diff_usage(void);
 void cmd_snapshot_usage(void);
 int cmd_verify(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct ki_command commands[] = {
 	{ "verify", cmd_verify, "check a hand-over's invariants; findings by severity", cmd_verify_usage },
 	{ "snapshot", cmd_snapshot, "write a manifest (ranges, content hashes) of a hand-over", cmd_snapshot_usage },
 	{ "diff", cmd_diff, "compare two hand-overs (inputs or manifests), per order", cmd_diff_usage },
+	{ "fdt", cmd_fdt, "show the KHO FDT as a tree, blobs decoded inline", cmd_fdt_usage },
 	{ "locate", cmd_locate, "find every KHO FDT in a dump and rank them", cmd_locate_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * khoinspect fdt: the KHO FDT as a tree, KHO-aware: native u64 properties
+ * as addresses (in the dump? preserved?), strings as strings, and each
+ * child's blob followed and decoded inline (nested FDTs, kexec-metadata),
+ * from memory or from a debugfs copy's sub_fdts/.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ki_cli.h"
+#include "ki_input.h"
+#include "ki_kexec_meta.h"
+#include "ki_output.h"
+
+void cmd_fdt_usage(void)
+{
+	printf("Usage: khoinspect [-j|-p] fdt [OPTIONS] INPUT\n"
+	       "\n"
+	       "Print the KHO FDT of INPUT as a tree, like `dtc -O dts` but KHO-aware:\n"
+	       "native-endian u64 properties (preserved-memory-map, preserved-data,\n"
+	       "blob-size, fdt, start, size, ...) as numbers, addresses with whether the\n"
+	       "dump holds them and whether a preserved block covers them; strings as\n"
+	       "strings; each child's blob followed and decoded inline (FDTs such as\n"
+	       "memblock-v1 recursively, kexec-metadata field by field, others as size and\n"
+	       "a hex preview), from memory or from a debugfs copy's sub_fdts/.\n"
+	       "\n"
+	       "%s\n%s"
+	       "Output:\n"
+	       "      --raw            property values as plain hex bytes\n"
+	       "  -j, --json           the same tree as one JSON document\n"
+	       "  -p, --pretty         indented JSON (implies --json)\n"
+	       "  -h, --help           this help\n"
+	       "\n"
+	       "Exit status: 0 shown; 2 trouble.\n", ki_input_kinds_help, ki_input_help);
+}
+
+enum { MAX_DEPTH = 6, MAX_BLOB = 1 << 20, PREVIEW = 32 };
+
+struct fdt_ctx {
+	struct ki_input *in;
+	bool raw, json, be;
+	struct ki_json j;
+	/* preserved memory as runs, for "preserved?" (read once, lazily) */
+	uint64_t *runs;     /* start, end pairs */
+	size_t nruns, cap;
+	bool runs_read;
+};
+
+static const char *const U64_PROPS[] = {
+	"preserved-memory-map", "preserved-data", "blob-size", "fdt", "start",
+	"size", "liveupdate-number", "luo-session-header", "luo-flb-header",
+	"luo-abi-header",
+};
+
+static bool is_u64_prop(const char *name, int len)
+{
+	if (len != 8)
+		return false;
+	for (size_t i = 0; i < sizeof(U64_PROPS) / sizeof(U64_PROPS[0]); i++)
+		if (!strcmp(name, U64_PROPS[i]))
+			return true;
+	return false;
+}
+
+static bool is_address_prop(const char *name)
+{
+	return strcmp(name, "blob-size") && strcmp(name, "size") &&
+	       strcmp(name, "liveupdate-number");
+}
+
+static int collect_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	struct fdt_ctx *c = arg;
+
+	if (c->nruns + 2 > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		void *p = reallocarray(c->runs, cap, sizeof(*c->runs));
+
+		if (!p)
+			return -1;
+		c->runs = p;
+		c->cap = cap;
+	}
+	c->runs[c->nruns++] = pa;
+	c->runs[c->nruns++] = pa + n * (c->in->m->page_size << order);
+	return 0;
+}
+
+/* 1 preserved, 0 not, -1 unknown (no map) */
+static int preserved(struct fdt_ctx *c, uint64_t pa)
+{
+	if (!c->in->m)
+		return -1;
+	if (!c->runs_read) {
+		c->runs_read = true;
+		ki_map_foreach_run(c->in->m, -1, collect_run, c);
+	}
+	for (size_t i = 0; i + 1 < c->nruns; i += 2)
+		if (pa >= c->runs[i] && pa < c->runs[i + 1])
+			return 1;
+	return 0;
+}
+
+static uint64_t native64(const struct fdt_ctx *c, const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return c->be ? be64toh(v) : le64toh(v);
+}
+
+static bool printable_strings(const char *v, int len)
+{
+	if (len <= 0 || v[len - 1] != '\0')
+		return false;
+	for (int i = 0; i < len - 1; i++)
+		if (v[i] && ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] >= 0x7f))
+			return false;
+	return v[0] != '\0';
+}
+
+static void indent(int depth)
+{
+	for (int i = 0; i < depth; i++)
+		fputs("  ", stdout);
+}
+
+static void hex_text(const unsigned char *p, size_t n, size_t max)
+{
+	printf("[");
+	for (size_t i = 0; i < n && i < max; i++)
+		printf("%s%02x", i ? " " : "", p[i]);
+	printf("%s]", n > max ? " ..." : "");
+}
+
+static void hex_json(struct ki_json *j, const unsigned char *p, size_t n, size_t max)
+{
+	char *s = malloc(2 * (n < max ? n : max) + 1);
+
+	if (!s) {
+		ki_json_null(j);
+		return;
+	}
+	for (size_t i = 0; i < n && i < max; i++)
+		snprintf(s + 2 * i, 3, "%02x", p[i]);
+	s[2 * (n < max ? n : max)] = '\0';
+	ki_json_string(j, s);
+	free(s);
+}
+
+static void show_node(struct fdt_ctx *c, const void *blob, int node, int depth,
+		      const char *where);
+
+/* The blob a child points to: from debugfs sub_fdts/ or from memory. */
+static unsigned char *fetch_blob(struct fdt_ctx *c, const char *name, bool has_phys,
+				 uint64_t phys, uint64_t size, size_t *len, char *src,
+				 size_t srclen)
+{
+	unsigned char *buf;
+	struct ki_error *err;
+
+	for (size_t i = 0; c->in->dbg && i < c->in->dbg->nsubs; i++) {
+		const struct ki_blobfile *b = &c->in->dbg->subs[i];
+
+		if (strcmp(b->name, name))
+			continue;
+		buf = malloc(b->len ? b->len : 1);
+		if (!buf)
+			return NULL;
+		memcpy(buf, b->data, b->len);
+		*len = b->len;
+		snprintf(src, srclen, "sub_fdts/%s", b->name);
+		return buf;
+	}
+	if (!c->in->d || !has_phys || !size || size > MAX_BLOB)
+		return NULL;
+	buf = malloc(size);
+	if (!buf)
+		return NULL;
+	err = ki_memreader_read(&c->in->d->mem, phys, buf, size);
+	if (err) {
+		snprintf(src, srclen, "%s", err->message);
+		ki_error_destroy(err);
+		free(buf);
+		return NULL;
+	}
+	*len = size;
+	snprintf(src, srclen, "memory at 0x%" PRIx64, phys);
+	return buf;
+}
+
+static bool fdt_ok(const void *blob, size_t len)
+{
+	struct ki_error *err = ki_fdt_check(blob, len);
+
+	ki_error_destroy(err);
+	return !err;
+}
+
+static void show_blob(struct fdt_ctx *c, const void *parent, int node, int depth)
+{
+	const char *name = fdt_get_name(parent, node, NULL);
+	int lp, ls;
+	const void *pp = fdt_getprop(parent, node, "preserved-data", &lp);
+	const void *ps = fdt_getprop(parent, node, "blob-size", &ls);
+	uint64_t phys = 0, size = 0;
+	bool has_phys = false;
+	unsigned char *blob;
+	size_t len = 0;
+	char src[256] = "";
+
+	if (!pp)
+		pp = fdt_getprop(parent, node, "fdt", &lp);
+	if (pp && lp == 8) {
+		phys = native64(c, pp);
+		has_phys = true;
+	}
+	if (ps && ls == 8)
+		size = native64(c, ps);
+	else if (c->in->d)
+		size = c->in->d->page_size;
+	blob = fetch_blob(c, name ? name : "", has_phys, phys, size, &len, src, sizeof(src));
+	if (!blob) {
+		if (c->json) {
+			ki_json_key(&c->j, "blob");
+			ki_json_null(&c->j);
+		} else if (has_phys) {
+			indent(depth);
+			printf("blob: not available (%s)\n", src[0] ? src : "no memory: give --mem");
+		}
+		return;
+	}
+	if (c->json) {
+		ki_json_key(&c->j, "blob");
+		ki_json_begin_object(&c->j);
+		ki_json_kv_string(&c->j, "source", src);
+		ki_json_kv_uint(&c->j, "bytes", len);
+	} else {
+		indent(depth);
+		printf("blob: %zu bytes from %s", len, src);
+	}
+	if (len >= 40 && !memcmp(blob, "\xd0\x0d\xfe\xed", 4) && depth < 2 * MAX_DEPTH &&
+	    fdt_ok(blob, len)) {
+		/* a nested FDT: show its tree (aligned copy already: malloc) */
+		if (!c->json)
+			printf(", an FDT:\n");
+		if (c->json) {
+			ki_json_kv_string(&c->j, "kind", "fdt");
+			ki_json_key(&c->j, "tree");
+		}
+		show_node(c, blob, 0, depth + 1, src);
+	} else if (name && !strcmp(name, "kexec-metadata")) {
+		struct ki_kexec_meta km;
+		struct ki_error *err = ki_kexec_meta_decode(blob, len, c->be, &km);
+
+		if (c->json) {
+			ki_json_kv_string(&c->j, "kind", "kexec-metadata");
+			if (!err) {
+				ki_json_kv_uint(&c->j, "version", km.version);
+				ki_json_kv_string(&c->j, "previous_release", km.release);
+				ki_json_kv_uint(&c->j, "kexec_count", km.kexec_count);
+			} else {
+				ki_json_kv_string(&c->j, "error", err->message);
+			}
+		} else if (!err) {
+			printf(", kexec-metadata: version %u, previous release \"%s\", kexec count %u\n",
+			       km.version, km.release, km.kexec_count);
+		} else {
+			printf(", kexec-metadata that does not decode: %s\n", err->message);
+		}
+		ki_error_destroy(err);
+	} else if (c->json) {
+		ki_json_kv_string(&c->j, "kind", "unknown");
+		ki_json_key(&c->j, "preview");
+		hex_json(&c->j, blob, len, PREVIEW);
+	} else {
+		printf(": ");
+		hex_text(blob, len, PREVIEW);
+		printf("\n");
+	}
+	if (c->json)
+		ki_json_end_object(&c->j);
+	free(blob);
+}
+
+static void show_prop(struct fdt_ctx *c, const char *name, const void *v, int len,
+		      int depth)
+{
+	bool u64 = !c->raw && is_u64_prop(name, len);
+	bool str = !c->raw && !u64 && printable_strings(v, len);
+	uint64_t x = u64 ? native64(c, v) : 0;
+	bool addr = u64 && is_address_prop(name) && x;
+	int pres = addr ? preserved(c, x) : -1;
+	int indump = addr && c->in->d ? ki_memreader_contains(&c->in->d->mem, x, 1) : -1;
+
+	if (c->json) {
+		ki_json_begin_object(&c->j);
+		ki_json_kv_string(&c->j, "name", name);
+		if (u64) {
+			ki_json_kv_hex(&c->j, "u64", x);
+		} else if (str) {
+			ki_json_kv_string(&c->j, "string", v);
+		} else {
+			ki_json_key(&c->j, "hex");
+			hex_json(&c->j, v, (size_t)len, 4096);
+		}
+		if (addr) {
+			ki_json_key(&c->j, "in_dump");
+			if (indump < 0)
+				ki_json_null(&c->j);
+			else
+				ki_json_bool(&c->j, indump);
+			ki_json_key(&c->j, "preserved");
+			if (pres < 0)
+				ki_json_null(&c->j);
+			else
+				ki_json_bool(&c->j, pres);
+		}
+		ki_json_end_object(&c->j);
+		return;
+	}
+	indent(depth);
+	printf("%s = ", name);
+	if (u64 && addr) {
+		printf("0x%" PRIx64 "  (in dump: %s, preserved: %s)\n", x,
+		       indump < 0 ? "?" : indump ? "yes" : "no",
+		       pres < 0 ? "? (no memory)" : pres ? "yes" : "no");
+	} else if (u64) {
+		printf("0x%" PRIx64 " (%" PRIu64 ")\n", x, x);
+	} else if (str) {
+		for (int i = 0; i < len - 1; i += (int)strlen((const char *)v + i) + 1)
+			printf("%s\"%s\"", i ? ", " : "", (const char *)v + i);
+		printf("\n");
+	} else {
+		hex_text(v, (size_t)len, 4096);
+		printf("\n");
+	}
+}
+
+static void show_node(struct fdt_ctx *c, const void *blob, int node, int depth,
+		      const char *where)
+{
+	const char *name = fdt_get_name(blob, node, NULL);
+	int prop, child, nchild = 0;
+
+	if (c->json) {
+		ki_json_begin_object(&c->j);
+		ki_json_kv_string(&c->j, "name", name && *name ? name : "/");
+		ki_json_key(&c->j, "properties");
+		ki_json_begin_array(&c->j);
+	} else {
+		indent(depth);
+		printf("%s {", name && *name ? name : "/");
+		if (node == 0 && where)
+			printf("  // %s", where);
+		printf("\n");
+	}
+	fdt_for_each_property_offset(prop, blob, node) {
+		const char *pname;
+		int len;
+		const void *v = fdt_getprop_by_offset(blob, prop, &pname, &len);
+
+		if (v && pname)
+			show_prop(c, pname, v, len, depth + 1);
+	}
+	if (c->json) {
+		ki_json_end_array(&c->j);
+		ki_json_key(&c->j, "children");
+		ki_json_begin_array(&c->j);
+	}
+	fdt_for_each_subnode(child, blob, node) {
+		if (++nchild > 4096 || depth >= 2 * MAX_DEPTH)
+			break;
+		show_node(c, blob, child, depth + 1, NULL);
+	}
+	if (c->json)
+		ki_json_end_array(&c->j);
+	/* a child of the root KHO FDT points at its blob */
+	if (node != 0 && (fdt_getprop(blob, node, "preserved-data", NULL) ||
+			  fdt_getprop(blob, node, "fdt", NULL)))
+		show_blob(c, blob, node, depth + 1);
+	if (c->json) {
+		ki_json_end_object(&c->j);
+	} else {
+		indent(depth);
+		printf("}\n");
+	}
+}
+
+int cmd_fdt(int argc, char **argv)
+{
+	enum { O_RAW = 256 };
+	static const struct option opts[] = {
+		KI_INPUT_LONGOPTS,
+		{ "raw", no_argument, NULL, O_RAW },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ki_input_opts o = { 0 };
+	struct ki_input in;
+	struct fdt_ctx c = { 0 };
+	struct ki_error *err;
+	int opt, r, ret = KI_EXIT_OK;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+		r = ki_input_option("fdt", opt, optarg, &o);
+		if (r < 0)
+			goto usage;
+		if (r > 0 || ki_output_option(opt))
+			continue;
+		switch (opt) {
+		case O_RAW:
+			c.raw = true;
+			break;
+		case 'h':
+			cmd_fdt_usage();
+			free(o.scratch);
+			return KI_EXIT_OK;
+		default:
+			ki_usage_error("fdt", "unknown option or missing argument: %s", argv[optind - 1]);
+			goto usage;
+		}
+	}
+	if (optind != argc - 1) {
+		ki_usage_error("fdt", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
+			       argc - optind);
+		goto usage;
+	}
+	o.input = argv[optind];
+	err = ki_input_open(&o, &in);
+	if (err && err->code == KI_ERR_UNSUPPORTED && in.k) {
+		/* an unknown map format: the FDT itself can still be shown */
+		ki_error_destroy(err);
+		err = NULL;
+	}
+	if (err) {
+		ret = ki_fail(err, o.input);
+		goto out;
+	}
+	c.in = &in;
+	c.json = ki_global.json;
+	c.be = in.d ? in.d->big_endian : __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+	if (c.json) {
+		ki_json_init(&c.j, stdout, ki_global.pretty);
+		ki_json_begin_object(&c.j);
+		ki_json_kv_uint(&c.j, "schema_version", 1);
+		ki_json_kv_string(&c.j, "input", in.input);
+		ki_json_kv_string(&c.j, "fdt_found_by", in.found_by);
+		ki_json_key(&c.j, "fdt_phys");
+		if (in.k->has_fdt_phys)
+			ki_json_hex(&c.j, in.k->fdt_phys);
+		else
+			ki_json_null(&c.j);
+		ki_json_key(&c.j, "tree");
+		show_node(&c, in.k->blob, 0, 0, NULL);
+		ki_json_end_object(&c.j);
+		ki_json_finish(&c.j);
+	} else {
+		char where[160];
+
+		if (in.k->has_fdt_phys)
+			snprintf(where, sizeof(where), "KHO FDT at 0x%" PRIx64 ", %u bytes, found by %s",
+				 in.k->fdt_phys, in.k->fdt_size, in.found_by);
+		else
+			snprintf(where, sizeof(where), "KHO FDT from %s, %u bytes", in.found_by,
+				 in.k->fdt_size);
+		show_node(&c, in.k->blob, 0, 0, where);
+	}
+	if (fflush(stdout) || ferror(stdout))
+		ret = KI_EXIT_TROUBLE;
+out:
+	free(c.runs);
+	ki_input_close(&in, &o);
+	return ret;
+usage:
+	free(o.scratch);
+	return KI_EXIT_TROUBLE;
+}

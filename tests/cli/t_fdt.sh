@@ -1,0 +1,48 @@
+# fdt: the KHO FDT as a tree with blobs decoded inline, from a debugfs copy
+# and from a dump. Expectations come from the truth file and from the raw
+# blob bytes (od), not from khoinspect.
+
+G="$FIX/golden"
+TR="$G/v3-x86_64-4k.truth.json"
+D="$G/debugfs/v3-x86_64-4k/out"
+rel=$(dd if="$D/sub_fdts/kexec-metadata" bs=1 skip=4 count=65 2>/dev/null | tr -d '\000')
+cnt=$(od -An -tu4 -j69 -N4 "$D/sub_fdts/kexec-metadata" | tr -d ' ')
+
+ki fdt "$D"
+expect_rc "fdt on debugfs out: exits 0" 0
+expect_grep "fdt: kexec-metadata release and count" "$T/out" "kexec-metadata: version 1, previous release \"$rel\", kexec count $cnt\$"
+for r in $(jq -r '.reserve_mem[] | "\(.name),\(.start),\(.size)"' "$TR"); do
+	n=${r%%,*}; rest=${r#*,}; st=${rest%%,*}; sz=${rest#*,}
+	expect_grep "fdt: memblock region $n" "$T/out" "^ +$n \\{"
+	expect_grep "fdt: memblock region $n start" "$T/out" "^ +start = $st "
+	expect_grep "fdt: memblock region $n size" "$T/out" "^ +size = $sz "
+done
+ki -j fdt "$D"
+expect_json "fdt -j: valid JSON"
+jq -c '[.reserve_mem[] | {name, start}]' "$TR" >"$T/w-mb"
+jq -c '[.tree.children[] | select(.name == "memblock") | .blob.tree.children[] | {name, start: (.properties[] | select(.name == "start") | .u64)}]' "$T/out" >"$T/g-mb"
+expect_same "fdt -j: memblock regions = truth" "$T/w-mb" "$T/g-mb"
+expect_jq "fdt -j: kexec-metadata decoded" "[.tree.children[] | select(.name == \"kexec-metadata\") | .blob | .kind, .previous_release, .kexec_count] == [\"kexec-metadata\", \"$rel\", $cnt]"
+
+# from the dump: addresses say whether they are in the dump and preserved
+xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/fdt.elf"
+ki -j fdt "$T/fdt.elf"
+expect_rc "fdt on a dump: exits 0" 0
+expect_jq "fdt: the map pointer is in the dump and not preserved" '[.tree.properties[] | select(.name == "preserved-memory-map") | .in_dump, .preserved] == [true, false]'
+expect_jq "fdt: each blob pointer is preserved" '[.tree.children[].properties[] | select(.name == "preserved-data") | .preserved] | all'
+expect_jq "fdt: blobs read from memory" '[.tree.children[].blob.source] | all(startswith("memory at 0x"))'
+ki fdt --raw "$T/fdt.elf"
+expect_grep "fdt --raw: hex values" "$T/out" '^  compatible = \[6b 68 6f 2d 76 33 00\]$'
+
+# a kexec-metadata blob of another version is said to be one
+mkdir -p "$T/dbg2/sub_fdts"
+cp "$D/fdt" "$D/scratch_phys" "$D/scratch_len" "$T/dbg2/"
+cp "$D/sub_fdts/"* "$T/dbg2/sub_fdts/"
+chmod u+w "$T/dbg2/sub_fdts/kexec-metadata"
+printf '\002' | dd of="$T/dbg2/sub_fdts/kexec-metadata" bs=1 seek=0 conv=notrunc 2>/dev/null
+ki fdt "$T/dbg2"
+expect_rc "fdt with a version-2 kexec-metadata: still exits 0" 0
+expect_grep "fdt: version-2 kexec-metadata explained" "$T/out" 'kexec-metadata that does not decode: kexec-metadata: version 2'
+ki fdt "$T/nonexistent"
+expect_rc "fdt on a missing file: exits 2" 2
+rm -rf "$T/fdt.elf" "$T/dbg2"
