@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Who preserved a block: the KHO FDT page, a sub-blob, or a region a
- * sub-format describes (memblock reserve_mem). Anything else is unclaimed.
+ * Who preserved a block: the KHO FDT page, a sub-blob, or an object a
+ * sub-format decoder found (memblock:trace, luo:SESSION/files, …); claims
+ * come from the sub-format registry (ki_sub.h). Anything else is
+ * unclaimed.
  */
 #ifndef KI_OWNER_H
 #define KI_OWNER_H
@@ -9,34 +11,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ki_debugfs.h"
 #include "ki_dump.h"
 #include "ki_error.h"
 #include "ki_fdt.h"
 #include "ki_finding.h"
 
 struct ki_owner {
-	uint64_t start, end;   /* [start, end) */
-	char label[96];        /* "kho:fdt", "kho:memblock", "memblock:trace" */
-	unsigned int seq;      /* lower: more specific (sub-format regions first) */
+	uint64_t start, end;   /* [start, end), whole pages */
+	uint32_t label;        /* index into labels */
+	uint32_t seq;          /* lower: more specific (decoded objects before blobs) */
 };
 
 struct ki_owners {
-	struct ki_owner *v;
+	struct ki_owner *v;    /* sorted by start */
 	size_t n, cap;
+	char **labels;
+	size_t nlabels, lcap;
+	bool truncated;        /* more claims than KI_OWNERS_MAX */
 };
 
-enum { KI_MEMBLOCK_MAX_REGIONS = 4096 };
+enum { KI_OWNERS_MAX = 1 << 22 };
 
 /*
- * Build the owner table of a hand-over: the FDT page, every sub-blob, and
- * the reserve_mem regions of a memblock-v1 sub-FDT read from the dump.
- * Problems in the sub-formats become findings.
+ * Decode every sub-blob (from the debugfs copy dbg when given, else from
+ * memory) and collect what each object claims. Problems in the
+ * sub-formats become findings.
  */
-struct ki_error *ki_owners_build(struct ki_dump *d, const struct ki_kho *k,
+struct ki_error *ki_owners_build(struct ki_dump *d, const struct ki_debugfs *dbg,
+				 const struct ki_kho *k, uint64_t page_size, bool big_endian,
 				 struct ki_findings *f, struct ki_owners *ret);
 void ki_owners_deinit(struct ki_owners *o);
-/* The owner of the block at pa, or NULL. Sub-format regions win over
- * sub-blobs, blobs over the FDT page (the most specific first). */
+/* The owner of the block at pa, or NULL. */
 const char *ki_owner_of(const struct ki_owners *o, uint64_t pa);
+static inline const char *ki_owner_label(const struct ki_owners *o, const struct ki_owner *w)
+{
+	return o->labels[w->label];
+}
 
 #endif

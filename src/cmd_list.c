@@ -558,7 +558,7 @@ int cmd_list(int argc, char **argv)
 	e.blocks = o.blocks;
 	e.page_size = l.d ? l.d->page_size : 0;
 	if (o.owners && l.d && l.m) {
-		err = ki_owners_build(l.d, l.k, &l.f, &owners);
+		err = ki_owners_build(l.d, l.dbg, l.k, l.d->page_size, l.d->big_endian, &l.f, &owners);
 		if (err) {
 			ret = ki_fail(err, o.in.input);
 			goto out;

@@ -211,7 +211,7 @@ int cmd_snapshot(int argc, char **argv)
 			      o.input);
 		goto out;
 	}
-	err = ki_owners_build(in.d, in.k, &in.f, &owners);
+	err = ki_owners_build(in.d, in.dbg, in.k, in.d->page_size, in.d->big_endian, &in.f, &owners);
 	if (err) {
 		ret = ki_fail(err, o.input);
 		goto out;

@@ -1,96 +1,92 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Owners of preserved blocks. memblock-v1 (kho-formats.md 2.1): a one-page
- * FDT, root compatible "memblock-v1", one child per reserve_mem region with
- * compatible "reserve-mem-v1" and native u64 "start" and "size".
+ * Owners of preserved blocks: the claims of every sub-format object, kept
+ * as intervals with interned labels, adjacent claims of one object merged.
  */
-#include <endian.h>
 #include <inttypes.h>
-#include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ki_owner.h"
+#include "ki_sub.h"
 
-/* label = prefix + name, e.g. "memblock:" + "trace" */
-static struct ki_error *add(struct ki_owners *o, uint64_t start, uint64_t len,
-			    const char *prefix, const char *name)
+enum { BLOB_SEQ = 1u << 31 };
+
+struct builder {
+	struct ki_owners *o;
+	struct ki_findings *f;
+	struct ki_error *err;
+};
+
+static uint32_t intern(struct builder *b, const char *label)
 {
-	struct ki_owner *w;
+	struct ki_owners *o = b->o;
+	char *s;
 
-	if (!len || start + len < start)
-		return NULL;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 16;
-		void *p = reallocarray(o->v, cap, sizeof(*o->v));
+	/* claims of one object come together: look back a little */
+	for (size_t i = o->nlabels, k = 0; i > 0 && k < 8; i--, k++)
+		if (!strcmp(o->labels[i - 1], label))
+			return (uint32_t)(i - 1);
+	if (o->nlabels == o->lcap) {
+		size_t cap = o->lcap ? o->lcap * 2 : 16;
+		void *p = reallocarray(o->labels, cap, sizeof(*o->labels));
 
 		if (!p)
-			return &ki_enomem;
+			return UINT32_MAX;
+		o->labels = p;
+		o->lcap = cap;
+	}
+	s = strdup(label);
+	if (!s)
+		return UINT32_MAX;
+	o->labels[o->nlabels] = s;
+	return (uint32_t)o->nlabels++;
+}
+
+static void claim(void *arg, uint64_t pa, uint64_t len, const char *label)
+{
+	struct builder *b = arg;
+	struct ki_owners *o = b->o;
+	struct ki_owner *last = o->n ? &o->v[o->n - 1] : NULL;
+	uint32_t id;
+
+	if (b->err)
+		return;
+	id = intern(b, label);
+	if (id == UINT32_MAX) {
+		b->err = &ki_enomem;
+		return;
+	}
+	if (last && last->label == id && pa >= last->start && pa <= last->end) {
+		if (pa + len > last->end)
+			last->end = pa + len;
+		return;
+	}
+	if (o->n >= KI_OWNERS_MAX) {
+		if (!o->truncated)
+			ki_findings_add(b->f, KI_SEV_WARNING, "owners-truncated", true, pa,
+					"more than %d owner intervals: blocks from 0x%" PRIx64
+					" on may show as unclaimed and are not checked against their objects",
+					KI_OWNERS_MAX, pa);
+		o->truncated = true;
+		return;
+	}
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		void *p = reallocarray(o->v, cap, sizeof(*o->v));
+
+		if (!p) {
+			b->err = &ki_enomem;
+			return;
+		}
 		o->v = p;
 		o->cap = cap;
 	}
-	w = &o->v[o->n++];
-	w->start = start;
-	w->end = start + len;
-	snprintf(w->label, sizeof(w->label), "%s%s", prefix, name);
-	/* names come from the dump: keep terminals safe */
-	for (char *c = w->label; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	return NULL;
-}
-
-static uint64_t native64(const struct ki_dump *d, const void *p)
-{
-	return ki_dump_u64(d, p);
-}
-
-static struct ki_error *memblock_regions(struct ki_dump *d, const struct ki_subnode *s,
-					 struct ki_findings *f, struct ki_owners *o)
-{
-	void *blob = NULL;
-	uint32_t size;
-	struct ki_error *err;
-	const char *compat;
-	int node, n = 0;
-
-	err = ki_fdt_load(d, s->phys, (uint32_t)d->page_size, &blob, &size);
-	if (err) {
-		ki_findings_add(f, KI_SEV_WARNING, "memblock-unreadable", true, s->phys,
-				"memblock sub-FDT at 0x%" PRIx64 ": %s; its regions are not attributed",
-				s->phys, err->message);
-		ki_error_destroy(err);
-		return NULL;
-	}
-	compat = ki_fdt_root_compatible(blob);
-	if (!compat || strcmp(compat, "memblock-v1")) {
-		ki_findings_add(f, KI_SEV_WARNING, "memblock-compatible", true, s->phys,
-				"sub-node \"memblock\" at 0x%" PRIx64 ": compatible %s%s%s, not memblock-v1",
-				s->phys, compat ? "\"" : "", compat ? compat : "missing", compat ? "\"" : "");
-		free(blob);
-		return NULL;
-	}
-	fdt_for_each_subnode(node, blob, 0) {
-		const char *name = fdt_get_name(blob, node, NULL);
-		const void *st, *sz;
-		int ls, lz;
-
-		if (++n > KI_MEMBLOCK_MAX_REGIONS)
-			break;
-		st = fdt_getprop(blob, node, "start", &ls);
-		sz = fdt_getprop(blob, node, "size", &lz);
-		if (!st || !sz || ls != 8 || lz != 8) {
-			ki_findings_add(f, KI_SEV_WARNING, "memblock-region", true, s->phys,
-					"memblock region \"%s\": start/size missing or not 8 bytes", name ? name : "?");
-			continue;
-		}
-		err = add(o, native64(d, st), native64(d, sz), "memblock:", name ? name : "?");
-		if (err)
-			break;
-	}
-	free(blob);
-	return err;
+	o->v[o->n++] = (struct ki_owner){
+		.start = pa, .end = pa + len, .label = id,
+		.seq = (uint32_t)o->n | (strncmp(label, "kho:", 4) ? 0 : BLOB_SEQ),
+	};
 }
 
 static int owner_cmp(const void *a, const void *b)
@@ -102,36 +98,22 @@ static int owner_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq; /* most specific first */
 }
 
-struct ki_error *ki_owners_build(struct ki_dump *d, const struct ki_kho *k,
+struct ki_error *ki_owners_build(struct ki_dump *d, const struct ki_debugfs *dbg,
+				 const struct ki_kho *k, uint64_t page_size, bool big_endian,
 				 struct ki_findings *f, struct ki_owners *ret)
 {
-	struct ki_error *err = NULL;
-	uint64_t ps = d->page_size;
+	static const struct ki_sub_sink sink = { .claim = claim };
+	struct builder b = { .o = ret, .f = f };
+	struct ki_sub_ctx c = {
+		.d = d, .ps = page_size, .be = big_endian, .f = f, .sink = &sink, .arg = &b,
+	};
 
 	memset(ret, 0, sizeof(*ret));
-	/* most specific first: ki_owner_of takes the first match in this order
-	 * among overlapping entries, so keep a rank in the label order below */
-	for (size_t i = 0; !err && i < k->nsubs; i++) {
-		const struct ki_subnode *s = &k->subs[i];
-
-		if (s->has_phys && !strcmp(s->name, "memblock"))
-			err = memblock_regions(d, s, f, ret);
-	}
-	for (size_t i = 0; !err && i < k->nsubs; i++) {
-		const struct ki_subnode *s = &k->subs[i];
-		uint64_t len = s->has_size && s->size ? s->size : ps;
-
-		if (s->has_phys)
-			err = add(ret, s->phys, (len + ps - 1) / ps * ps, "kho:", s->name);
-	}
-	if (!err && k->has_fdt_phys)
-		err = add(ret, k->fdt_phys, ps, "kho:", "fdt");
-	if (err) {
+	ki_sub_walk(&c, dbg, k);
+	if (b.err) {
 		ki_owners_deinit(ret);
-		return err;
+		return b.err;
 	}
-	for (size_t i = 0; i < ret->n; i++)
-		ret->v[i].seq = (unsigned int)i;
 	if (ret->n > 1)
 		qsort(ret->v, ret->n, sizeof(*ret->v), owner_cmp);
 	return NULL;
@@ -139,6 +121,9 @@ struct ki_error *ki_owners_build(struct ki_dump *d, const struct ki_kho *k,
 
 void ki_owners_deinit(struct ki_owners *o)
 {
+	for (size_t i = 0; i < o->nlabels; i++)
+		free(o->labels[i]);
+	free(o->labels);
 	free(o->v);
 	memset(o, 0, sizeof(*o));
 }
@@ -164,5 +149,5 @@ const char *ki_owner_of(const struct ki_owners *o, uint64_t pa)
 		if (pa < w->end && (!best || w->seq < best->seq))
 			best = w;
 	}
-	return best ? best->label : NULL;
+	return best ? o->labels[best->label] : NULL;
 }
