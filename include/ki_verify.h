@@ -18,12 +18,20 @@ struct ki_verify_input {
 	const struct ki_scratch *scratch;
 	size_t nscratch;
 	const char *scratch_source;
+	const struct ki_debugfs *dbg;    /* blobs from a debugfs copy, or NULL */
+	const uint64_t *numa;            /* NUMA node boundaries, sorted, or NULL */
+	size_t nnuma;
 };
 
 struct ki_verify_stats {
 	uint64_t runs, blocks;
 	size_t queries;
+	size_t objects;                  /* sub-format claims checked */
 };
+
+/* Parse --numa START-END[,START-END…] into sorted node boundaries; an END
+ * whose next byte is page aligned (0x…fff, as dmesg prints) is inclusive. */
+struct ki_error *ki_parse_numa(const char *arg, uint64_t **ret, size_t *n_ret);
 
 /*
  * Run every check; structural problems the decoders found are already in

@@ -14,8 +14,8 @@
 
 #include "ki_cli.h"
 #include "ki_input.h"
-#include "ki_kexec_meta.h"
 #include "ki_output.h"
+#include "ki_sub.h"
 
 void cmd_fdt_usage(void)
 {
@@ -25,9 +25,13 @@ void cmd_fdt_usage(void)
 	       "native-endian u64 properties (preserved-memory-map, preserved-data,\n"
 	       "blob-size, fdt, start, size, ...) as numbers, addresses with whether the\n"
 	       "dump holds them and whether a preserved block covers them; strings as\n"
-	       "strings; each child's blob followed and decoded inline (FDTs such as\n"
-	       "memblock-v1 recursively, kexec-metadata field by field, others as size and\n"
-	       "a hex preview), from memory or from a debugfs copy's sub_fdts/.\n"
+	       "strings; each child's blob followed and decoded inline: nested FDTs\n"
+	       "recursively, then what its sub-format decoder finds with every pointer\n"
+	       "followed (memblock-v1 regions, kexec-metadata, LUO luo-v1/luo-v5 sessions\n"
+	       "and files, memfd-v1/v2 folios, vmalloc areas, block chains, kho-test-v1;\n"
+	       "arrays cut at 32 elements), problems as \"! severity id: ...\" lines;\n"
+	       "others as size and a hex preview. Blobs come from memory or from a\n"
+	       "debugfs copy's sub_fdts/.\n"
 	       "\n"
 	       "%s\n%s"
 	       "Output:\n"
@@ -156,42 +160,205 @@ static void hex_json(struct ki_json *j, const unsigned char *p, size_t n, size_t
 static void show_node(struct fdt_ctx *c, const void *blob, int node, int depth,
 		      const char *where);
 
-/* The blob a child points to: from debugfs sub_fdts/ or from memory. */
-static unsigned char *fetch_blob(struct fdt_ctx *c, const char *name, bool has_phys,
-				 uint64_t phys, uint64_t size, size_t *len, char *src,
-				 size_t srclen)
+/* ---- the decoded view of a sub-format: a sink printing text or JSON ---- */
+
+enum { SINK_DEPTH = 16 };
+
+struct view {
+	struct fdt_ctx *c;
+	int depth;                       /* text indentation */
+	int level;                       /* nesting in stack */
+	const char *keys[SINK_DEPTH];    /* array keys, for "<key>_total" */
+	uint64_t index[SINK_DEPTH];      /* next element of an open array */
+	bool in_array[SINK_DEPTH];
+};
+
+static void v_open(void *arg, const char *key)
 {
-	unsigned char *buf;
-	struct ki_error *err;
+	struct view *v = arg;
 
-	for (size_t i = 0; c->in->dbg && i < c->in->dbg->nsubs; i++) {
-		const struct ki_blobfile *b = &c->in->dbg->subs[i];
+	if (v->c->json) {
+		if (key)
+			ki_json_key(&v->c->j, key);
+		ki_json_begin_object(&v->c->j);
+	} else {
+		indent(v->depth);
+		if (key)
+			printf("%s {\n", key);
+		else
+			printf("[%" PRIu64 "] {\n", v->level > 0 ? v->index[v->level - 1] : 0);
+	}
+	if (!key && v->level > 0)
+		v->index[v->level - 1]++;
+	if (v->level < SINK_DEPTH) {
+		v->in_array[v->level] = false;
+		v->level++;
+	}
+	v->depth++;
+}
 
-		if (strcmp(b->name, name))
-			continue;
-		buf = malloc(b->len ? b->len : 1);
-		if (!buf)
-			return NULL;
-		memcpy(buf, b->data, b->len);
-		*len = b->len;
-		snprintf(src, srclen, "sub_fdts/%s", b->name);
-		return buf;
+static void v_close(void *arg)
+{
+	struct view *v = arg;
+
+	if (v->level > 0)
+		v->level--;
+	v->depth--;
+	if (v->c->json) {
+		ki_json_end_object(&v->c->j);
+	} else {
+		indent(v->depth);
+		printf("}\n");
 	}
-	if (!c->in->d || !has_phys || !size || size > MAX_BLOB)
-		return NULL;
-	buf = malloc(size);
-	if (!buf)
-		return NULL;
-	err = ki_memreader_read(&c->in->d->mem, phys, buf, size);
-	if (err) {
-		snprintf(src, srclen, "%s", err->message);
-		ki_error_destroy(err);
-		free(buf);
-		return NULL;
+}
+
+static void v_array(void *arg, const char *key)
+{
+	struct view *v = arg;
+
+	if (v->c->json) {
+		ki_json_key(&v->c->j, key);
+		ki_json_begin_array(&v->c->j);
+	} else {
+		indent(v->depth);
+		printf("%s [\n", key);
 	}
-	*len = size;
-	snprintf(src, srclen, "memory at 0x%" PRIx64, phys);
-	return buf;
+	if (v->level < SINK_DEPTH) {
+		v->keys[v->level] = key;
+		v->index[v->level] = 0;
+		v->in_array[v->level] = true;
+		v->level++;
+	}
+	v->depth++;
+}
+
+static void v_array_end(void *arg, uint64_t total, uint64_t shown)
+{
+	struct view *v = arg;
+	const char *key = "";
+
+	if (v->level > 0)
+		key = v->keys[--v->level];
+	v->depth--;
+	if (v->c->json) {
+		char k[80];
+
+		ki_json_end_array(&v->c->j);
+		snprintf(k, sizeof(k), "%s_total", key);
+		ki_json_kv_uint(&v->c->j, k, total);
+	} else {
+		if (total > shown) {
+			indent(v->depth + 1);
+			printf("... %" PRIu64 " more not shown (%" PRIu64 " in all)\n", total - shown, total);
+		}
+		indent(v->depth);
+		printf("]\n");
+	}
+}
+
+static void v_num(void *arg, const char *key, uint64_t x)
+{
+	struct view *v = arg;
+
+	if (v->c->json) {
+		ki_json_kv_uint(&v->c->j, key, x);
+		return;
+	}
+	indent(v->depth);
+	printf("%s = %" PRIu64 "\n", key, x);
+}
+
+static void v_addr(void *arg, const char *key, uint64_t pa)
+{
+	struct view *v = arg;
+	struct fdt_ctx *c = v->c;
+	int pres = pa ? preserved(c, pa) : -1;
+	int indump = pa && c->in->d ? ki_memreader_contains(&c->in->d->mem, pa, 1) : -1;
+
+	if (c->json) {
+		ki_json_key(&c->j, key);
+		ki_json_begin_object(&c->j);
+		ki_json_kv_hex(&c->j, "phys", pa);
+		ki_json_key(&c->j, "in_dump");
+		if (indump < 0)
+			ki_json_null(&c->j);
+		else
+			ki_json_bool(&c->j, indump);
+		ki_json_key(&c->j, "preserved");
+		if (pres < 0)
+			ki_json_null(&c->j);
+		else
+			ki_json_bool(&c->j, pres);
+		ki_json_end_object(&c->j);
+		return;
+	}
+	indent(v->depth);
+	if (!pa)
+		printf("%s = 0x0\n", key);
+	else
+		printf("%s = 0x%" PRIx64 "  (in dump: %s, preserved: %s)\n", key, pa,
+		       indump < 0 ? "?" : indump ? "yes" : "no",
+		       pres < 0 ? "? (no memory)" : pres ? "yes" : "no");
+}
+
+static void v_str(void *arg, const char *key, const char *str)
+{
+	struct view *v = arg;
+
+	if (v->c->json) {
+		ki_json_kv_string(&v->c->j, key, str);
+		return;
+	}
+	indent(v->depth);
+	printf("%s = \"%s\"\n", key, str);
+}
+
+static const struct ki_sub_sink VIEW_SINK = {
+	.open = v_open, .close = v_close, .array = v_array, .array_end = v_array_end,
+	.num = v_num, .addr = v_addr, .str = v_str,
+};
+
+static struct ki_sub_ctx sub_ctx(struct fdt_ctx *c, struct ki_findings *f, struct view *v)
+{
+	return (struct ki_sub_ctx){
+		.d = c->in->d,
+		.ps = c->in->d ? c->in->d->page_size : c->in->m ? c->in->m->page_size : 4096,
+		.be = c->be,
+		.f = f,
+		.sink = v ? &VIEW_SINK : NULL,
+		.arg = v,
+	};
+}
+
+/* The fields a format's decoder shows, then the problems it found. */
+static void show_decoded(struct fdt_ctx *c, const struct ki_subformat *fmt, const char *name,
+			 bool has_phys, uint64_t phys, const unsigned char *blob, size_t len,
+			 int depth)
+{
+	struct view v = { .c = c, .depth = depth };
+	struct ki_findings f;
+	struct ki_sub_ctx sc;
+
+	ki_findings_init(&f);
+	sc = sub_ctx(c, &f, &v);
+	if (c->json) {
+		ki_json_key(&c->j, "decoded");
+		ki_json_begin_object(&c->j);
+	}
+	fmt->decode(&sc, name, phys, has_phys, blob, len);
+	if (c->json) {
+		const struct ki_findings *fs[1] = { &f };
+
+		ki_json_end_object(&c->j);
+		ki_json_findings(&c->j, fs, 1);
+	} else {
+		for (size_t i = 0; i < f.n; i++) {
+			indent(depth);
+			printf("! %s %s: %s\n", ki_severity_name(f.items[i].severity), f.items[i].id,
+			       f.items[i].message);
+		}
+	}
+	ki_findings_deinit(&f);
 }
 
 static bool fdt_ok(const void *blob, size_t len)
@@ -213,6 +380,9 @@ static void show_blob(struct fdt_ctx *c, const void *parent, int node, int depth
 	unsigned char *blob;
 	size_t len = 0;
 	char src[256] = "";
+	const struct ki_subformat *fmt;
+	struct ki_sub_ctx sc = sub_ctx(c, NULL, NULL);
+	struct ki_subnode sn;
 
 	if (!pp)
 		pp = fdt_getprop(parent, node, "fdt", &lp);
@@ -224,7 +394,9 @@ static void show_blob(struct fdt_ctx *c, const void *parent, int node, int depth
 		size = native64(c, ps);
 	else if (c->in->d)
 		size = c->in->d->page_size;
-	blob = fetch_blob(c, name ? name : "", has_phys, phys, size, &len, src, sizeof(src));
+	sn = (struct ki_subnode){ .name = (char *)(uintptr_t)(name ? name : ""), .has_phys = has_phys,
+				  .phys = phys, .has_size = ps && ls == 8, .size = size };
+	blob = ki_sub_fetch(c->in->d, c->in->dbg, &sn, sc.ps, &len, src, sizeof(src));
 	if (!blob) {
 		if (c->json) {
 			ki_json_key(&c->j, "blob");
@@ -244,44 +416,43 @@ static void show_blob(struct fdt_ctx *c, const void *parent, int node, int depth
 		indent(depth);
 		printf("blob: %zu bytes from %s", len, src);
 	}
+	fmt = ki_sub_find(&sc, name ? name : "", blob, len);
 	if (len >= 40 && !memcmp(blob, "\xd0\x0d\xfe\xed", 4) && depth < 2 * MAX_DEPTH &&
 	    fdt_ok(blob, len)) {
 		/* a nested FDT: show its tree (aligned copy already: malloc) */
 		if (!c->json)
-			printf(", an FDT:\n");
+			printf(", an FDT%s%s%s:\n", fmt ? " (" : "", fmt ? fmt->id : "", fmt ? ")" : "");
 		if (c->json) {
 			ki_json_kv_string(&c->j, "kind", "fdt");
+			ki_json_kv_string(&c->j, "format", fmt ? fmt->id : NULL);
 			ki_json_key(&c->j, "tree");
 		}
 		show_node(c, blob, 0, depth + 1, src);
-	} else if (name && !strcmp(name, "kexec-metadata")) {
-		struct ki_kexec_meta km;
-		struct ki_error *err = ki_kexec_meta_decode(blob, len, c->be, &km);
-
+	} else if (!fmt) {
 		if (c->json) {
-			ki_json_kv_string(&c->j, "kind", "kexec-metadata");
-			if (!err) {
-				ki_json_kv_uint(&c->j, "version", km.version);
-				ki_json_kv_string(&c->j, "previous_release", km.release);
-				ki_json_kv_uint(&c->j, "kexec_count", km.kexec_count);
-			} else {
-				ki_json_kv_string(&c->j, "error", err->message);
-			}
-		} else if (!err) {
-			printf(", kexec-metadata: version %u, previous release \"%s\", kexec count %u\n",
-			       km.version, km.release, km.kexec_count);
+			ki_json_kv_string(&c->j, "kind", "unknown");
+			ki_json_kv_string(&c->j, "format", NULL);
+			ki_json_key(&c->j, "preview");
+			hex_json(&c->j, blob, len, PREVIEW);
 		} else {
-			printf(", kexec-metadata that does not decode: %s\n", err->message);
+			printf(": ");
+			hex_text(blob, len, PREVIEW);
+			printf("\n");
 		}
-		ki_error_destroy(err);
 	} else if (c->json) {
-		ki_json_kv_string(&c->j, "kind", "unknown");
-		ki_json_key(&c->j, "preview");
-		hex_json(&c->j, blob, len, PREVIEW);
+		ki_json_kv_string(&c->j, "kind", "struct");
+		ki_json_kv_string(&c->j, "format", fmt->id);
 	} else {
-		printf(": ");
-		hex_text(blob, len, PREVIEW);
-		printf("\n");
+		printf(", %s:\n", fmt->id);
+	}
+	if (fmt && !c->json && !memcmp(blob, "\xd0\x0d\xfe\xed", 4)) {
+		indent(depth + 1);
+		printf("decoded as %s {\n", fmt->id);
+		show_decoded(c, fmt, name ? name : "", has_phys, phys, blob, len, depth + 2);
+		indent(depth + 1);
+		printf("}\n");
+	} else if (fmt) {
+		show_decoded(c, fmt, name ? name : "", has_phys, phys, blob, len, depth + 1);
 	}
 	if (c->json)
 		ki_json_end_object(&c->j);

@@ -20,8 +20,11 @@ void cmd_verify_usage(void)
 	       "the memory map (pointers, cycles, key ranges, v1 chunk limits), and the\n"
 	       "blocks: no two overlap, none lies in a scratch area, the FDT page and every\n"
 	       "blob are preserved, no map page is preserved or in scratch, scratch\n"
-	       "areas are aligned and disjoint. Each problem is a finding with a stable\n"
-	       "id, grouped by severity.\n"
+	       "areas are aligned and disjoint. The sub-blobs are decoded (memblock, LUO\n"
+	       "sessions and files, memfd folios, vmalloc areas, block chains): every\n"
+	       "object they describe must be preserved, no memory claimed by two objects,\n"
+	       "and their counts must agree. Each problem is a finding with a stable id,\n"
+	       "grouped by severity.\n"
 	       "\n"
 	       "With --against MANIFEST (from `khoinspect snapshot` before a kexec), check\n"
 	       "instead that INPUT (the next kernel's dump, or \"live\" for /proc/kcore)\n"
@@ -34,6 +37,9 @@ void cmd_verify_usage(void)
 	       "%s\n%s"
 	       "Output:\n"
 	       "      --against MANIFEST  check INPUT against a snapshot manifest\n"
+	       "      --numa START-END[,START-END...]\n"
+	       "                       NUMA node ranges (as dmesg prints them): a block\n"
+	       "                       crossing a node boundary is a finding\n"
 	       "  -j, --json           one JSON document: findings and a summary\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
@@ -160,10 +166,11 @@ out:
 
 int cmd_verify(int argc, char **argv)
 {
-	enum { O_AGAINST = 256 };
+	enum { O_AGAINST = 256, O_NUMA };
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
 		{ "against", required_argument, NULL, O_AGAINST },
+		{ "numa", required_argument, NULL, O_NUMA },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -176,6 +183,8 @@ int cmd_verify(int argc, char **argv)
 	struct ki_verify_input vi = { 0 };
 	struct ki_verify_stats st = { 0 };
 	const char *against = NULL;
+	uint64_t *numa = NULL;
+	size_t nnuma = 0;
 	struct ki_error *err;
 	size_t nerr, nwarn, ninfo;
 	int opt, r, ret;
@@ -193,6 +202,16 @@ int cmd_verify(int argc, char **argv)
 		case O_AGAINST:
 			against = optarg;
 			break;
+		case O_NUMA:
+			free(numa);
+			numa = NULL;
+			err = ki_parse_numa(optarg, &numa, &nnuma);
+			if (err) {
+				ki_usage_error("verify", "%s", err->message);
+				ki_error_destroy(err);
+				goto usage;
+			}
+			break;
 		case 'h':
 			cmd_verify_usage();
 			free(o.scratch);
@@ -209,8 +228,10 @@ int cmd_verify(int argc, char **argv)
 		goto usage;
 	}
 	o.input = argv[optind];
-	if (against)
+	if (against) {
+		free(numa);
 		return verify_against(&o, against);
+	}
 	ki_findings_init(&none);
 	err = ki_input_open(&o, &in);
 	if (err && err->code == KI_ERR_UNSUPPORTED && in.k &&
@@ -235,6 +256,9 @@ int cmd_verify(int argc, char **argv)
 	vi.scratch = in.scratch;
 	vi.nscratch = in.nscratch;
 	vi.scratch_source = in.scratch_source;
+	vi.dbg = in.dbg;
+	vi.numa = numa;
+	vi.nnuma = nnuma;
 	err = ki_verify(&vi, &in.f, &st);
 	if (err) {
 		ret = ki_fail(err, o.input);
@@ -286,6 +310,7 @@ int cmd_verify(int argc, char **argv)
 		ki_json_kv_uint(&j, "findings_not_listed", fs[0]->dropped + fs[1]->dropped);
 		ki_json_kv_uint(&j, "blocks_checked", st.blocks);
 		ki_json_kv_uint(&j, "ranges_checked", st.queries);
+		ki_json_kv_uint(&j, "objects_checked", st.objects);
 		ki_json_kv_string(&j, "result", nerr ? "fail" : "pass");
 		ki_json_end_object(&j);
 		ki_json_end_object(&j);
@@ -299,8 +324,8 @@ int cmd_verify(int argc, char **argv)
 			printf(", map 0x%" PRIx64, in.k->map_phys);
 		printf("\n");
 		if (in.m)
-			printf("checked:  %" PRIu64 " blocks in %" PRIu64 " runs against %zu address ranges; %zu scratch area%s%s%s%s\n",
-			       st.blocks, st.runs, st.queries, in.nscratch,
+			printf("checked:  %" PRIu64 " blocks in %" PRIu64 " runs against %zu address ranges (%zu of sub-format objects); %zu scratch area%s%s%s%s\n",
+			       st.blocks, st.runs, st.queries, st.objects, in.nscratch,
 			       in.nscratch == 1 ? "" : "s", in.nscratch ? " (from " : "",
 			       in.nscratch ? in.scratch_source : "", in.nscratch ? ")" : "");
 		else
@@ -318,9 +343,11 @@ int cmd_verify(int argc, char **argv)
 	if (fflush(stdout) || ferror(stdout))
 		ret = KI_EXIT_TROUBLE;
 out:
+	free(numa);
 	ki_input_close(&in, &o);
 	return ret;
 usage:
+	free(numa);
 	free(o.scratch);
 	return KI_EXIT_TROUBLE;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ki_owner.h"
 #include "ki_verify.h"
 
 enum query_kind {
@@ -17,6 +18,7 @@ enum query_kind {
 	Q_BLOB,       /* must be covered */
 	Q_MAP_PAGE,   /* must not be preserved, must not be in scratch */
 	Q_SCRATCH,    /* no preserved block may overlap it */
+	Q_OBJECT,     /* a sub-format object's memory: must be covered */
 };
 
 struct query {
@@ -159,6 +161,120 @@ static void check_fdt(const struct ki_verify_input *in, struct ki_findings *f)
 	}
 }
 
+/* Two objects claiming the same memory: owners sorted by start. */
+static void check_claims(const struct ki_owners *o, struct ki_findings *f)
+{
+	uint64_t max_end = 0;
+	size_t at = 0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		const struct ki_owner *w = &o->v[i];
+
+		if (i && w->start < max_end && w->label != o->v[at].label)
+			ki_findings_add(f, KI_SEV_ERROR, "claimed-twice", true, w->start,
+					"0x%" PRIx64 "-0x%" PRIx64 " belongs to %s and to %s",
+					w->start, w->end < max_end ? w->end : max_end,
+					ki_owner_label(o, &o->v[at]), ki_owner_label(o, w));
+		if (!i || w->end > max_end) {
+			max_end = w->end;
+			at = i;
+		}
+	}
+}
+
+/* A block crossing a NUMA node boundary (6.18+ writers split there). */
+static void check_numa(const struct ki_verify_input *in, uint64_t pa, unsigned int order,
+		       uint64_t n, struct ki_findings *f)
+{
+	uint64_t bs = in->d->page_size << order, end = pa + n * bs;
+	size_t lo = 0, hi = in->nnuma;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (in->numa[mid] <= pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < in->nnuma && in->numa[lo] < end; lo++) {
+		uint64_t b = in->numa[lo], start = pa + (b - pa) / bs * bs;
+
+		if ((b - pa) % bs)
+			ki_findings_add(f, KI_SEV_WARNING, "block-crosses-node", true, start,
+					"order-%u block 0x%" PRIx64 "-0x%" PRIx64 " crosses the NUMA node boundary 0x%" PRIx64
+					" (writers since 6.18 split blocks at node boundaries)",
+					order, start, start + bs, b);
+	}
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct ki_error *ki_parse_numa(const char *arg, uint64_t **ret, size_t *n_ret)
+{
+	uint64_t *v = NULL;
+	size_t n = 0, cap = 0;
+	const char *p = arg;
+
+	while (*p) {
+		char *e;
+		uint64_t a, b;
+
+		a = strtoull(p, &e, 0);
+		if (e == p || *e != '-')
+			goto bad;
+		p = e + 1;
+		b = strtoull(p, &e, 0);
+		if (e == p || (*e && *e != ','))
+			goto bad;
+		p = *e ? e + 1 : e;
+		if ((b & 0xfff) == 0xfff && b != UINT64_MAX)
+			b++;
+		if (b <= a)
+			goto bad;
+		if (n + 2 > cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			void *q;
+
+			if (ncap > 2 * 4096)
+				goto bad;
+			q = reallocarray(v, ncap, sizeof(*v));
+			if (!q) {
+				free(v);
+				return &ki_enomem;
+			}
+			v = q;
+			cap = ncap;
+		}
+		v[n++] = a;
+		v[n++] = b;
+	}
+	if (!n)
+		goto bad;
+	qsort(v, n, sizeof(*v), u64_cmp);
+	{
+		size_t k = 1;
+
+		for (size_t i = 1; i < n; i++)
+			if (v[i] != v[k - 1])
+				v[k++] = v[i];
+		n = k;
+	}
+	*ret = v;
+	*n_ret = n;
+	return NULL;
+bad:
+	free(v);
+	return ki_error_create(KI_ERR_USAGE,
+			       "--numa \"%s\": expected START-END[,START-END...] (up to 4096 nodes), e.g. 0x0-0x7fffffff,0x80000000-0xffffffff",
+			       arg);
+}
+
 struct ki_error *ki_verify(const struct ki_verify_input *in,
 			   struct ki_findings *f, struct ki_verify_stats *stats)
 {
@@ -170,6 +286,7 @@ struct ki_error *ki_verify(const struct ki_verify_input *in,
 	unsigned int order, max_order = 0;
 	bool any = false, have_u = false;
 	struct sweep sw = { .v = &v };
+	struct ki_owners own = { 0 };
 
 	memset(stats, 0, sizeof(*stats));
 	check_fdt(in, f);
@@ -189,6 +306,18 @@ struct ki_error *ki_verify(const struct ki_verify_input *in,
 		err = qadd(&v, in->m->pages[i], ps, Q_MAP_PAGE, in->m->kind);
 	for (size_t i = 0; !err && i < in->nscratch; i++)
 		err = qadd(&v, in->scratch[i].addr, in->scratch[i].size, Q_SCRATCH, NULL);
+	if (!err)
+		err = ki_owners_build(in->d, in->dbg, k, ps, in->d->big_endian, f, &own);
+	if (err)
+		goto out;
+	check_claims(&own, f);
+	/* root blobs and the FDT page are Q_BLOB / Q_FDT already */
+	for (size_t i = 0; !err && i < own.n; i++)
+		if (strncmp(ki_owner_label(&own, &own.v[i]), "kho:", 4)) {
+			err = qadd(&v, own.v[i].start, own.v[i].end - own.v[i].start, Q_OBJECT,
+				   ki_owner_label(&own, &own.v[i]));
+			stats->objects++;
+		}
 	if (err)
 		goto out;
 	if (v.n > 1)
@@ -206,6 +335,8 @@ struct ki_error *ki_verify(const struct ki_verify_input *in,
 
 		stats->runs++;
 		stats->blocks += n;
+		if (in->nnuma)
+			check_numa(in, pa, order, n, f);
 		if (any && pa < max_end)
 			ki_findings_add(f, KI_SEV_ERROR, "block-overlap", true, pa,
 					"order-%u block(s) 0x%" PRIx64 "-0x%" PRIx64
@@ -266,6 +397,13 @@ struct ki_error *ki_verify(const struct ki_verify_input *in,
 							q->name, q->start, s->addr, s->addr + s->size);
 			}
 			break;
+		case Q_OBJECT:
+			if (!q->covered)
+				ki_findings_add(f, KI_SEV_ERROR, "object-not-preserved", true,
+						q->overlapped && q->hit_start > q->start ? q->start : q->overlapped ? q->hit_end : q->start,
+						"%s: 0x%" PRIx64 "-0x%" PRIx64 " is %s preserved: the next kernel cannot restore it",
+						q->name, q->start, q->end, q->overlapped ? "only partly" : "not");
+			break;
 		case Q_SCRATCH:
 			if (q->overlapped)
 				ki_findings_add(f, KI_SEV_ERROR, "block-in-scratch", true, q->hit_start,
@@ -279,6 +417,7 @@ struct ki_error *ki_verify(const struct ki_verify_input *in,
 		ki_findings_add(f, KI_SEV_INFO, "scratch-unknown", false, 0,
 				"scratch areas unknown: block-in-scratch and map-page-in-scratch not checked (give --scratch, or a debugfs copy)");
 out:
+	ki_owners_deinit(&own);
 	free(sw.active);
 	free(v.q);
 	return err;

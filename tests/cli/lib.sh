@@ -78,3 +78,16 @@ expect_blocks() {
 	got_range_blocks >"$T/got2"
 	expect_same "$_eb_name: expanded ranges = truth" "$_eb_want" "$T/got2"
 }
+# put_u64 FILE OFFSET VALUE: little-endian u64 at a file offset
+put_u64() {
+	v=$3; s=""
+	for _ in 1 2 3 4 5 6 7 8; do s="$s$(printf '\\%03o' $((v & 255)))"; v=$((v >> 8)); done
+	printf "$s" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+# offset_of_u64 FILE VALUE [SKIP]: file offset of the first little-endian u64
+# VALUE at or after byte SKIP (default 0)
+offset_of_u64() {
+	_pat=$(printf '%016x' $(($2)) | sed 's/\(..\)/\1 /g' | awk '{for (i = 8; i >= 1; i--) printf "\\x%s", $i}')
+	_o=$(tail -c +$((${3:-0} + 1)) "$1" | LC_ALL=C grep -obUaP "$_pat" | head -1 | cut -d: -f1)
+	[ -n "$_o" ] && echo $((_o + ${3:-0}))
+}

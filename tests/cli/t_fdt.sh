@@ -10,7 +10,12 @@ cnt=$(od -An -tu4 -j69 -N4 "$D/sub_fdts/kexec-metadata" | tr -d ' ')
 
 ki fdt "$D"
 expect_rc "fdt on debugfs out: exits 0" 0
-expect_grep "fdt: kexec-metadata release and count" "$T/out" "kexec-metadata: version 1, previous release \"$rel\", kexec count $cnt\$"
+expect_grep "fdt: kexec-metadata decoded" "$T/out" "blob: 73 bytes from sub_fdts/kexec-metadata, kexec-metadata:\$"
+expect_grep "fdt: kexec-metadata release" "$T/out" "^ +previous_release = \"$rel\"\$"
+expect_grep "fdt: kexec-metadata count" "$T/out" "^ +kexec_count = $cnt\$"
+# nr_folios is a native (little-endian here) u32: from its bytes
+set -- $(fdtget -t bx "$D/sub_fdts/kho_test" / nr_folios)
+expect_grep "fdt: kho_test nr_folios decoded" "$T/out" "^ +nr_folios = $(( (0x$4 << 24) | (0x$3 << 16) | (0x$2 << 8) | 0x$1 ))\$"
 for r in $(jq -r '.reserve_mem[] | "\(.name),\(.start),\(.size)"' "$TR"); do
 	n=${r%%,*}; rest=${r#*,}; st=${rest%%,*}; sz=${rest#*,}
 	expect_grep "fdt: memblock region $n" "$T/out" "^ +$n \\{"
@@ -22,7 +27,10 @@ expect_json "fdt -j: valid JSON"
 jq -c '[.reserve_mem[] | {name, start}]' "$TR" >"$T/w-mb"
 jq -c '[.tree.children[] | select(.name == "memblock") | .blob.tree.children[] | {name, start: (.properties[] | select(.name == "start") | .u64)}]' "$T/out" >"$T/g-mb"
 expect_same "fdt -j: memblock regions = truth" "$T/w-mb" "$T/g-mb"
-expect_jq "fdt -j: kexec-metadata decoded" "[.tree.children[] | select(.name == \"kexec-metadata\") | .blob | .kind, .previous_release, .kexec_count] == [\"kexec-metadata\", \"$rel\", $cnt]"
+expect_jq "fdt -j: kexec-metadata decoded" "[.tree.children[] | select(.name == \"kexec-metadata\") | .blob | .format, .decoded.previous_release, .decoded.kexec_count] == [\"kexec-metadata\", \"$rel\", $cnt]"
+jq -c '[.reserve_mem[] | {name, start, size: (.size | ltrimstr("0x") | explode | reduce .[] as $c (0; . * 16 + (if $c >= 97 then $c - 87 else $c - 48 end)))}]' "$TR" >"$T/w-mb2"
+jq -c '[.tree.children[] | select(.name == "memblock") | .blob.decoded.regions[] | {name, start: .start.phys, size}]' "$T/out" >"$T/g-mb2"
+expect_same "fdt -j: decoded memblock regions = truth" "$T/w-mb2" "$T/g-mb2"
 
 # from the dump: addresses say whether they are in the dump and preserved
 xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/fdt.elf"
@@ -42,7 +50,7 @@ chmod u+w "$T/dbg2/sub_fdts/kexec-metadata"
 printf '\002' | dd of="$T/dbg2/sub_fdts/kexec-metadata" bs=1 seek=0 conv=notrunc 2>/dev/null
 ki fdt "$T/dbg2"
 expect_rc "fdt with a version-2 kexec-metadata: still exits 0" 0
-expect_grep "fdt: version-2 kexec-metadata explained" "$T/out" 'kexec-metadata that does not decode: kexec-metadata: version 2'
+expect_grep "fdt: version-2 kexec-metadata explained" "$T/out" '^ +! warning kexec-metadata: kexec-metadata: version 2 '
 ki fdt "$T/nonexistent"
 expect_rc "fdt on a missing file: exits 2" 2
 rm -rf "$T/fdt.elf" "$T/dbg2"

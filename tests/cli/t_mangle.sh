@@ -10,12 +10,6 @@ xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/clean.elf"
 ROOT=$(jq -r .memory_map_phys "$TRUTH")
 FDT=$(jq -r .fdt_phys "$TRUTH")
 off_of() { echo $(( $1 >= 0x100000000 ? $1 - 0x100000000 + 0x801000 : $1 + 0x1000 )); }
-# put_u64 FILE OFFSET VALUE: little-endian u64 at a file offset
-put_u64() {
-	v=$3; s=""
-	for _ in 1 2 3 4 5 6 7 8; do s="$s$(printf '\\%03o' $((v & 255)))"; v=$((v >> 8)); done
-	printf "$s" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
-}
 # blocks of the truth with order in a set (awk condition on $2)
 truth_where() { truth_blocks "$TRUTH" | awk "$1"; }
 

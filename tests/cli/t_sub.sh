@@ -1,0 +1,49 @@
+# Sub-format objects in verify, on the golden v3 image: one field of the
+# memblock sub-FDT mangled at a time (addresses from the truth file), and
+# NUMA boundaries placed by hand against the truth's blocks.
+
+G="$FIX/golden"
+TRUTH="$G/v3-x86_64-4k.truth.json"
+xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/sub.elf"
+MB=$(jq -r '.subnodes[] | select(.name == "memblock") | .phys' "$TRUTH")
+TR_START=$(jq -r '.reserve_mem[] | select(.name == "trace") | .start' "$TRUTH")
+OOPS_START=$(jq -r '.reserve_mem[] | select(.name == "oops-log") | .start' "$TRUTH")
+# the memblock FDT lies in the first PT_LOAD (paddr 0 at file 0x1000)
+MB_OFF=$((MB + 0x1000))
+
+ki -j verify "$T/sub.elf"
+expect_rc "sub: clean golden verifies" 0
+expect_jq "sub: both reserve_mem regions checked as objects" '.summary.objects_checked == 2'
+
+# 1. trace moved where nothing is preserved
+cp "$T/sub.elf" "$T/sub-m.elf"
+off=$(offset_of_u64 "$T/sub-m.elf" "$TR_START" "$MB_OFF")
+put_u64 "$T/sub-m.elf" "$off" $((0x7ff0000000))
+ki -j verify "$T/sub-m.elf"
+expect_rc "sub: unpreserved memblock region: exits 1" 1
+expect_jq "sub: object-not-preserved names memblock:trace and its address" \
+	'[.findings[] | select(.id == "object-not-preserved" and .phys == "0x7ff0000000" and (.message | startswith("memblock:trace:")))] | length == 1'
+
+# 2. oops-log moved onto trace: the same memory claimed twice
+cp "$T/sub.elf" "$T/sub-m.elf"
+off=$(offset_of_u64 "$T/sub-m.elf" "$OOPS_START" "$MB_OFF")
+put_u64 "$T/sub-m.elf" "$off" "$TR_START"
+ki -j verify "$T/sub-m.elf"
+expect_rc "sub: overlapping regions: exits 1" 1
+expect_jq "sub: claimed-twice at trace's start, naming both" \
+	"[.findings[] | select(.id == \"claimed-twice\" and .phys == \"$TR_START\" and (.message | test(\"memblock:trace\")) and (.message | test(\"memblock:oops-log\")))] | length == 1"
+
+
+# 4. NUMA boundaries: one inside the truth's largest block, one on a block edge
+big=$(jq -r '.blocks | max_by(.[1]) | "\(.[0]) \(.[1])"' "$TRUTH")
+bpa=${big% *}; bord=${big#* }
+mid=$(printf '0x%x' $(( bpa + (4096 << bord) / 2 )))
+ki -j verify --numa "0-$(printf '0x%x' $((mid - 1))),$mid-0xffffffffffff" "$T/sub.elf"
+expect_rc "sub: a block across a node is a warning: exits 0" 0
+expect_jq "sub: block-crosses-node at the block" "[.findings[] | select(.id == \"block-crosses-node\")] | map(.phys) == [\"$bpa\"]"
+ki -j verify --numa "0-$(printf '0x%x' $((bpa - 1))),$bpa-0xffffffffffff" "$T/sub.elf"
+expect_jq "sub: a boundary on a block edge is no finding" '[.findings[] | select(.id == "block-crosses-node")] | length == 0'
+ki verify --numa "5-3" "$T/sub.elf"
+expect_rc "sub: --numa with END before START: exits 2" 2
+expect_grep "sub: --numa error says the syntax" "$T/err" 'expected START-END'
+rm -f "$T/sub.elf" "$T/sub-m.elf"
