@@ -346,6 +346,8 @@ void ki_sub_vmalloc(struct ki_sub_ctx *c, const unsigned char *kv, const char *w
 		ki_findings_add(c->f, KI_SEV_ERROR, "vmalloc-header", true, v->first,
 				"%s: vmalloc area of %" PRIu64 " pages in order-%u pieces is beyond any real area; not followed",
 				what, v->total_pages, v->order);
+		v->order = 0;        /* nothing follows; keep shifts defined */
+		v->total_pages = 0;
 		goto out;
 	}
 	want_runs = v->total_pages >> v->order;

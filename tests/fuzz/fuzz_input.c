@@ -10,6 +10,9 @@
  *   kdump: the same, forced through libkdumpfile.
  *   fdt:   the input is a KHO FDT blob (debugfs fdt / bare FDT file).
  *   text:  debugfs scratch_phys text and the --scratch argument parser.
+ *   sub:   the sub-format decoders: a raw memory image at physical 0 with
+ *          4K pages whose page 0 is the blob of a root child; the first
+ *          byte picks the child's name (bits 0-2) and byte order (bit 3).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 #include "ki_fdt.h"
 #include "ki_locate.h"
 #include "ki_map.h"
+#include "ki_owner.h"
 #include "ki_verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -152,8 +156,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ki_error_destroy(err);
 	free(sc);
 	free(s);
+#elif defined(FUZZ_MODE_SUB)
+	static const char *const names[] = {
+		"LUO", "memblock", "kexec-metadata", "kho_test", "LUO", "LUO", "other", "LUO",
+	};
+	struct ki_dump_options o = { .format = "raw", .base_set = true, .page_size = 4096 };
+	struct ki_subnode sn = { .has_phys = true, .phys = 0 };
+	struct ki_kho k = { .subs = &sn, .nsubs = 1, .has_fdt_phys = true, .fdt_phys = 0x1000 };
+	struct ki_findings f;
+	struct ki_owners own;
+	struct ki_dump *d = NULL;
+	struct ki_error *err;
+	char path[64];
+	int fd;
+
+	if (size < 2)
+		return 0;
+	sn.name = (char *)(uintptr_t)names[data[0] & 7];
+	fd = memfd_create("khoinspect-fuzz", 0);
+	if (fd < 0)
+		return 0;
+	if (write(fd, data + 1, size - 1) != (ssize_t)(size - 1)) {
+		close(fd);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ki_findings_init(&f);
+	err = ki_dump_open(path, &o, &d);
+	if (!err) {
+		err = ki_owners_build(d, NULL, &k, 4096, data[0] & 8, &f, &own);
+		if (!err) {
+			/* every owner interval is whole pages and not empty */
+			for (size_t i = 0; i < own.n; i++)
+				if (own.v[i].end <= own.v[i].start || ((own.v[i].start | own.v[i].end) & 4095))
+					abort();
+			ki_owners_deinit(&own);
+		}
+	}
+	ki_error_destroy(err);
+	ki_dump_destroy(d);
+	ki_findings_deinit(&f);
+	close(fd);
 #else
-#error "define FUZZ_MODE_RAW, _ELF, _KDUMP, _FDT or _TEXT"
+#error "define FUZZ_MODE_RAW, _ELF, _KDUMP, _FDT, _TEXT or _SUB"
 #endif
 	return 0;
 }
