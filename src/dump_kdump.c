@@ -5,6 +5,7 @@
  * VMCOREINFO or architecture. Pages the dump excluded read as NODATA.
  */
 #include <endian.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libkdumpfile/kdumpfile.h>
 #include <stdlib.h>
@@ -17,11 +18,179 @@
 enum { KDUMP_HDR_STATUS = 424, KDUMP_STATUS_INCOMPLETE = 0x8 };
 enum { KDUMP_CACHE_PAGES = 16 };
 
+/*
+ * Page descriptors are checked before libkdumpfile reads a page: 0.5.1
+ * trusts them (a descriptor past the table, or of size 0, made it write
+ * through NULL; found by fuzzing). A descriptor {i64 offset, u32 size,
+ * u32 flags, u64 page_flags} of the n-th page stored (the n-th set bit of
+ * the 2nd bitmap) sits at pd_start + 24 n; page data follows the table.
+ */
+enum {
+	PD_SIZE = 24, BMP_CHUNK = 65536, PD_BLOCK = 170,
+	PD_FLAGS_KNOWN = 0x1 | 0x2 | 0x4 | 0x20, /* zlib, lzo, snappy, zstd */
+};
+
+struct pd_check {
+	int fd;
+	bool be;
+	uint64_t bs, bmp2_off, bmp2_len, pd_start, data_start, file_size;
+	uint64_t *rank;            /* set bits before each bitmap chunk, built in order */
+	size_t nrank, rcap;
+	unsigned char *chunk;      /* cached bitmap chunk */
+	uint64_t chunk_no;
+	size_t chunk_len;
+	uint32_t *sub;             /* set bits in the chunk before each 8-byte word */
+	unsigned char descs[PD_BLOCK * PD_SIZE];
+	uint64_t desc_first;       /* index of descs[0] */
+	size_t ndesc;
+};
+
 struct kdump_src {
 	kdump_ctx_t *ctx;
 	kdump_bmp_t *pagemap;  /* pages stored in the file */
 	uint64_t page_size;
+	struct pd_check pd;
 };
+
+static struct ki_error *pd_chunk(struct pd_check *c, uint64_t no)
+{
+	uint64_t off = no * BMP_CHUNK;
+	size_t len = off + BMP_CHUNK <= c->bmp2_len ? BMP_CHUNK : (size_t)(c->bmp2_len - off);
+	size_t got;
+	struct ki_error *err;
+
+	if (c->chunk && c->chunk_no == no && c->chunk_len)
+		return NULL;
+	if (!c->chunk && !(c->chunk = calloc(1, BMP_CHUNK)))
+		return &ki_enomem;
+	if (!c->sub && !(c->sub = malloc((BMP_CHUNK / 8 + 1) * sizeof(*c->sub))))
+		return &ki_enomem;
+	c->chunk_len = 0;
+	err = ki_pread_full(c->fd, "kdump bitmap", c->chunk, len, c->bmp2_off + off, &got);
+	if (err)
+		return err;
+	if (got < len)
+		return ki_error_create(KI_ERR_TRUNCATED, "kdump-compressed dump: the 2nd bitmap ends early at offset 0x%" PRIx64,
+				       c->bmp2_off + off + got);
+	memset(c->chunk + len, 0, BMP_CHUNK - len);
+	c->sub[0] = 0;
+	for (size_t w = 0; w < BMP_CHUNK / 8; w++) {
+		uint64_t v;
+
+		memcpy(&v, c->chunk + 8 * w, 8);
+		c->sub[w + 1] = c->sub[w] + (uint32_t)__builtin_popcountll(v);
+	}
+	c->chunk_no = no;
+	c->chunk_len = len;
+	return NULL;
+}
+
+/* Whether pfn is stored and, if so, its descriptor index. */
+static struct ki_error *pd_index(struct pd_check *c, uint64_t pfn, bool *stored, uint64_t *index)
+{
+	uint64_t byte = pfn / 8, no = byte / BMP_CHUNK;
+	unsigned int bit = pfn % 8;
+	size_t in;
+	struct ki_error *err;
+
+	*stored = false;
+	if (byte >= c->bmp2_len)
+		return NULL;
+	if (!c->nrank) {
+		if (!(c->rank = malloc(16 * sizeof(*c->rank))))
+			return &ki_enomem;
+		c->rcap = 16;
+		c->rank[c->nrank++] = 0;
+	}
+	while (c->nrank <= no) {
+		if (c->nrank == c->rcap) {
+			void *p = reallocarray(c->rank, c->rcap * 2, sizeof(*c->rank));
+
+			if (!p)
+				return &ki_enomem;
+			c->rank = p;
+			c->rcap *= 2;
+		}
+		err = pd_chunk(c, c->nrank - 1);
+		if (err)
+			return err;
+		c->rank[c->nrank] = c->rank[c->nrank - 1] + c->sub[BMP_CHUNK / 8];
+		c->nrank++;
+	}
+	err = pd_chunk(c, no);
+	if (err)
+		return err;
+	in = (size_t)(byte - no * BMP_CHUNK);
+	if (!(c->chunk[in] & (1u << bit)))
+		return NULL;
+	*stored = true;
+	*index = c->rank[no] + c->sub[in / 8];
+	for (size_t i = in & ~(size_t)7; i < in; i++)
+		*index += (unsigned int)__builtin_popcount(c->chunk[i]);
+	*index += (unsigned int)__builtin_popcount(c->chunk[in] & ((1u << bit) - 1));
+	return NULL;
+}
+
+static uint64_t pd_u64(const struct pd_check *c, const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return c->be ? be64toh(v) : le64toh(v);
+}
+
+static uint32_t pd_u32(const struct pd_check *c, const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return c->be ? be32toh(v) : le32toh(v);
+}
+
+/* NULL when the descriptor of pfn (if stored) is one libkdumpfile can use. */
+static struct ki_error *pd_verify(struct pd_check *c, uint64_t pfn)
+{
+	uint64_t index, off, at;
+	uint32_t size, flags;
+	const unsigned char *e;
+	bool stored;
+	struct ki_error *err = pd_index(c, pfn, &stored, &index);
+
+	if (err || !stored)
+		return err;
+	at = c->pd_start + index * PD_SIZE;
+	if (c->data_start < c->pd_start + PD_SIZE || index > (c->data_start - c->pd_start) / PD_SIZE - 1)
+		return ki_error_create(KI_ERR_CORRUPT,
+				       "kdump-compressed dump: PFN 0x%" PRIx64 " is the %" PRIu64 "th page stored, but the descriptor table (0x%" PRIx64 "-0x%" PRIx64 ") holds fewer: the 2nd bitmap is damaged",
+				       pfn, index, c->pd_start, c->data_start);
+	if (index < c->desc_first || index >= c->desc_first + c->ndesc) {
+		uint64_t n = (c->data_start - at) / PD_SIZE;
+		size_t got;
+
+		if (n > PD_BLOCK)
+			n = PD_BLOCK;
+		err = ki_pread_full(c->fd, "kdump page descriptors", c->descs, n * PD_SIZE, at, &got);
+		if (err)
+			return err;
+		c->desc_first = index;
+		c->ndesc = got / PD_SIZE;
+		if (!c->ndesc)
+			return ki_error_create(KI_ERR_TRUNCATED,
+					       "kdump-compressed dump: page descriptor at offset 0x%" PRIx64 " is past the end of the file", at);
+	}
+	e = c->descs + (index - c->desc_first) * PD_SIZE;
+	off = pd_u64(c, e);
+	size = pd_u32(c, e + 8);
+	flags = pd_u32(c, e + 12);
+	if (off < c->data_start || size == 0 || size > c->bs || off > c->file_size ||
+	    size > c->file_size - off || (flags & ~(uint32_t)PD_FLAGS_KNOWN) ||
+	    (flags & (flags - 1)) || (!flags && size != c->bs))
+		return ki_error_create(KI_ERR_CORRUPT,
+				       "kdump-compressed dump: page descriptor of PFN 0x%" PRIx64 " at offset 0x%" PRIx64
+				       " is damaged (data offset 0x%" PRIx64 ", size %u, flags 0x%x; the file has 0x%" PRIx64 " bytes)",
+				       pfn, at, off, size, flags, c->file_size);
+	return NULL;
+}
 
 static struct ki_error *kdump_read_fn(void *arg, void *buf, uint64_t paddr,
 				      size_t len, uint64_t pos)
@@ -31,6 +200,14 @@ static struct ki_error *kdump_read_fn(void *arg, void *buf, uint64_t paddr,
 	kdump_status st;
 
 	(void)pos;
+	if (k->pd.bs) {
+		for (uint64_t pfn = paddr / k->page_size; len && pfn <= (paddr + len - 1) / k->page_size; pfn++) {
+			struct ki_error *err = pd_verify(&k->pd, pfn);
+
+			if (err)
+				return ki_error_set_paddr(err, pfn * k->page_size < paddr ? paddr : pfn * k->page_size);
+		}
+	}
 	st = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &got);
 	if (st == KDUMP_OK)
 		return NULL;
@@ -87,6 +264,9 @@ void ki_dump_kdump_close(void *src)
 		kdump_bmp_decref(k->pagemap);
 	if (k->ctx)
 		kdump_free(k->ctx);
+	free(k->pd.rank);
+	free(k->pd.chunk);
+	free(k->pd.sub);
 	free(k);
 }
 
@@ -117,7 +297,7 @@ static uint32_t rd32(const unsigned char *p, bool be)
 	return be ? be32toh(v) : le32toh(v);
 }
 
-static struct ki_error *check_header(struct ki_dump *d)
+static struct ki_error *check_header(struct ki_dump *d, struct pd_check *pd)
 {
 	unsigned char h[464];
 	size_t got;
@@ -147,11 +327,30 @@ static struct ki_error *check_header(struct ki_dump *d)
 	if (sub > 1024 || bmp < 2 || (bmp & 1) || bmp > (1u << 30))
 		return ki_error_create(KI_ERR_FORMAT,
 				       "kdump-compressed header: sub_hdr_size %u / bitmap_blocks %u (offsets 432, 436) are not plausible", sub, bmp);
-	if (!fstat(d->fd, &st) && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size < (1 + (uint64_t)sub + bmp) * bs)
+	if (fstat(d->fd, &st))
+		return ki_error_create(KI_ERR_OS, "fstat: %s", strerror(errno));
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < (1 + (uint64_t)sub + bmp) * bs)
 		return ki_error_create(KI_ERR_TRUNCATED,
 				       "kdump-compressed dump: its header and bitmaps need 0x%" PRIx64 " bytes, the file has 0x%" PRIx64,
 				       (1 + (uint64_t)sub + bmp) * bs, (uint64_t)st.st_size);
+	if (S_ISREG(st.st_mode)) {
+		unsigned char first[8];
+
+		pd->fd = d->fd;
+		pd->be = be;
+		pd->bs = bs;
+		pd->bmp2_off = (1 + (uint64_t)sub + bmp / 2) * bs;
+		pd->bmp2_len = (uint64_t)bmp / 2 * bs;
+		pd->pd_start = (1 + (uint64_t)sub + bmp) * bs;
+		pd->file_size = (uint64_t)st.st_size;
+		/* page data starts where the first descriptor points */
+		err = ki_pread_full(d->fd, d->path, first, sizeof(first), pd->pd_start, &got);
+		if (err)
+			return err;
+		pd->data_start = got == sizeof(first) ? pd_u64(pd, first) : pd->pd_start;
+		if (pd->data_start > pd->file_size)
+			pd->data_start = pd->file_size;
+	}
 	return NULL;
 }
 
@@ -166,13 +365,13 @@ struct ki_error *ki_dump_kdump_open(struct ki_dump *d)
 	kdump_status st;
 	struct ki_error *err;
 
-	err = check_header(d);
-	if (err)
-		return err;
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return &ki_enomem;
 	d->kdump = k;
+	err = check_header(d, &k->pd);
+	if (err)
+		return err;
 	k->ctx = kdump_new();
 	if (!k->ctx)
 		return &ki_enomem;

@@ -233,8 +233,12 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 				}
 				scan_chunk(d, ret, buf, pa, got, align);
 				ret->bytes += got;
-				if (err && err->code == KI_ERR_NODATA) {
-					/* skip the missing page, go on */
+				if (err && (err->code == KI_ERR_NODATA || err->code == KI_ERR_CORRUPT)) {
+					/* skip the missing (or damaged) page, go on */
+					if (err->code == KI_ERR_CORRUPT)
+						ki_findings_add(&d->findings, KI_SEV_WARNING, "scan-page-damaged",
+								true, pa + got, "scan skipped the page at 0x%" PRIx64 ": %s",
+								pa + got, err->message);
 					ki_error_destroy(err);
 					len = got + align;
 					goto advance;

@@ -22,3 +22,30 @@ ki list "$T/bad.kdump"
 expect_rc "broken kdump header: exits 2" 2
 expect_grep "broken kdump header: named" "$T/err" 'bad.kdump: kdump-compressed header'
 rm -f "$T/q.kdump"
+
+# Damaged page descriptors are refused before libkdumpfile reads them
+# (a 1 MiB QEMU q35 guest, kdump-zlib: 4K blocks, sub_hdr_size 1,
+# bitmap_blocks 64, so descriptors start at (1 + 1 + 64) * 4096 = 0x42000,
+# one per RAM page from PFN 0; the KHO FDT is at 0x50000 = PFN 0x50).
+KS="$TESTS/../fuzz/corpus/kdump"
+cp "$KS/qemu-q35-khov3.kdump" "$T/pd.kdump"
+ki -j list --blocks "$T/pd.kdump"
+expect_rc "small QEMU kdump: lists" 0
+expect_jq "small QEMU kdump: FDT at PFN 0x50, all 0x110000 bytes scanned" '.kho.fdt_phys == "0x50000" and (.kho.fdt_found_by | test("in 0x110000 bytes"))'
+chmod u+w "$T/pd.kdump"
+printf '\0\0\0\0' | dd of="$T/pd.kdump" bs=1 seek=$((0x42000 + 0x50 * 24 + 8)) conv=notrunc 2>/dev/null
+ki list --fdt-phys 0x50000 "$T/pd.kdump"
+expect_rc "kdump descriptor of size 0 under the FDT: exits 2" 2
+expect_grep "kdump descriptor of size 0: named with PFN and offset" "$T/err" "page descriptor of PFN 0x50 at offset 0x42780 is damaged"
+ki list "$T/pd.kdump"
+expect_rc "kdump damaged FDT page: no FDT found, exits 2" 2
+expect_grep "kdump damaged page: the scan skips it and says so" "$T/err" 'warning: scan skipped the page at 0x50000: .*PFN 0x50 '
+# 0x110000 bytes less the one damaged page
+expect_grep "kdump damaged page: the scan went on past it" "$T/err" 'scanned 0x10f000 bytes'
+
+# one extra bit in the 2nd bitmap: more pages stored than descriptors
+# (libkdumpfile 0.5.1 wrote through NULL on this one; found by fuzzing)
+ki -j list "$KS/crash-bitmap2-extra-bit"
+expect_rc "kdump with an extra 2nd-bitmap bit: still lists" 0
+expect_jq "kdump extra bit: the damaged bitmap is named" '[.findings[] | select(.message | test("2nd bitmap is damaged"))] | length >= 1'
+rm -f "$T/pd.kdump"
