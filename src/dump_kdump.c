@@ -34,8 +34,8 @@ struct pd_check {
 	int fd;
 	bool be;
 	uint64_t bs, bmp2_off, bmp2_len, pd_start, data_start, file_size;
-	uint64_t *rank;            /* set bits before each bitmap chunk, built in order */
-	size_t nrank, rcap;
+	uint64_t *rank;            /* set bits before each 2nd-bitmap chunk */
+	size_t nrank;
 	unsigned char *chunk;      /* cached bitmap chunk */
 	uint64_t chunk_no;
 	size_t chunk_len;
@@ -85,6 +85,61 @@ static struct ki_error *pd_chunk(struct pd_check *c, uint64_t no)
 	return NULL;
 }
 
+/*
+ * At open: stream both bitmaps once. Every stored page must be RAM (2nd
+ * bitmap within the 1st), and the descriptor table must hold a descriptor
+ * for every stored page; otherwise descriptors would be matched to the
+ * wrong pages. Builds the rank of each chunk of the 2nd bitmap.
+ */
+static struct ki_error *pd_scan(struct pd_check *c)
+{
+	uint64_t nchunks = (c->bmp2_len + BMP_CHUNK - 1) / BMP_CHUNK, total = 0;
+	uint64_t bmp1_off = c->bmp2_off - c->bmp2_len;
+	unsigned char *b1 = malloc(BMP_CHUNK);
+	struct ki_error *err = NULL;
+
+	c->rank = calloc(nchunks + 1, sizeof(*c->rank));
+	if (!b1 || !c->rank) {
+		free(b1);
+		return &ki_enomem;
+	}
+	c->nrank = nchunks + 1;
+	for (uint64_t no = 0; no < nchunks && !err; no++) {
+		size_t got;
+
+		c->rank[no] = total;
+		err = pd_chunk(c, no);
+		if (!err)
+			err = ki_pread_full(c->fd, "kdump bitmap", b1, c->chunk_len,
+					    bmp1_off + no * BMP_CHUNK, &got);
+		if (err)
+			break;
+		for (size_t i = 0; i < c->chunk_len; i++) {
+			if (c->chunk[i] & ~b1[i]) {
+				uint64_t pfn = (no * BMP_CHUNK + i) * 8 +
+					       (unsigned int)__builtin_ctz(c->chunk[i] & ~b1[i]);
+
+				err = ki_error_create(KI_ERR_CORRUPT,
+						      "kdump-compressed dump: PFN 0x%" PRIx64 " is stored (2nd bitmap) but not RAM (1st bitmap): the bitmaps are damaged",
+						      pfn);
+				break;
+			}
+		}
+		total += c->sub[BMP_CHUNK / 8];
+	}
+	free(b1);
+	if (err)
+		return err;
+	c->rank[nchunks] = total;
+	if (total && (c->data_start < c->pd_start + PD_SIZE ||
+		      total > (c->data_start - c->pd_start) / PD_SIZE))
+		return ki_error_create(KI_ERR_CORRUPT,
+				       "kdump-compressed dump: the 2nd bitmap says %" PRIu64 " pages are stored, the descriptor table (0x%" PRIx64 "-0x%" PRIx64 ") has room for %" PRIu64 ": the bitmap or the table is damaged",
+				       total, c->pd_start, c->data_start,
+				       c->data_start > c->pd_start ? (c->data_start - c->pd_start) / PD_SIZE : 0);
+	return NULL;
+}
+
 /* Whether pfn is stored and, if so, its descriptor index. */
 static struct ki_error *pd_index(struct pd_check *c, uint64_t pfn, bool *stored, uint64_t *index)
 {
@@ -96,27 +151,6 @@ static struct ki_error *pd_index(struct pd_check *c, uint64_t pfn, bool *stored,
 	*stored = false;
 	if (byte >= c->bmp2_len)
 		return NULL;
-	if (!c->nrank) {
-		if (!(c->rank = malloc(16 * sizeof(*c->rank))))
-			return &ki_enomem;
-		c->rcap = 16;
-		c->rank[c->nrank++] = 0;
-	}
-	while (c->nrank <= no) {
-		if (c->nrank == c->rcap) {
-			void *p = reallocarray(c->rank, c->rcap * 2, sizeof(*c->rank));
-
-			if (!p)
-				return &ki_enomem;
-			c->rank = p;
-			c->rcap *= 2;
-		}
-		err = pd_chunk(c, c->nrank - 1);
-		if (err)
-			return err;
-		c->rank[c->nrank] = c->rank[c->nrank - 1] + c->sub[BMP_CHUNK / 8];
-		c->nrank++;
-	}
 	err = pd_chunk(c, no);
 	if (err)
 		return err;
@@ -350,6 +384,7 @@ static struct ki_error *check_header(struct ki_dump *d, struct pd_check *pd)
 		pd->data_start = got == sizeof(first) ? pd_u64(pd, first) : pd->pd_start;
 		if (pd->data_start > pd->file_size)
 			pd->data_start = pd->file_size;
+		return pd_scan(pd);
 	}
 	return NULL;
 }
