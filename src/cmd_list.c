@@ -538,7 +538,8 @@ int cmd_list(int argc, char **argv)
 	struct ki_error *err;
 	struct emit e = { 0 };
 	struct ki_owners owners = { 0 };
-	const struct ki_findings *fs[2];
+	const struct ki_findings *fs[3];
+	struct ki_findings ownf;
 	size_t nerr;
 	int r, ret = KI_EXIT_OK;
 
@@ -548,6 +549,9 @@ int cmd_list(int argc, char **argv)
 		return r > 0 ? KI_EXIT_OK : KI_EXIT_TROUBLE;
 	}
 	ki_findings_init(&none);
+	/* what the sub-format decoders report: shown, but the listing itself
+	 * is complete without them (verify judges them) */
+	ki_findings_init(&ownf);
 	err = ki_input_open(&o.in, &l);
 	if (err) {
 		ret = ki_fail(err, o.in.input);
@@ -555,12 +559,13 @@ int cmd_list(int argc, char **argv)
 	}
 	fs[0] = l.d ? &l.d->findings : &none;
 	fs[1] = &l.f;
+	fs[2] = &ownf;
 
 	e.json = ki_global.json;
 	e.blocks = o.blocks;
 	e.page_size = l.d ? l.d->page_size : 0;
 	if (o.owners && l.d && l.m) {
-		err = ki_owners_build(l.d, l.dbg, l.k, l.d->page_size, l.d->big_endian, &l.f, &owners);
+		err = ki_owners_build(l.d, l.dbg, l.k, l.d->page_size, l.d->big_endian, &ownf, &owners);
 		if (err) {
 			ret = ki_fail(err, o.in.input);
 			goto out;
@@ -579,7 +584,7 @@ int cmd_list(int argc, char **argv)
 				ki_map_foreach_run(l.m, o.order, emit_run, &e);
 			ki_json_end_array(&e.j);
 		}
-		ki_json_findings(&e.j, fs, 2);
+		ki_json_findings(&e.j, fs, 3);
 		ki_json_end_object(&e.j);
 		ki_json_finish(&e.j);
 	} else {
@@ -592,7 +597,7 @@ int cmd_list(int argc, char **argv)
 				ki_map_foreach_run(l.m, o.order, emit_run, &e);
 			}
 		}
-		text_findings(fs, 2);
+		text_findings(fs, 3);
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "khoinspect: writing the output failed\n");
@@ -606,6 +611,7 @@ int cmd_list(int argc, char **argv)
 	}
 out:
 	ki_owners_deinit(&owners);
+	ki_findings_deinit(&ownf);
 	ki_input_close(&l, &o.in);
 	return ret;
 }

@@ -161,6 +161,7 @@ int cmd_snapshot(int argc, char **argv)
 	struct ki_json j;
 	FILE *fp = stdout;
 	struct ki_owners owners = { 0 };
+	struct ki_findings ownf;
 	int opt, r, ret = KI_EXIT_OK;
 
 	opterr = 0;
@@ -211,7 +212,10 @@ int cmd_snapshot(int argc, char **argv)
 			      o.input);
 		goto out;
 	}
-	err = ki_owners_build(in.d, in.dbg, in.k, in.d->page_size, in.d->big_endian, &in.f, &owners);
+	/* sub-format problems do not affect the manifest: verify reports them */
+	ki_findings_init(&ownf);
+	err = ki_owners_build(in.d, in.dbg, in.k, in.d->page_size, in.d->big_endian, &ownf, &owners);
+	ki_findings_deinit(&ownf);
 	if (err) {
 		ret = ki_fail(err, o.input);
 		goto out;
