@@ -207,7 +207,7 @@ static void read_child(bool be, struct ki_kho *k, int node,
 	}
 	if (!s->ptr_prop)
 		ki_findings_add(f, KI_SEV_ERROR, "subnode-no-pointer", k->has_fdt_phys, k->fdt_phys,
-				"KHO FDT at %s: node \"%s\" has no \"%s\" property; its data cannot be found",
+				"KHO FDT at %s: node \"%s\" has no \"%s\" property; its data cannot be found (a half-added node, as kho_add_subtree() left before 9ec953298948, looks like this)",
 				k->where, s->name, want);
 	else if (k->format != KI_KHO_UNKNOWN && strcmp(s->ptr_prop, want))
 		ki_findings_add(f, KI_SEV_WARNING, "subnode-pointer-name", k->has_fdt_phys, k->fdt_phys,

@@ -494,6 +494,28 @@ static void settle_page_size(struct ki_dump *d, const struct ki_candidate *c,
 			d->page_size, m & (m - 1) ? "several page sizes" : "none cleanly");
 }
 
+/* kho-formats.md §6.1.7: the array is a kexec segment, placed in scratch.
+ * (An x86 scratch_size that is not whole 16-byte entries is not taken for a
+ * setup_data record by the scan at all.) */
+static void check_scratch_array(const struct ki_scratch_hint *h,
+				const struct ki_scratch_found *out, struct ki_findings *f)
+{
+	bool inside = false;
+
+	for (size_t j = 0; j < out->n; j++) {
+		const struct ki_scratch *a = &out->areas[j];
+
+		if (h->scratch_addr >= a->addr && a->size &&
+		    h->scratch_addr - a->addr < a->size &&
+		    out->n * 16 <= a->size - (h->scratch_addr - a->addr))
+			inside = true;
+	}
+	if (!inside)
+		ki_findings_add(f, KI_SEV_WARNING, "scratch-array-outside", true, h->scratch_addr,
+				"the scratch array at 0x%" PRIx64 " lies in none of the scratch areas it lists (kexec_file_load places it, like every segment, in scratch)",
+				h->scratch_addr);
+}
+
 /* The scratch array a hint points to, for the chosen FDT. */
 static void scratch_from_hints(struct ki_dump *d, const struct ki_scan *s,
 			       uint64_t fdt, struct ki_findings *f,
@@ -534,6 +556,7 @@ static void scratch_from_hints(struct ki_dump *d, const struct ki_scan *s,
 		}
 		free(buf);
 		out->n = n;
+		check_scratch_array(h, out, f);
 		if (asprintf(&out->source, "the scratch array at 0x%" PRIx64 ", named by %s at 0x%" PRIx64,
 			     h->scratch_addr,
 			     h->dtb ? "the boot DTB's /chosen linux,kho-scratch" : "x86 setup_data SETUP_KEXEC_KHO",

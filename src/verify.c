@@ -341,7 +341,7 @@ struct ki_error *ki_verify(const struct ki_verify_input *in,
 			ki_findings_add(f, KI_SEV_ERROR, "block-overlap", true, pa,
 					"order-%u block(s) 0x%" PRIx64 "-0x%" PRIx64
 					" overlap order-%u block(s) at 0x%" PRIx64 " ending at 0x%" PRIx64
-					" (the same memory preserved twice)",
+					" (the same memory preserved twice; stale bits that kho_unpreserve_pages() left before 8fd2f26fa2a3 look like this)",
 					order, pa, end, max_order, max_pa, max_end);
 		if (!any || end > max_end) {
 			max_end = end;

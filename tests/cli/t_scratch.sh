@@ -32,6 +32,14 @@ expect_jq "setup_data: source named" '.scratch[0].source | test("setup_data SETU
 ki -j verify "$T/sd.elf"
 expect_rc "setup_data: verify with the scratch areas passes" 0
 expect_jq "setup_data: scratch checks ran" '[.findings[].id] | index("scratch-unknown") == null'
+# the golden writer put the array (0x257000) outside its one scratch area
+# (0x400000-0x800000); a kernel's kexec_file_load puts it inside
+expect_jq "setup_data: scratch-array-outside at the array" "[.findings[] | select(.id == \"scratch-array-outside\") | .phys] == [\"$SPHYS\"]"
+# a scratch_size of 20 is not whole 16-byte entries: not a record
+put_u64 "$T/sd.elf" $((SD + 40)) 20
+ki -j list --summary "$T/sd.elf"
+expect_jq "setup_data: scratch_size 20 is not taken for a record" '.scratch == []'
+put_u64 "$T/sd.elf" $((SD + 40)) 16
 # --scratch still wins
 ki -j list --summary --scratch 0x40000000:0x200000 "$T/sd.elf"
 expect_jq "--scratch overrides setup_data" '.scratch == [{"start":"0x40000000","size":"0x200000","source":"--scratch"}]'
