@@ -43,6 +43,19 @@ expect_grep "kdump damaged page: the scan skips it and says so" "$T/err" 'warnin
 # 0x110000 bytes less the one damaged page
 expect_grep "kdump damaged page: the scan went on past it" "$T/err" 'scanned 0x10f000 bytes'
 
+# descriptor 0xe5 (PFN 0xe5) pointing far past the file: the scan skips
+# that page and goes on with a 1 MiB read from 0xe6000 that runs past the
+# last RAM page, then reads 0xe6000 alone again; libkdumpfile 0.5.1
+# crashed on that sequence (found by fuzzing), so excluded pages never
+# reach it.
+cp "$KS/qemu-q35-khov3.kdump" "$T/pd.kdump"
+chmod u+w "$T/pd.kdump"
+printf '\100' | dd of="$T/pd.kdump" bs=1 seek=$((0x42000 + 0xe5 * 24 + 6)) conv=notrunc 2>/dev/null
+ki -j list "$T/pd.kdump"
+expect_rc "kdump descriptor past the file: lists" 0
+expect_jq "kdump descriptor past the file: the page is skipped and named" '[.findings[] | select(.id == "scan-page-damaged") | .phys] == ["0xe5000"]'
+expect_jq "kdump descriptor past the file: the FDT is still found" '.kho.fdt_phys == "0x50000"'
+
 # one extra bit in the 2nd bitmap, byte 58090 bit 1 (offset 0x22000 +
 # 58090 = 197354): PFN 58090 * 8 + 1 = 0x71751, stored but not RAM
 # (libkdumpfile 0.5.1 wrote through NULL on this one; found by fuzzing)
