@@ -352,6 +352,67 @@ static uint32_t rd32(const unsigned char *p, bool be)
 	return be ? be32toh(v) : le32toh(v);
 }
 
+/*
+ * kdump_sub_header (block 1) of a 64-bit writer: offset/size pairs of the
+ * VMCOREINFO (v3+), the ELF notes (v4+) and the erase info (v5+) must lie
+ * in the file, and max_mapnr_64 (v6+) within the bitmaps; libkdumpfile
+ * otherwise tries to allocate what they say. 32-bit writers lay it out
+ * differently and are left to libkdumpfile.
+ */
+static struct ki_error *check_sub_header(struct ki_dump *d, const unsigned char *h,
+					 uint32_t ver, uint32_t bs, uint32_t bmp, bool be,
+					 uint64_t file_size)
+{
+	static const char *const wide[] = {
+		"x86_64", "aarch64", "ppc64", "ppc64le", "s390x", "riscv64", "loongarch64", "mips64",
+	};
+	static const struct { uint32_t ver, off; const char *what; } pairs[] = {
+		{ 3, 32, "VMCOREINFO" }, { 4, 48, "ELF notes" }, { 5, 64, "erase info" },
+	};
+	char machine[66];
+	unsigned char sub[104];
+	size_t got;
+	bool is64 = false;
+	struct ki_error *err;
+
+	memcpy(machine, h + 12 + 4 * 65, 65);
+	machine[65] = '\0';
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		is64 |= !strcmp(machine, wide[i]);
+	if (!is64 || ver < 3)
+		return NULL;
+	err = ki_pread_full(d->fd, d->path, sub, sizeof(sub), bs, &got);
+	if (err)
+		return err;
+	if (got < sizeof(sub))
+		return ki_error_create(KI_ERR_TRUNCATED, "kdump-compressed sub-header at offset 0x%x: only %zu bytes", bs, got);
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		uint64_t off, size;
+
+		if (ver < pairs[i].ver)
+			continue;
+		memcpy(&off, sub + pairs[i].off, 8);
+		memcpy(&size, sub + pairs[i].off + 8, 8);
+		off = be ? be64toh(off) : le64toh(off);
+		size = be ? be64toh(size) : le64toh(size);
+		if (size && (off > file_size || size > file_size - off))
+			return ki_error_create(KI_ERR_FORMAT,
+					       "kdump-compressed sub-header: the %s (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes; fields at 0x%x) lie outside the 0x%" PRIx64 "-byte file",
+					       pairs[i].what, off, size, bs + pairs[i].off, file_size);
+	}
+	if (ver >= 6) {
+		uint64_t max_mapnr;
+
+		memcpy(&max_mapnr, sub + 96, 8);
+		max_mapnr = be ? be64toh(max_mapnr) : le64toh(max_mapnr);
+		if (max_mapnr > (uint64_t)bmp / 2 * bs * 8)
+			return ki_error_create(KI_ERR_FORMAT,
+					       "kdump-compressed sub-header: max_mapnr_64 0x%" PRIx64 " (at 0x%x) is more pages than the bitmaps (%u blocks) describe",
+					       max_mapnr, bs + 96, bmp);
+	}
+	return NULL;
+}
+
 static struct ki_error *check_header(struct ki_dump *d, struct pd_check *pd)
 {
 	unsigned char h[464];
@@ -388,6 +449,11 @@ static struct ki_error *check_header(struct ki_dump *d, struct pd_check *pd)
 		return ki_error_create(KI_ERR_TRUNCATED,
 				       "kdump-compressed dump: its header and bitmaps need 0x%" PRIx64 " bytes, the file has 0x%" PRIx64,
 				       (1 + (uint64_t)sub + bmp) * bs, (uint64_t)st.st_size);
+	if (S_ISREG(st.st_mode)) {
+		err = check_sub_header(d, h, ver, bs, bmp, be, (uint64_t)st.st_size);
+		if (err)
+			return err;
+	}
 	if (S_ISREG(st.st_mode)) {
 		unsigned char first[8];
 

@@ -71,3 +71,14 @@ ki list "$T/pd.kdump"
 expect_rc "kdump with more pages than descriptors: exits 2" 2
 expect_grep "kdump more pages than descriptors: counts named" "$T/err" 'says 273 pages are stored, the descriptor table \(0x42000-0x43980\) has room for 272'
 rm -f "$T/pd.kdump"
+
+# sub-header offsets outside the file are refused before libkdumpfile
+# tries to allocate them (kdump_sub_header at block 1 = 0x1000; offset_note
+# at +48, size_note at +56 on 64-bit writers)
+cp "$KS/qemu-q35-khov3.kdump" "$T/pd.kdump"
+chmod u+w "$T/pd.kdump"
+put_u64 "$T/pd.kdump" $((0x1000 + 56)) $((0x27000000000))
+ki list "$T/pd.kdump"
+expect_rc "kdump notes past the file: exits 2" 2
+expect_grep "kdump notes past the file: field named" "$T/err" 'the ELF notes \(offset 0x1068, 0x27000000000 bytes; fields at 0x1030\) lie outside'
+rm -f "$T/pd.kdump"
