@@ -229,51 +229,57 @@ static struct ki_error *kdump_read_fn(void *arg, void *buf, uint64_t paddr,
 				      size_t len, uint64_t pos)
 {
 	struct kdump_src *k = arg;
-	size_t got = len;
-	kdump_status st = KDUMP_OK;
+	size_t got;
+	kdump_status st;
 
 	(void)pos;
 	/*
-	 * Only stored pages reach libkdumpfile: 0.5.1 leaves its cache broken
-	 * after a read that ends in an excluded page, and the next read of
-	 * the same pages writes through NULL (seen with a 1 MiB read running
-	 * past the last RAM page, then that read's first page again).
+	 * One page per kdump_read, only stored pages with sound descriptors,
+	 * and an emptied cache after any failure: libkdumpfile 0.5.1 leaves
+	 * its cache broken after a read that fails (an excluded page, a page
+	 * that does not decompress), and a later read of an evicted page
+	 * writes through NULL (found by fuzzing).
 	 */
-	if (k->pd.bs) {
-		uint64_t first = paddr / k->page_size, last = (paddr + len - 1) / k->page_size;
+	while (len) {
+		uint64_t pfn = paddr / k->page_size;
+		size_t n = (size_t)(k->page_size - paddr % k->page_size);
+		bool stored = true;
 
-		for (uint64_t pfn = first; len && pfn <= last; pfn++) {
-			uint64_t at = pfn == first ? paddr : pfn * k->page_size;
-			bool stored;
+		if (n > len)
+			n = len;
+		if (k->pd.bs) {
 			struct ki_error *err = pd_verify(&k->pd, pfn, &stored);
 
 			if (err)
-				return ki_error_set_paddr(err, at);
-			if (stored)
-				continue;
-			if (pfn > first) {
-				got = (size_t)(at - paddr);
-				st = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &got);
-				if (st != KDUMP_OK)
-					break; /* reported below */
-			}
-			return ki_error_set_paddr(ki_error_create(KI_ERR_NODATA,
-					"physical address 0x%" PRIx64 " is not in the dump (its page is not stored: the dump was filtered, or this is not RAM)",
-					at), at);
+				return ki_error_set_paddr(err, paddr);
+			if (!stored)
+				return ki_error_set_paddr(ki_error_create(KI_ERR_NODATA,
+						"physical address 0x%" PRIx64 " is not in the dump (its page is not stored: the dump was filtered, or this is not RAM)",
+						paddr), paddr);
 		}
-	}
-	if (!k->pd.bs || st == KDUMP_OK)
+		got = n;
 		st = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &got);
-	if (st == KDUMP_OK)
-		return NULL;
-	if (st == KDUMP_ERR_NODATA)
-		return ki_error_set_paddr(ki_error_create(KI_ERR_NODATA,
-				"physical address 0x%" PRIx64 " is not in the dump (%s; the dump was filtered, or this is not RAM)",
-				paddr + got, kdump_get_err(k->ctx)), paddr + got);
-	return ki_error_set_paddr(ki_error_create(
-			st == KDUMP_ERR_CORRUPT ? KI_ERR_CORRUPT : KI_ERR_FORMAT,
-			"reading physical address 0x%" PRIx64 ": %s",
-			paddr + got, kdump_get_err(k->ctx)), paddr + got);
+		if (st != KDUMP_OK) {
+			const char *why = kdump_get_err(k->ctx);
+			struct ki_error *err = ki_error_create(
+				st == KDUMP_ERR_NODATA ? KI_ERR_NODATA :
+				st == KDUMP_ERR_CORRUPT ? KI_ERR_CORRUPT : KI_ERR_FORMAT,
+				st == KDUMP_ERR_NODATA
+					? "physical address 0x%" PRIx64 " is not in the dump (%s; the dump was filtered, or this is not RAM)"
+					: "reading physical address 0x%" PRIx64 ": %s",
+				paddr + got, why ? why : "libkdumpfile gives no reason");
+
+			/* a failed read can leave a cache entry without data that a
+			 * later read writes through: start with an empty cache */
+			kdump_set_number_attr(k->ctx, "cache.size", 0);
+			kdump_set_number_attr(k->ctx, "cache.size", KDUMP_CACHE_PAGES);
+			return ki_error_set_paddr(err, paddr + got);
+		}
+		buf = (unsigned char *)buf + n;
+		paddr += n;
+		len -= n;
+	}
+	return NULL;
 }
 
 /* Next address at or after pos whose page the file stores. */

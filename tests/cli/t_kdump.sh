@@ -82,3 +82,10 @@ ki list "$T/pd.kdump"
 expect_rc "kdump notes past the file: exits 2" 2
 expect_grep "kdump notes past the file: field named" "$T/err" 'the ELF notes \(offset 0x1068, 0x27000000000 bytes; fields at 0x1030\) lie outside'
 rm -f "$T/pd.kdump"
+
+# the compressed data of PFN 0x63 (the map's order-10 bitmap page) damaged:
+# the read fails, libkdumpfile's cache is emptied, and reading earlier
+# pages again works (0.5.1 wrote through NULL here; found by fuzzing)
+ki -j list "$KS/crash-cache-after-error"
+expect_rc "kdump page that does not decompress: listing incomplete, exits 2" 2
+expect_jq "kdump page that does not decompress: map-read-error at it" '[.findings[] | select(.id == "map-read-error") | .phys] == ["0x63000"]'
