@@ -362,15 +362,16 @@ static uint32_t rd32(const unsigned char *p, bool be)
  * kdump_sub_header (block 1) of a 64-bit writer: offset/size pairs of the
  * VMCOREINFO (v3+), the ELF notes (v4+) and the erase info (v5+) must lie
  * in the file, and max_mapnr_64 (v6+) within the bitmaps; libkdumpfile
- * otherwise tries to allocate what they say. 32-bit writers lay it out
- * differently and are left to libkdumpfile.
+ * otherwise tries to allocate what they say. Writers whose utsname machine
+ * is a 32-bit one lay it out differently and are left to libkdumpfile.
  */
 static struct ki_error *check_sub_header(struct ki_dump *d, const unsigned char *h,
 					 uint32_t ver, uint32_t bs, uint32_t bmp, bool be,
 					 uint64_t file_size)
 {
-	static const char *const wide[] = {
-		"x86_64", "aarch64", "ppc64", "ppc64le", "s390x", "riscv64", "loongarch64", "mips64",
+	/* 32-bit writers lay the sub-header out with 4-byte longs */
+	static const char *const narrow[] = {
+		"i386", "i486", "i586", "i686", "arm", "armv7l", "ppc", "mips", "s390", "sh4", "sparc",
 	};
 	static const struct { uint32_t ver, off; const char *what; } pairs[] = {
 		{ 3, 32, "VMCOREINFO" }, { 4, 48, "ELF notes" }, { 5, 64, "erase info" },
@@ -378,13 +379,13 @@ static struct ki_error *check_sub_header(struct ki_dump *d, const unsigned char 
 	char machine[66];
 	unsigned char sub[104];
 	size_t got;
-	bool is64 = false;
+	bool is64 = true;
 	struct ki_error *err;
 
 	memcpy(machine, h + 12 + 4 * 65, 65);
 	machine[65] = '\0';
-	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
-		is64 |= !strcmp(machine, wide[i]);
+	for (size_t i = 0; i < sizeof(narrow) / sizeof(narrow[0]); i++)
+		is64 &= strcmp(machine, narrow[i]) != 0;
 	if (!is64 || ver < 3)
 		return NULL;
 	err = ki_pread_full(d->fd, d->path, sub, sizeof(sub), bs, &got);
