@@ -75,6 +75,7 @@ static struct {
 	struct subnode subs[MAX_SUBNODES];
 	size_t nsubs;
 	unsigned int fdt_copies;
+	bool truth_owners, memblock_unpreserved;
 } opt = {
 	.format = "kho-v3", .ps = 4096, .arch = "x86_64", .vmcoreinfo = true,
 	.osrelease = "7.1.0-khogen", .seed = 1, .fdt_copies = 1,
@@ -219,13 +220,29 @@ static void mem_write(uint64_t pa, const void *src, uint64_t len)
 
 /* ---- blocks ---- */
 
-struct block { uint64_t pa; unsigned int order; };
+struct block { uint64_t pa; unsigned int order; uint32_t owner; /* 0: unclaimed */ };
 static struct block *blocks;
-static size_t nblocks, bcap;
+static size_t nblocks, bcap, nsorted; /* blocks[0, nsorted) are sorted */
 
 static uint64_t bsize(unsigned int order)
 {
 	return opt.ps << order;
+}
+
+/* owner labels of --truth-owners; 0 is "unclaimed" */
+static char **labels;
+static size_t nlabels;
+
+static uint32_t label_id(const char *label)
+{
+	for (size_t i = 0; i < nlabels; i++)
+		if (!strcmp(labels[i], label))
+			return (uint32_t)i;
+	labels = xrealloc(labels, nlabels + 1, sizeof(*labels));
+	labels[nlabels] = strdup(label);
+	if (!labels[nlabels])
+		die("out of memory");
+	return (uint32_t)nlabels++;
 }
 
 static void add_block(uint64_t pa, unsigned int order)
@@ -239,7 +256,46 @@ static void add_block(uint64_t pa, unsigned int order)
 		blocks = xrealloc(blocks, bcap, sizeof(*blocks));
 	}
 	blocks[nblocks].pa = pa;
+	blocks[nblocks].owner = 0;
 	blocks[nblocks++].order = order;
+}
+
+static void add_owned(uint64_t pa, unsigned int order, const char *label)
+{
+	add_block(pa, order);
+	blocks[nblocks - 1].owner = label_id(label);
+}
+
+/* drop the unclaimed (random) blocks that overlap [pa, pa + len) */
+static void evict_unowned(uint64_t pa, uint64_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < nblocks; i++) {
+		if (blocks[i].owner || blocks[i].pa >= pa + len ||
+		    blocks[i].pa + bsize(blocks[i].order) <= pa)
+			blocks[w++] = blocks[i];
+		else if (i < nsorted)
+			nsorted--; /* the sorted prefix stays sorted, one shorter */
+	}
+	nblocks = w;
+}
+
+/* preserve [pa, pa + len) as the kernel does: maximal aligned blocks */
+static void preserve_range(uint64_t pa, uint64_t len, const char *label)
+{
+	uint64_t end = (pa + len + opt.ps - 1) & ~(opt.ps - 1);
+
+	pa &= ~(opt.ps - 1);
+	evict_unowned(pa, end - pa);
+	while (pa < end) {
+		unsigned int o = 0;
+
+		while (o < 40 && !(pa & (bsize(o + 1) - 1)) && pa + bsize(o + 1) <= end)
+			o++;
+		add_owned(pa, o, label);
+		pa += bsize(o);
+	}
 }
 
 static int bcmp_(const void *a, const void *b)
@@ -269,13 +325,13 @@ static void sort_blocks(bool drop)
 		blocks[w++] = blocks[i];
 		end = blocks[i].pa + bsize(blocks[i].order);
 	}
-	nblocks = w;
+	nblocks = nsorted = w;
 }
 
 /* does [pa, pa+len) overlap a block? (blocks sorted) */
 static bool hits_block(uint64_t pa, uint64_t len)
 {
-	size_t lo = 0, hi = nblocks;
+	size_t lo = 0, hi = nsorted < nblocks ? nsorted : nblocks;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -285,7 +341,13 @@ static bool hits_block(uint64_t pa, uint64_t len)
 		else
 			hi = mid;
 	}
-	return lo < nblocks && blocks[lo].pa < pa + len;
+	if (lo < nsorted && lo < nblocks && blocks[lo].pa < pa + len)
+		return true;
+	/* blocks added since the last sort */
+	for (size_t i = nsorted; i < nblocks; i++)
+		if (blocks[i].pa < pa + len && pa < blocks[i].pa + bsize(blocks[i].order))
+			return true;
+	return false;
 }
 
 static uint64_t rng_state;
@@ -569,6 +631,343 @@ static void build_root_fdt(unsigned char *buf, uint64_t map)
 	fdt_ok(fdt_finish(buf), "finish");
 }
 
+/* the reserve_mem region "trace": 0x302000 bytes, in whole pages */
+static uint64_t memblock_size(void)
+{
+	return (UINT64_C(0x302000) + opt.ps - 1) & ~(opt.ps - 1);
+}
+
+/* ---- LUO, memfd, vmalloc, serialization blocks (kho-formats.md 2.2-2.5) ---- */
+
+#define MAX_SESSIONS 64
+
+struct lfile {
+	uint64_t token, ser;            /* memfd_luo_ser page */
+	unsigned int nfolios;
+	uint64_t *folio;                /* PA of each folio */
+	unsigned int *forder;
+	uint64_t kv_first, total_pages; /* struct kho_vmalloc of the folio array */
+	char label[160];
+};
+
+struct lsession {
+	char name[64];
+	unsigned int nfiles;
+	struct lfile *files;
+	uint64_t files_pa;              /* v1: the 2-page array; v5: the first block */
+};
+
+static struct {
+	unsigned int version;           /* 0 (none), 1 or 5 */
+	struct lsession s[MAX_SESSIONS];
+	size_t ns;
+	unsigned int nflb;
+	uint64_t number;
+	unsigned int memfd;             /* 1 or 2 */
+	uint64_t folios;                /* per file; 0: 1 to 8 at random */
+	unsigned int vorder;            /* order of the folio arrays' pieces */
+	uint64_t chunk_cap;             /* PAs per vmalloc chunk; 0: a full page */
+	uint64_t sess_pa, flb_pa;
+	uint64_t folio_cursor;
+} luo = { .number = 1, .memfd = 2, .nflb = 1, .folio_cursor = UINT64_C(0x300000000) };
+
+static uint64_t kho_test_folios;
+static bool kho_test;
+
+/* npages contiguous structure pages, the first aligned to align pages */
+static uint64_t alloc_contig(uint64_t npages, uint64_t align)
+{
+	for (;;) {
+		uint64_t first = alloc_page(), k;
+
+		if ((first / opt.ps) % align)
+			continue;
+		for (k = 1; k < npages; k++)
+			if (alloc_page() != first + k * opt.ps)
+				break;
+		if (k == npages)
+			return first;
+	}
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/* the folios: placed upwards from 12 GiB, evicting random blocks */
+static void luo_plan(void)
+{
+	uint64_t token = 1000;
+
+	if (!luo.ns) {
+		snprintf(luo.s[0].name, sizeof(luo.s[0].name), "vm-1");
+		luo.s[0].nfiles = 2;
+		luo.ns = 1;
+	}
+	for (size_t i = 0; i < luo.ns; i++) {
+		struct lsession *se = &luo.s[i];
+
+		se->files = xcalloc(se->nfiles, sizeof(*se->files));
+		for (unsigned int f = 0; f < se->nfiles; f++) {
+			struct lfile *fi = &se->files[f];
+
+			fi->token = token++;
+			snprintf(fi->label, sizeof(fi->label), "luo:%s/file %" PRIu64 " (memfd)",
+				 se->name, fi->token);
+			fi->nfolios = luo.folios ? (unsigned int)luo.folios : (unsigned int)(1 + rnd() % 8);
+			fi->folio = xcalloc(fi->nfolios, sizeof(*fi->folio));
+			fi->forder = xcalloc(fi->nfolios, sizeof(*fi->forder));
+			for (unsigned int k = 0; k < fi->nfolios; k++) {
+				unsigned int o = (unsigned int)(rnd() % 3);
+				uint64_t pa = (luo.folio_cursor + bsize(o) - 1) & ~(bsize(o) - 1);
+
+				luo.folio_cursor = pa + bsize(o);
+				evict_unowned(pa, bsize(o));
+				add_owned(pa, o, fi->label);
+				fi->folio[k] = pa;
+				fi->forder[k] = o;
+				layout("folio %s %" PRIu64 " 0x%" PRIx64 " %u", se->name, fi->token, pa, o);
+			}
+		}
+	}
+}
+
+/* a page's worth of zeroes written at pa (structures start clean) */
+static void zero_pages(uint64_t pa, uint64_t npages)
+{
+	unsigned char *z = xcalloc(1, opt.ps);
+
+	for (uint64_t k = 0; k < npages; k++)
+		mem_write(pa + k * opt.ps, z, opt.ps);
+	free(z);
+}
+
+static void put_name(unsigned char *p, const char *s, size_t field)
+{
+	memset(p, 0, field);
+	memcpy(p, s, strlen(s) < field - 1 ? strlen(s) : field - 1);
+}
+
+/* one memfd: memfd_luo_ser page, folio array (vmalloc), its chunks */
+static void luo_memfd(struct lsession *se, struct lfile *fi)
+{
+	uint64_t bytes = (uint64_t)fi->nfolios * 16, npages = div_up(bytes ? bytes : 1, opt.ps);
+	uint64_t npieces = div_up(npages, UINT64_C(1) << luo.vorder);
+	uint64_t cap = luo.chunk_cap ? luo.chunk_cap : (opt.ps - 8) / 8;
+	uint64_t nchunks = div_up(npieces, cap), *piece = xcalloc(npieces, sizeof(*piece));
+	uint64_t *chunk = xcalloc(nchunks, sizeof(*chunk)), index = 0;
+	unsigned char m[48] = { 0 }, e[16];
+	size_t kv = luo.memfd == 2 ? 32 : 24;
+
+	fi->ser = alloc_page();
+	add_owned(fi->ser, 0, fi->label);
+	layout("memfd %s %" PRIu64 " 0x%" PRIx64, se->name, fi->token, fi->ser);
+	for (uint64_t k = 0; k < npieces; k++) {
+		piece[k] = alloc_contig(UINT64_C(1) << luo.vorder, UINT64_C(1) << luo.vorder);
+		add_owned(piece[k], luo.vorder, fi->label);
+		zero_pages(piece[k], UINT64_C(1) << luo.vorder);
+		layout("vmalloc-data %s %" PRIu64 " 0x%" PRIx64, se->name, fi->token, piece[k]);
+	}
+	for (uint64_t k = 0; k < nchunks; k++) {
+		chunk[k] = alloc_page();
+		add_owned(chunk[k], 0, fi->label);
+		layout("vmalloc-chunk %s %" PRIu64 " 0x%" PRIx64, se->name, fi->token, chunk[k]);
+	}
+	/* chunk pages: next, then piece addresses, zero-terminated unless full */
+	for (uint64_t k = 0; k < nchunks; k++) {
+		unsigned char *cp = xcalloc(1, opt.ps);
+
+		put64(cp, k + 1 < nchunks ? chunk[k + 1] : 0);
+		for (uint64_t j = 0; j < cap && k * cap + j < npieces; j++)
+			put64(cp + 8 + 8 * j, piece[k * cap + j]);
+		mem_write(chunk[k], cp, opt.ps);
+		free(cp);
+	}
+	/* the array: {pfn | flags << 52, index} per folio, GCC bitfield order */
+	for (unsigned int k = 0; k < fi->nfolios; k++) {
+		uint64_t pfn = fi->folio[k] >> opt.psh, flags = 2 | (rnd() & 1); /* uptodate, maybe dirty */
+		uint64_t off = (uint64_t)k * 16, psz = bsize(luo.vorder);
+
+		put64(e, opt.big ? (pfn << 12) | flags : pfn | (flags << 52));
+		put64(e + 8, index);
+		index += UINT64_C(1) << fi->forder[k];
+		mem_write(piece[off / psz] + off % psz, e, 16);
+	}
+	fi->kv_first = chunk[0];
+	fi->total_pages = npieces << luo.vorder;
+	put64(m, 0);                                    /* pos */
+	put64(m + 8, index * opt.ps);                   /* size */
+	if (luo.memfd == 2) {
+		put32(m + 16, 0x0f);                    /* F_SEAL_SEAL|SHRINK|GROW|WRITE */
+		put32(m + 20, 0);
+	}
+	put64(m + kv - 8, fi->nfolios);
+	put64(m + kv, fi->kv_first);
+	put32(m + kv + 8, (uint32_t)fi->total_pages);
+	put16(m + kv + 12, 1);                          /* allocated by vmalloc */
+	put16(m + kv + 14, (uint16_t)luo.vorder);
+	zero_pages(fi->ser, 1);
+	mem_write(fi->ser, m, luo.memfd == 2 ? 48 : 40);
+	free(piece);
+	free(chunk);
+}
+
+static void file_record(unsigned char *p, const struct lfile *fi)
+{
+	put_name(p, luo.memfd == 2 ? "memfd-v2" : "memfd-v1", 48);
+	put64(p + 48, fi->ser);
+	put64(p + 56, fi->token);
+}
+
+static void session_record(unsigned char *p, const struct lsession *se)
+{
+	put_name(p, se->name, 64);
+	put64(p + 64, se->files_pa);
+	put64(p + 72, se->nfiles);
+}
+
+/* a block chain of n entries of size esz, each block owned by label */
+typedef void (*entry_fn)(unsigned char *p, size_t i, void *arg);
+
+static uint64_t block_chain(size_t n, size_t esz, const char *label, const char *what,
+			    entry_fn fn, void *arg)
+{
+	size_t per = (size_t)((opt.ps - 16) / esz), nb = n ? (n + per - 1) / per : 0;
+	uint64_t *pa = xcalloc(nb ? nb : 1, sizeof(*pa)), head;
+
+	for (size_t b = 0; b < nb; b++) {
+		pa[b] = alloc_page();
+		add_owned(pa[b], 0, label);
+		layout("luo-block %s 0x%" PRIx64, what, pa[b]);
+	}
+	for (size_t b = 0; b < nb; b++) {
+		unsigned char *bp = xcalloc(1, opt.ps);
+		size_t cnt = n - b * per < per ? n - b * per : per;
+
+		put64(bp, b + 1 < nb ? pa[b + 1] : 0);
+		put64(bp + 8, cnt);
+		for (size_t i = 0; i < cnt; i++)
+			fn(bp + 16 + i * esz, b * per + i, arg);
+		mem_write(pa[b], bp, opt.ps);
+		free(bp);
+	}
+	head = nb ? pa[0] : 0;
+	free(pa);
+	return head;
+}
+
+static void file_entry(unsigned char *p, size_t i, void *arg)
+{
+	file_record(p, &((struct lsession *)arg)->files[i]);
+}
+
+static void session_entry(unsigned char *p, size_t i, void *arg)
+{
+	(void)arg;
+	session_record(p, &luo.s[i]);
+}
+
+/* every LUO structure but the blob, allocated, preserved and written */
+static void luo_build(void)
+{
+	for (size_t i = 0; i < luo.ns; i++)
+		for (unsigned int f = 0; f < luo.s[i].nfiles; f++)
+			luo_memfd(&luo.s[i], &luo.s[i].files[f]);
+	for (size_t i = 0; i < luo.ns; i++) {
+		struct lsession *se = &luo.s[i];
+		char label[100], what[100];
+
+		snprintf(label, sizeof(label), "luo:%s/files", se->name);
+		snprintf(what, sizeof(what), "files:%s", se->name);
+		if (luo.version == 5) {
+			se->files_pa = block_chain(se->nfiles, 64, label, what, file_entry, se);
+		} else if (se->nfiles) {
+			unsigned char *arr = xcalloc(2, opt.ps);
+
+			if (se->nfiles > 2 * opt.ps / 64)
+				die("--luo-session %s: luo-v1 holds at most %" PRIu64 " files per session",
+				    se->name, 2 * opt.ps / 64);
+			se->files_pa = alloc_contig(2, 1);
+			add_owned(se->files_pa, 0, label);
+			add_owned(se->files_pa + opt.ps, 0, label);
+			for (unsigned int f = 0; f < se->nfiles; f++)
+				file_record(arr + 64 * f, &se->files[f]);
+			mem_write(se->files_pa, arr, 2 * opt.ps);
+			free(arr);
+		}
+		layout("luo-files %s 0x%" PRIx64, se->name, se->files_pa);
+	}
+	if (luo.version == 5) {
+		luo.sess_pa = block_chain(luo.ns, 80, "luo:sessions", "sessions", session_entry, NULL);
+	} else {
+		uint64_t np = div_up(8 + 80 * luo.ns, opt.ps);
+		unsigned char *h = xcalloc(np, opt.ps);
+
+		luo.sess_pa = alloc_contig(np, 1);
+		for (uint64_t k = 0; k < np; k++)
+			add_owned(luo.sess_pa + k * opt.ps, 0, "luo:sessions");
+		put64(h, luo.ns);
+		for (size_t i = 0; i < luo.ns; i++)
+			session_record(h + 8 + 80 * i, &luo.s[i]);
+		mem_write(luo.sess_pa, h, np * opt.ps);
+		free(h);
+	}
+	layout("luo-session-header 0x%" PRIx64, luo.sess_pa);
+	if (luo.nflb) {
+		uint64_t np = div_up(16 + 64 * (uint64_t)luo.nflb, opt.ps);
+		unsigned char *h = xcalloc(np, opt.ps);
+
+		luo.flb_pa = alloc_contig(np, 1);
+		for (uint64_t k = 0; k < np; k++)
+			add_owned(luo.flb_pa + k * opt.ps, 0, "luo:flb");
+		put64(h, np);
+		put64(h + 8, luo.nflb);
+		for (unsigned int i = 0; i < luo.nflb; i++) {
+			char name[48];
+
+			snprintf(name, sizeof(name), "flb-%u", i);
+			put_name(h + 16 + 64 * i, name, 48);
+			put64(h + 16 + 64 * i + 48, 0);   /* the FLB owner's data: none here */
+			put64(h + 16 + 64 * i + 56, 1);
+		}
+		mem_write(luo.flb_pa, h, np * opt.ps);
+		free(h);
+		layout("luo-flb 0x%" PRIx64, luo.flb_pa);
+	}
+}
+
+/* the LUO child's blob: a luo-v1 FDT, or a 32-byte luo-v5 luo_ser */
+static void luo_blob(unsigned char *buf, struct subnode *s)
+{
+	if (luo.version == 5) {
+		put_name(buf, "luo-v5", 8);
+		put64(buf + 8, luo.number);
+		put64(buf + 16, luo.sess_pa);
+		put64(buf + 24, luo.flb_pa);
+		s->blob_size = 32;
+		return;
+	}
+	fdt_ok(fdt_create(buf, (int)opt.ps), "luo");
+	fdt_ok(fdt_finish_reservemap(buf), "luo");
+	fdt_ok(fdt_begin_node(buf, ""), "luo");
+	fdt_ok(fdt_property_string(buf, "compatible", "luo-v1"), "luo");
+	prop_u64(buf, "liveupdate-number", luo.number);
+	fdt_ok(fdt_begin_node(buf, "luo-session"), "luo-session");
+	fdt_ok(fdt_property_string(buf, "compatible", "luo-session-v2"), "luo-session");
+	prop_u64(buf, "luo-session-header", luo.sess_pa);
+	fdt_ok(fdt_end_node(buf), "luo-session");
+	if (luo.nflb) {
+		fdt_ok(fdt_begin_node(buf, "luo-flb"), "luo-flb");
+		fdt_ok(fdt_property_string(buf, "compatible", "luo-flb-v1"), "luo-flb");
+		prop_u64(buf, "luo-flb-header", luo.flb_pa);
+		fdt_ok(fdt_end_node(buf), "luo-flb");
+	}
+	fdt_ok(fdt_end_node(buf), "luo");
+	fdt_ok(fdt_finish(buf), "luo");
+	s->blob_size = fdt_totalsize(buf);
+}
+
 /* the blob of a sub-node: memblock FDT, kexec-metadata, or filler */
 static void write_blob(struct subnode *s)
 {
@@ -583,10 +982,26 @@ static void write_blob(struct subnode *s)
 		fdt_ok(fdt_begin_node(buf, "trace"), "trace");
 		fdt_ok(fdt_property_string(buf, "compatible", "reserve-mem-v1"), "trace");
 		prop_u64(buf, "start", UINT64_C(0xb60a00000));
-		prop_u64(buf, "size", UINT64_C(0x302000));
+		prop_u64(buf, "size", memblock_size());
 		fdt_ok(fdt_end_node(buf), "trace");
 		fdt_ok(fdt_end_node(buf), "memblock");
 		fdt_ok(fdt_finish(buf), "memblock");
+		s->blob_size = fdt_totalsize(buf);
+	} else if (!strcmp(s->name, "LUO") && luo.version) {
+		luo_blob(buf, s);
+	} else if (!strcmp(s->name, "kho_test") && kho_test) {
+		fdt_ok(fdt_create(buf, (int)opt.ps), "kho_test");
+		fdt_ok(fdt_finish_reservemap(buf), "kho_test");
+		fdt_ok(fdt_begin_node(buf, ""), "kho_test");
+		fdt_ok(fdt_property_string(buf, "compatible", "kho-test-v1"), "kho_test");
+		{
+			unsigned char nf[4];
+
+			put32(nf, (uint32_t)kho_test_folios);
+			fdt_ok(fdt_property(buf, "nr_folios", nf, 4), "kho_test");
+		}
+		fdt_ok(fdt_end_node(buf), "kho_test");
+		fdt_ok(fdt_finish(buf), "kho_test");
 		s->blob_size = fdt_totalsize(buf);
 	} else if (!strcmp(s->name, "kexec-metadata")) {
 		put32(buf, 1);
@@ -722,7 +1137,9 @@ int main(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_PS, O_ARCH, O_ENDIAN, O_CONTAINER, O_REGION, O_NOVMCI,
 	       O_OSREL, O_BLOCKS, O_RANDOM, O_SEED, O_DENSE, O_DEPTH, O_V1BM, O_SUB,
-	       O_MAPZERO, O_COPIES, O_TRUTH, O_LAYOUT, O_SPAN, O_MAXORDER };
+	       O_MAPZERO, O_COPIES, O_TRUTH, O_LAYOUT, O_SPAN, O_MAXORDER, O_LUO, O_LSESS,
+	       O_LFLB, O_LNUM, O_MEMFD, O_MFOLIOS, O_VORDER, O_VCAP, O_KTEST, O_TOWNERS,
+	       O_MBUNPRES };
 	static const struct option lo[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, O_FORMAT },
@@ -746,6 +1163,17 @@ int main(int argc, char **argv)
 		{ "fdt-copies", required_argument, NULL, O_COPIES },
 		{ "truth", required_argument, NULL, O_TRUTH },
 		{ "layout", required_argument, NULL, O_LAYOUT },
+		{ "luo", required_argument, NULL, O_LUO },
+		{ "luo-session", required_argument, NULL, O_LSESS },
+		{ "luo-flb", required_argument, NULL, O_LFLB },
+		{ "luo-number", required_argument, NULL, O_LNUM },
+		{ "memfd", required_argument, NULL, O_MEMFD },
+		{ "memfd-folios", required_argument, NULL, O_MFOLIOS },
+		{ "vmalloc-order", required_argument, NULL, O_VORDER },
+		{ "vmalloc-chunk-cap", required_argument, NULL, O_VCAP },
+		{ "kho-test", required_argument, NULL, O_KTEST },
+		{ "truth-owners", no_argument, NULL, O_TOWNERS },
+		{ "memblock-unpreserved", no_argument, NULL, O_MBUNPRES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -810,6 +1238,43 @@ int main(int argc, char **argv)
 		case O_COPIES: opt.fdt_copies = (unsigned int)num(optarg, "--fdt-copies"); break;
 		case O_TRUTH: opt.truth = optarg; break;
 		case O_LAYOUT: opt.layout = optarg; break;
+		case O_LUO:
+			if (strcmp(optarg, "v1") && strcmp(optarg, "v5"))
+				die("--luo v1|v5");
+			luo.version = optarg[1] == '1' ? 1 : 5;
+			break;
+		case O_LSESS:
+			if (luo.ns == MAX_SESSIONS)
+				die("too many --luo-session");
+			{
+				const char *col = strrchr(optarg, ':');
+				size_t l = col ? (size_t)(col - optarg) : 0;
+
+				if (!col || !l || l >= sizeof(luo.s[0].name))
+					die("--luo-session NAME:NFILES (NAME up to 63 bytes)");
+				memcpy(luo.s[luo.ns].name, optarg, l);
+				luo.s[luo.ns].nfiles = (unsigned int)num(col + 1, "--luo-session files");
+				if (luo.s[luo.ns].nfiles > 100000)
+					die("--luo-session: at most 100000 files");
+				luo.ns++;
+			}
+			break;
+		case O_LFLB: luo.nflb = (unsigned int)num(optarg, "--luo-flb"); break;
+		case O_LNUM: luo.number = num(optarg, "--luo-number"); break;
+		case O_MEMFD:
+			if (strcmp(optarg, "v1") && strcmp(optarg, "v2"))
+				die("--memfd v1|v2");
+			luo.memfd = optarg[1] == '1' ? 1 : 2;
+			break;
+		case O_MFOLIOS: luo.folios = num(optarg, "--memfd-folios"); break;
+		case O_VORDER: luo.vorder = (unsigned int)num(optarg, "--vmalloc-order"); break;
+		case O_VCAP: luo.chunk_cap = num(optarg, "--vmalloc-chunk-cap"); break;
+		case O_KTEST:
+			kho_test = true;
+			kho_test_folios = num(optarg, "--kho-test");
+			break;
+		case O_TOWNERS: opt.truth_owners = true; break;
+		case O_MBUNPRES: opt.memblock_unpreserved = true; break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -835,6 +1300,23 @@ int main(int argc, char **argv)
 	}
 	if (opt.raw && opt.nregions != 1)
 		die("a raw image holds exactly one region");
+	if (luo.folios > 1000000 || luo.vorder > 10 || luo.nflb > 10000 ||
+	    (luo.chunk_cap && luo.chunk_cap > (opt.ps - 8) / 8))
+		die("--memfd-folios up to 1000000, --vmalloc-order up to 10, --luo-flb up to 10000, --vmalloc-chunk-cap up to (page size - 8) / 8");
+	/* LUO and kho_test bring their root children */
+	if (luo.version || kho_test) {
+		if (opt.nsubs + 2 > MAX_SUBNODES)
+			die("too many --subnode");
+		if (luo.version) {
+			snprintf(opt.subs[opt.nsubs].name, sizeof(opt.subs[0].name), "LUO");
+			opt.subs[opt.nsubs++].size = luo.version == 5 ? 32 : opt.ps;
+		}
+		if (kho_test) {
+			snprintf(opt.subs[opt.nsubs].name, sizeof(opt.subs[0].name), "kho_test");
+			opt.subs[opt.nsubs++].size = opt.ps;
+		}
+	}
+	label_id("unclaimed");
 	for (size_t i = 0; i < opt.nregions; i++)
 		if ((opt.regions[i].start | opt.regions[i].size) & (opt.ps - 1) || !opt.regions[i].size)
 			die("--region 0x%" PRIx64 ":0x%" PRIx64 " is not page aligned",
@@ -896,6 +1378,13 @@ int main(int argc, char **argv)
 			sort_blocks(true);
 		}
 	}
+	/* memory the sub-formats describe: reserve_mem regions, memfd folios */
+	for (size_t i = 0; i < opt.nsubs; i++)
+		if (!strcmp(opt.subs[i].name, "memblock") && !opt.memblock_unpreserved)
+			preserve_range(UINT64_C(0xb60a00000), memblock_size(), "memblock:trace");
+	if (luo.version)
+		luo_plan();
+	sort_blocks(false);
 	/* structure pages: the FDT and the blobs are preserved order-0 blocks */
 	fdt_pa = alloc_page();
 	layout("fdt 0x%" PRIx64, fdt_pa);
@@ -907,10 +1396,17 @@ int main(int argc, char **argv)
 			if (alloc_page() != opt.subs[i].pa + k * opt.ps)
 				die("blob \"%s\" does not fit contiguously", opt.subs[i].name);
 		layout("blob %s 0x%" PRIx64, opt.subs[i].name, opt.subs[i].pa);
-		for (uint64_t k = 0; k < npg; k++)
-			add_block(opt.subs[i].pa + k * opt.ps, 0);
+		{
+			char label[80];
+
+			snprintf(label, sizeof(label), "kho:%s", opt.subs[i].name);
+			for (uint64_t k = 0; k < npg; k++)
+				add_owned(opt.subs[i].pa + k * opt.ps, 0, label);
+		}
 	}
-	add_block(fdt_pa, 0);
+	add_owned(fdt_pa, 0, "kho:fdt");
+	if (luo.version)
+		luo_build();
 	sort_blocks(false);
 	for (size_t i = 0; i < opt.nsubs; i++)
 		write_blob(&opt.subs[i]);
@@ -955,7 +1451,8 @@ int main(int argc, char **argv)
 			fprintf(fp, "# scratch 0x%" PRIx64 " 0x%" PRIx64 "\n", scratch_start, scratch_size);
 		if (!opt.map_zero)
 			for (size_t i = 0; i < nblocks; i++)
-				fprintf(fp, "0x%" PRIx64 " %u\n", blocks[i].pa, blocks[i].order);
+				fprintf(fp, opt.truth_owners ? "0x%" PRIx64 " %u %s\n" : "0x%" PRIx64 " %u\n",
+					blocks[i].pa, blocks[i].order, labels[blocks[i].owner]);
 		if (fclose(fp))
 			die("%s: %s", opt.truth, strerror(errno));
 	}
@@ -967,5 +1464,15 @@ int main(int argc, char **argv)
 	free(nodes);
 	free(blocks);
 	free(allocated);
+	for (size_t i = 0; i < nlabels; i++)
+		free(labels[i]);
+	free(labels);
+	for (size_t i = 0; i < luo.ns; i++) {
+		for (unsigned int f = 0; luo.s[i].files && f < luo.s[i].nfiles; f++) {
+			free(luo.s[i].files[f].folio);
+			free(luo.s[i].files[f].forder);
+		}
+		free(luo.s[i].files);
+	}
 	return 0;
 }
