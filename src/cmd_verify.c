@@ -329,7 +329,8 @@ int cmd_verify(int argc, char **argv)
 			       in.nscratch == 1 ? "" : "s", in.nscratch ? " (from " : "",
 			       in.nscratch ? in.scratch_source : "", in.nscratch ? ")" : "");
 		else
-			printf("checked:  the FDT only (no memory: give --mem to check the blocks)\n");
+			printf("checked:  the FDT%s only (no memory: give --mem to check the blocks)\n",
+			       in.dbg && in.dbg->nsubs ? " and its sub-blobs" : "");
 		text_group(fs, KI_SEV_ERROR, "errors");
 		text_group(fs, KI_SEV_WARNING, "warnings");
 		if (ki_global.verbose)

@@ -47,3 +47,19 @@ ki verify --numa "5-3" "$T/sub.elf"
 expect_rc "sub: --numa with END before START: exits 2" 2
 expect_grep "sub: --numa error says the syntax" "$T/err" 'expected START-END'
 rm -f "$T/sub.elf" "$T/sub-m.elf"
+
+# a debugfs copy without memory: the sub-blobs are still decoded
+D="$FIX/golden/debugfs/v3-x86_64-4k/out"
+ki -j verify "$D"
+expect_rc "sub: debugfs without memory verifies" 0
+expect_jq "sub: debugfs without memory: no warning" '[.findings[] | select(.severity == "warning")] == []'
+mkdir -p "$T/dbgk/sub_fdts"
+cp "$D/fdt" "$T/dbgk/"
+cp "$D/sub_fdts/"* "$T/dbgk/sub_fdts/"
+chmod u+w "$T/dbgk/sub_fdts/kexec-metadata"
+printf '\002' | dd of="$T/dbgk/sub_fdts/kexec-metadata" bs=1 conv=notrunc 2>/dev/null
+ki -j verify "$T/dbgk"
+expect_jq "sub: debugfs kexec-metadata version 2 is a warning at its blob" "[.findings[] | select(.id == \"kexec-metadata\") | .phys] == [\"$(jq -r '.subnodes[] | select(.name == "kexec-metadata") | .phys' "$TRUTH")\"]"
+ki verify "$T/dbgk"
+expect_grep "sub: debugfs verify says what it checked" "$T/out" '^checked:  the FDT and its sub-blobs only'
+rm -rf "$T/dbgk"
