@@ -13,7 +13,7 @@
 #include "ki_error.h"
 #include "ki_hash.h"
 
-enum { KI_MANIFEST_VERSION = 1, KI_MANIFEST_MAX_BLOBS = 256 };
+enum { KI_MANIFEST_VERSION = 1, KI_MANIFEST_MAX_BLOBS = 256, KI_MANIFEST_BUF = 1 << 18 };
 
 struct ki_mblob {
 	char name[128];
@@ -57,8 +57,10 @@ struct ki_manifest {
 	size_t nscratch;
 	bool in_ranges;              /* positioned inside "ranges" */
 	bool first_range;
-	int peeked;                  /* one byte of look-ahead, or EOF */
 	uint64_t line;
+	size_t pos, len;             /* buf[pos, len) not yet read */
+	bool eof;
+	char buf[KI_MANIFEST_BUF];
 };
 
 /* Whether the file starts like a manifest ({ ... "khoinspect_manifest"). */

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,26 +15,35 @@
 
 enum { STR_MAX = 4096, DEPTH_MAX = 64 };
 
-static int nextc(struct ki_manifest *m)
+/* The file is read in KI_MANIFEST_BUF blocks; pos and len index buf. */
+static bool refill(struct ki_manifest *m)
 {
-	int c;
-
-	if (m->peeked != -2) {
-		c = m->peeked;
-		m->peeked = -2;
-		return c;
-	}
-	c = getc_unlocked(m->fp);
-	if (c == '\n')
-		m->line++;
-	return c;
+	if (m->eof)
+		return false;
+	m->len = fread(m->buf, 1, KI_MANIFEST_BUF, m->fp);
+	m->pos = 0;
+	if (!m->len)
+		m->eof = true;
+	return m->len != 0;
 }
 
-static int peekc(struct ki_manifest *m)
+static inline int peekc(struct ki_manifest *m)
 {
-	if (m->peeked == -2)
-		m->peeked = nextc(m);
-	return m->peeked;
+	if (m->pos == m->len && !refill(m))
+		return EOF;
+	return (unsigned char)m->buf[m->pos];
+}
+
+static inline int nextc(struct ki_manifest *m)
+{
+	int c = peekc(m);
+
+	if (c != EOF) {
+		m->pos++;
+		if (c == '\n')
+			m->line++;
+	}
+	return c;
 }
 
 static int skip_ws(struct ki_manifest *m)
@@ -75,6 +85,17 @@ static struct ki_error *read_string(struct ki_manifest *m, char *buf, size_t cap
 	for (;;) {
 		unsigned int cp;
 
+		/* plain characters straight from the buffer */
+		while (m->pos < m->len) {
+			unsigned char b = (unsigned char)m->buf[m->pos];
+
+			if (b == '"' || b == '\\' || b < 0x20)
+				break;
+			if (n + 1 >= cap)
+				return bad(m, "string too long");
+			buf[n++] = (char)b;
+			m->pos++;
+		}
 		c = nextc(m);
 		if (c == EOF || c < 0x20)
 			return bad(m, "unterminated string");
@@ -217,12 +238,17 @@ static struct ki_error *read_hex(struct ki_manifest *m, uint64_t *v, bool *has)
 	err = read_string(m, buf, sizeof(buf));
 	if (err)
 		return err;
-	errno = 0;
-	if (strncmp(buf, "0x", 2) || !buf[2])
-		return bad(m, "expected \"0x…\"");
-	*v = strtoull(buf + 2, &e, 16);
-	if (errno || *e)
-		return bad(m, "bad hex number");
+	if (strncmp(buf, "0x", 2) || !buf[2] || strlen(buf) > 18)
+		return bad(m, "expected \"0x…\" (at most 16 hex digits)");
+	*v = 0;
+	for (e = buf + 2; *e; e++) {
+		int d = *e >= '0' && *e <= '9' ? *e - '0' : *e >= 'a' && *e <= 'f' ? *e - 'a' + 10 :
+			*e >= 'A' && *e <= 'F' ? *e - 'A' + 10 : -1;
+
+		if (d < 0)
+			return bad(m, "bad hex number");
+		*v = *v << 4 | (uint64_t)d;
+	}
 	if (has)
 		*has = true;
 	return NULL;
@@ -231,15 +257,16 @@ static struct ki_error *read_hex(struct ki_manifest *m, uint64_t *v, bool *has)
 static struct ki_error *read_uint(struct ki_manifest *m, uint64_t *v)
 {
 	char buf[32];
-	char *e;
 	struct ki_error *err = read_scalar(m, buf, sizeof(buf));
 
 	if (err)
 		return err;
-	errno = 0;
-	*v = strtoull(buf, &e, 10);
-	if (errno || *e || buf[0] == '-')
-		return bad(m, "expected a non-negative integer");
+	*v = 0;
+	for (const char *p = buf; *p; p++) {
+		if (*p < '0' || *p > '9' || *v > (UINT64_MAX - 9) / 10)
+			return bad(m, "expected a non-negative integer");
+		*v = *v * 10 + (uint64_t)(*p - '0');
+	}
 	return NULL;
 }
 
@@ -434,12 +461,9 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 
 	if (!m)
 		return &ki_enomem;
-	m->peeked = -2;
 	m->line = 1;
 	m->path = strdup(path);
 	m->fp = fopen(path, "re");
-	if (m->fp)
-		setvbuf(m->fp, NULL, _IOFBF, 1 << 16);
 	if (!m->path || !m->fp) {
 		err = m->path ? ki_error_os(errno, path, "cannot open the manifest") : &ki_enomem;
 		goto fail;
@@ -525,33 +549,53 @@ static struct ki_error *range_member(struct ki_manifest *m, const char *key, voi
 	struct ki_error *err;
 	bool has;
 
-	if (!strcmp(key, "start"))
-		return read_hex(m, &r->start, &has);
-	if (!strcmp(key, "end"))
-		return read_hex(m, &r->end, &has);
-	if (!strcmp(key, "blocks"))
-		return read_uint(m, &r->blocks);
-	if (!strcmp(key, "order")) {
-		err = read_uint(m, &v);
-		if (!err && v >= 64)
-			err = bad(m, "order above 63");
-		r->order = (unsigned int)v;
-		return err;
-	}
-	if (!strcmp(key, "xxh3"))
-		return read_hash(m, r->hash, &r->has_hash);
-	if (!strcmp(key, "missing"))
-		return read_hex(m, &r->missing, &r->has_missing);
-	if (!strcmp(key, "chunk_size"))
-		return read_hex(m, &r->chunk_size, &has);
-	if (!strcmp(key, "owner"))
-		return read_string(m, r->owner, sizeof(r->owner));
-	if (!strcmp(key, "chunks_xxh3_64")) {
-		err = read_string(m, r->chunks, sizeof(r->chunks));
-		if (!err && (strlen(r->chunks) % KI_CHUNK_HEX ||
-			     strspn(r->chunks, "0123456789abcdef") != strlen(r->chunks)))
-			err = bad(m, "chunks_xxh3_64 is not a string of 16-digit hex hashes");
-		return err;
+	switch (key[0]) { /* the keys differ in their first letters */
+	case 's':
+		if (!strcmp(key, "start"))
+			return read_hex(m, &r->start, &has);
+		break;
+	case 'e':
+		if (!strcmp(key, "end"))
+			return read_hex(m, &r->end, &has);
+		break;
+	case 'b':
+		if (!strcmp(key, "blocks"))
+			return read_uint(m, &r->blocks);
+		break;
+	case 'x':
+		if (!strcmp(key, "xxh3"))
+			return read_hash(m, r->hash, &r->has_hash);
+		break;
+	case 'm':
+		if (!strcmp(key, "missing"))
+			return read_hex(m, &r->missing, &r->has_missing);
+		break;
+	case 'o':
+		if (!strcmp(key, "order")) {
+			err = read_uint(m, &v);
+			if (!err && v >= 64)
+				err = bad(m, "order above 63");
+			r->order = (unsigned int)v;
+			return err;
+		}
+		if (!strcmp(key, "owner"))
+			return read_string(m, r->owner, sizeof(r->owner));
+		break;
+	case 'c':
+		if (!strcmp(key, "chunk_size"))
+			return read_hex(m, &r->chunk_size, &has);
+		if (!strcmp(key, "chunks_xxh3_64")) {
+			size_t n;
+
+			err = read_string(m, r->chunks, sizeof(r->chunks));
+			n = err ? 0 : strlen(r->chunks);
+			if (!err && (n % KI_CHUNK_HEX || strspn(r->chunks, "0123456789abcdef") != n))
+				err = bad(m, "chunks_xxh3_64 is not a string of 16-digit hex hashes");
+			return err;
+		}
+		break;
+	default:
+		break;
 	}
 	return skip_value(m, 1);
 }
@@ -577,7 +621,9 @@ struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
 		nextc(m);
 	}
 	m->first_range = false;
-	memset(r, 0, sizeof(*r));
+	/* everything but the (16 KiB) chunk string, which only needs ending */
+	memset(r, 0, offsetof(struct ki_mrange, chunks));
+	r->chunks[0] = '\0';
 	err = read_object(m, range_member, r);
 	if (err)
 		return err;

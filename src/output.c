@@ -65,34 +65,61 @@ static void put_udec(struct ki_json *j, uint64_t v)
 	put_mem(j, buf + i, sizeof(buf) - i);
 }
 
+/* Two digits at a time, straight to their place (hot in list and diff). */
+static const char HEX2[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+static const char DEC2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 size_t ki_fmt_hex(char *buf, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	size_t n = 0;
+	size_t n = (size_t)(64 - __builtin_clzll(v | 1) + 3) / 4; /* digits */
+	char *p = buf + 2 + n;
 
-	do {
-		tmp[n++] = digits[v & 15];
-		v >>= 4;
-	} while (v);
 	buf[0] = '0';
 	buf[1] = 'x';
-	for (size_t i = 0; i < n; i++)
-		buf[2 + i] = tmp[n - 1 - i];
+	while (v >= 0x100) {
+		p -= 2;
+		memcpy(p, HEX2 + 2 * (v & 0xff), 2);
+		v >>= 8;
+	}
+	if (v >= 0x10) {
+		p -= 2;
+		memcpy(p, HEX2 + 2 * v, 2);
+	} else {
+		*--p = HEX2[2 * v + 1];
+	}
 	return n + 2;
 }
 
 size_t ki_fmt_udec(char *buf, uint64_t v)
 {
 	char tmp[20];
-	size_t n = 0;
+	char *p = tmp + sizeof(tmp);
+	size_t n;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, DEC2 + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, DEC2 + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, n);
 	return n;
 }
 

@@ -775,3 +775,42 @@ Test(output, human_size_small_buffer)
 	cr_assert_lt(strlen(buf), 4);
 	cr_assert_eq(strncmp(buf, "1.5", strlen(buf)), 0, "%s", buf);
 }
+
+/* The hand-rolled number formatters against snprintf, at every digit
+ * boundary and on a spread of values. */
+Test(output, fmt_hex_and_udec_match_snprintf)
+{
+	uint64_t vals[200];
+	size_t n = 0;
+	uint64_t x = 0x9e3779b97f4a7c15;
+
+	for (unsigned int b = 0; b < 64; b++) {
+		vals[n++] = UINT64_C(1) << b;
+		vals[n++] = (UINT64_C(1) << b) - 1;
+	}
+	vals[n++] = UINT64_MAX;
+	vals[n++] = 9;
+	vals[n++] = 10;
+	vals[n++] = 99;
+	vals[n++] = 100;
+	vals[n++] = 10000000000000000000u;
+	while (n < sizeof(vals) / sizeof(vals[0])) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		vals[n++] = x >> (x & 63);
+	}
+	for (size_t i = 0; i < n; i++) {
+		char got[32], want[32];
+		size_t len;
+
+		len = ki_fmt_hex(got, vals[i]);
+		got[len] = '\0';
+		snprintf(want, sizeof(want), "0x%" PRIx64, vals[i]);
+		cr_expect_str_eq(got, want);
+		len = ki_fmt_udec(got, vals[i]);
+		got[len] = '\0';
+		snprintf(want, sizeof(want), "%" PRIu64, vals[i]);
+		cr_expect_str_eq(got, want);
+	}
+}
