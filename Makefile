@@ -32,7 +32,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
-FUZZ_MODES := raw elf kdump fdt text sub
+FUZZ_MODES := raw elf kdump fdt text sub manifest
 REPLAYS := $(FUZZ_MODES:%=$(B)/replay-%)
 
 BIN := $(B)/khoinspect

@@ -10,6 +10,7 @@
  *   kdump: the same, forced through libkdumpfile.
  *   fdt:   the input is a KHO FDT blob (debugfs fdt / bare FDT file).
  *   text:  debugfs scratch_phys text and the --scratch argument parser.
+ *   manifest: a snapshot manifest, header then every range.
  *   sub:   the sub-format decoders: a raw memory image at physical 0 with
  *          4K pages whose page 0 is the blob of a root child; the first
  *          byte picks the child's name (bits 0-2) and byte order (bit 3).
@@ -25,6 +26,7 @@
 #include "ki_dump.h"
 #include "ki_fdt.h"
 #include "ki_locate.h"
+#include "ki_manifest.h"
 #include "ki_map.h"
 #include "ki_owner.h"
 #include "ki_verify.h"
@@ -197,8 +199,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ki_dump_destroy(d);
 	ki_findings_deinit(&f);
 	close(fd);
+#elif defined(FUZZ_MODE_MANIFEST)
+	struct ki_manifest *m = NULL;
+	struct ki_mrange *r = malloc(sizeof(*r));
+	struct ki_error *err;
+	char path[64];
+	bool got = true;
+	int fd = memfd_create("khoinspect-fuzz", 0);
+
+	if (fd < 0 || !r || (size && write(fd, data, size) != (ssize_t)size)) {
+		if (fd >= 0)
+			close(fd);
+		free(r);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	err = ki_manifest_open(path, &m);
+	while (!err && got)
+		err = ki_manifest_next(m, r, &got);
+	ki_error_destroy(err);
+	ki_manifest_close(m);
+	free(r);
+	close(fd);
 #else
-#error "define FUZZ_MODE_RAW, _ELF, _KDUMP, _FDT, _TEXT or _SUB"
+#error "define FUZZ_MODE_RAW, _ELF, _KDUMP, _FDT, _TEXT, _SUB or _MANIFEST"
 #endif
 	return 0;
 }
