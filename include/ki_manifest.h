@@ -59,6 +59,7 @@ struct ki_manifest {
 	bool first_range;
 	uint64_t line;
 	size_t pos, len;             /* buf[pos, len) not yet read */
+	size_t slen, klen;           /* length of the last string, of the last key */
 	bool eof;
 	char buf[KI_MANIFEST_BUF];
 };

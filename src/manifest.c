@@ -141,6 +141,7 @@ static struct ki_error *read_string(struct ki_manifest *m, char *buf, size_t cap
 		buf[n++] = (char)c;
 	}
 	buf[n] = '\0';
+	m->slen = n;
 	return NULL;
 }
 
@@ -238,7 +239,7 @@ static struct ki_error *read_hex(struct ki_manifest *m, uint64_t *v, bool *has)
 	err = read_string(m, buf, sizeof(buf));
 	if (err)
 		return err;
-	if (strncmp(buf, "0x", 2) || !buf[2] || strlen(buf) > 18)
+	if (m->slen < 3 || m->slen > 18 || buf[0] != '0' || buf[1] != 'x')
 		return bad(m, "expected \"0x…\" (at most 16 hex digits)");
 	*v = 0;
 	for (e = buf + 2; *e; e++) {
@@ -286,7 +287,7 @@ static struct ki_error *read_hash(struct ki_manifest *m, char *hash, bool *has)
 	err = read_string(m, buf, sizeof(buf));
 	if (err)
 		return err;
-	if (strlen(buf) != KI_HASH_HEX - 1 || strspn(buf, "0123456789abcdef") != KI_HASH_HEX - 1)
+	if (m->slen != KI_HASH_HEX - 1 || strspn(buf, "0123456789abcdef") != KI_HASH_HEX - 1)
 		return bad(m, "a hash is 32 lowercase hex digits");
 	memcpy(hash, buf, KI_HASH_HEX);
 	*has = true;
@@ -311,6 +312,7 @@ static struct ki_error *read_object(struct ki_manifest *m, member_fn fn, void *a
 	}
 	for (;;) {
 		err = read_string(m, key, sizeof(key));
+		m->klen = m->slen;
 		if (!err)
 			err = expect(m, ':');
 		if (!err)
@@ -542,8 +544,12 @@ fail:
 	return err;
 }
 
+/* key equals the literal k (m->slen is the key's length right after it is read) */
+#define KEY_IS(k) (klen == sizeof(k) - 1 && !memcmp(key, k, sizeof(k) - 1))
+
 static struct ki_error *range_member(struct ki_manifest *m, const char *key, void *arg)
 {
+	size_t klen = m->klen;
 	struct ki_mrange *r = arg;
 	uint64_t v;
 	struct ki_error *err;
@@ -551,44 +557,44 @@ static struct ki_error *range_member(struct ki_manifest *m, const char *key, voi
 
 	switch (key[0]) { /* the keys differ in their first letters */
 	case 's':
-		if (!strcmp(key, "start"))
+		if (KEY_IS("start"))
 			return read_hex(m, &r->start, &has);
 		break;
 	case 'e':
-		if (!strcmp(key, "end"))
+		if (KEY_IS("end"))
 			return read_hex(m, &r->end, &has);
 		break;
 	case 'b':
-		if (!strcmp(key, "blocks"))
+		if (KEY_IS("blocks"))
 			return read_uint(m, &r->blocks);
 		break;
 	case 'x':
-		if (!strcmp(key, "xxh3"))
+		if (KEY_IS("xxh3"))
 			return read_hash(m, r->hash, &r->has_hash);
 		break;
 	case 'm':
-		if (!strcmp(key, "missing"))
+		if (KEY_IS("missing"))
 			return read_hex(m, &r->missing, &r->has_missing);
 		break;
 	case 'o':
-		if (!strcmp(key, "order")) {
+		if (KEY_IS("order")) {
 			err = read_uint(m, &v);
 			if (!err && v >= 64)
 				err = bad(m, "order above 63");
 			r->order = (unsigned int)v;
 			return err;
 		}
-		if (!strcmp(key, "owner"))
+		if (KEY_IS("owner"))
 			return read_string(m, r->owner, sizeof(r->owner));
 		break;
 	case 'c':
-		if (!strcmp(key, "chunk_size"))
+		if (KEY_IS("chunk_size"))
 			return read_hex(m, &r->chunk_size, &has);
-		if (!strcmp(key, "chunks_xxh3_64")) {
+		if (KEY_IS("chunks_xxh3_64")) {
 			size_t n;
 
 			err = read_string(m, r->chunks, sizeof(r->chunks));
-			n = err ? 0 : strlen(r->chunks);
+			n = err ? 0 : m->slen;
 			if (!err && (n % KI_CHUNK_HEX || strspn(r->chunks, "0123456789abcdef") != n))
 				err = bad(m, "chunks_xxh3_64 is not a string of 16-digit hex hashes");
 			return err;
