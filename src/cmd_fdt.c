@@ -128,6 +128,16 @@ static bool printable_strings(const char *v, int len)
 	return v[0] != '\0';
 }
 
+/* "key": true / false, or null when unknown (v < 0) */
+static void json_tristate(struct ki_json *j, const char *key, int v)
+{
+	ki_json_key(j, key);
+	if (v < 0)
+		ki_json_null(j);
+	else
+		ki_json_bool(j, v);
+}
+
 static void indent(int depth)
 {
 	for (int i = 0; i < depth; i++)
@@ -279,16 +289,8 @@ static void v_addr(void *arg, const char *key, uint64_t pa)
 		ki_json_key(&c->j, key);
 		ki_json_begin_object(&c->j);
 		ki_json_kv_hex(&c->j, "phys", pa);
-		ki_json_key(&c->j, "in_dump");
-		if (indump < 0)
-			ki_json_null(&c->j);
-		else
-			ki_json_bool(&c->j, indump);
-		ki_json_key(&c->j, "preserved");
-		if (pres < 0)
-			ki_json_null(&c->j);
-		else
-			ki_json_bool(&c->j, pres);
+		json_tristate(&c->j, "in_dump", indump);
+		json_tristate(&c->j, "preserved", pres);
 		ki_json_end_object(&c->j);
 		return;
 	}
@@ -481,16 +483,8 @@ static void show_prop(struct fdt_ctx *c, const char *name, const void *v, int le
 			hex_json(&c->j, v, (size_t)len, 4096);
 		}
 		if (addr) {
-			ki_json_key(&c->j, "in_dump");
-			if (indump < 0)
-				ki_json_null(&c->j);
-			else
-				ki_json_bool(&c->j, indump);
-			ki_json_key(&c->j, "preserved");
-			if (pres < 0)
-				ki_json_null(&c->j);
-			else
-				ki_json_bool(&c->j, pres);
+			json_tristate(&c->j, "in_dump", indump);
+			json_tristate(&c->j, "preserved", pres);
 		}
 		ki_json_end_object(&c->j);
 		return;
