@@ -379,3 +379,36 @@ Test(sub, v5_blob_too_short)
 	ki_findings_deinit(&f);
 	free(m.mem);
 }
+
+Test(sub, kho_test_decoded_and_mangled)
+{
+	struct img m = load(SEEDS "kho-test");
+	struct result r = run(&m, "kho_test");
+	unsigned char *name;
+
+	owner_is(&r, PG(0), "kho:kho_test");
+	no_problems(&r);
+	ki_owners_deinit(&r.own);
+	ki_findings_deinit(&r.f);
+	/* rename the property in the strings block: nr_folios is missing */
+	name = memmem(m.mem, 4096, "nr_folios", 9);
+	cr_assert_not_null(name);
+	name[8] = 'z';
+	r = run(&m, "kho_test");
+	cr_expect_eq(count_id(&r, "kho-test", 0), 1);
+	done(&r, &m);
+}
+
+Test(sub, memblock_region_without_size)
+{
+	struct img m = load(SEEDS "memblock");
+	struct result r;
+	unsigned char *name = memmem(m.mem, 4096, "size", 5);
+
+	cr_assert_not_null(name);
+	name[0] = 'S';                  /* "Size": the regions have no size */
+	r = run(&m, "memblock");
+	cr_expect_eq(count_id(&r, "memblock-region", 0), 2);
+	no_owner(&r, PG(2));
+	done(&r, &m);
+}
