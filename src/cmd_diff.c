@@ -191,9 +191,9 @@ static void emit(struct out *o, const char *kind, char mark, uint64_t start,
 {
 	uint64_t blocks = (end - start) / (o->page_size << order);
 
-	if (!strcmp(kind, "only_a"))
+	if (mark == '-')
 		o->c.only_a[order] += blocks;
-	else if (!strcmp(kind, "only_b"))
+	else if (mark == '+')
 		o->c.only_b[order] += blocks;
 	else
 		o->c.changed[order] += blocks;
