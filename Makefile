@@ -89,7 +89,7 @@ fuzz-smoke: fuzz
 	@for m in $(FUZZ_MODES); do \
 		mkdir -p $(FB)/corpus-$$m $(FB)/crash-$$m; \
 		echo "== fuzz-$$m for $(FUZZ_SECONDS) s"; \
-		leaks=1; len=131072; [ $$m = kdump ] && leaks=0 && len=300000; [ $$m = raw ] && len=262144; \
+		leaks=1; len=131072; [ $$m = kdump ] && leaks=0 && len=300000; { [ $$m = raw ] || [ $$m = elf ]; } && len=262144; \
 		$(FB)/fuzz-$$m -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -timeout=10 -rss_limit_mb=2048 \
 			-detect_leaks=$$leaks \
 			-artifact_prefix=$(FB)/crash-$$m/ $(FB)/corpus-$$m tests/fuzz/corpus/$$m 2>&1 | tail -3 || exit 1; \
