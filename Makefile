@@ -73,7 +73,7 @@ fuzz-replay: $(REPLAYS)
 # not freed (kdump_free can crash on them), and they add up over millions
 # of inputs in one process; the CLI opens one dump per process. Its seed is
 # a 1 MiB QEMU q35 guest (kdump-zlib, 282 KB), hence the larger -max_len;
-# raw's LUO seed is 240 KB.
+# the raw and elf LUO seeds are about 245 KB.
 FUZZ_SECONDS ?= 30
 FB := build-fuzz
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O1 \
