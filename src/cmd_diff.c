@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,8 @@ struct counts {
 	uint64_t only_a[64], only_b[64], changed[64], unknown[64];
 };
 
+enum { OUT_BUF = 1 << 16 };
+
 struct out {
 	struct ki_json j;
 	bool json, stat;
@@ -184,7 +187,16 @@ struct out {
 	struct counts c;
 	uint64_t page_size;
 	bool differ;
+	size_t blen;                 /* text lines not yet written */
+	char buf[OUT_BUF];
 };
+
+static void out_flush(struct out *o)
+{
+	if (o->blen)
+		fwrite_unlocked(o->buf, 1, o->blen, stdout);
+	o->blen = 0;
+}
 
 static void emit(struct out *o, const char *kind, char mark, uint64_t start,
 		 uint64_t end, unsigned int order)
@@ -210,12 +222,14 @@ static void emit(struct out *o, const char *kind, char mark, uint64_t start,
 		ki_json_end_object(&o->j);
 		return;
 	}
+	if (o->blen > OUT_BUF - 256)
+		out_flush(o);
 	if ((int)order != o->cur_order) {
-		printf("@@ order %u @@\n", order);
+		o->blen += (size_t)snprintf(o->buf + o->blen, 32, "@@ order %u @@\n", order);
 		o->cur_order = (int)order;
 	}
 	{
-		char line[128];
+		char *line = o->buf + o->blen;
 		size_t l = 0;
 
 		line[l++] = mark;
@@ -230,7 +244,7 @@ static void emit(struct out *o, const char *kind, char mark, uint64_t start,
 			l += 19;
 		}
 		line[l++] = '\n';
-		fwrite_unlocked(line, 1, l, stdout);
+		o->blen += l;
 	}
 }
 
@@ -268,12 +282,14 @@ int cmd_diff(int argc, char **argv)
 	};
 	struct ki_input_opts tmpl = { 0 };
 	struct side a = { 0 }, b = { 0 };
-	struct out o = { .cur_order = -1 };
+	static struct out o;         /* 64 KiB of buffer: not on the stack */
 	struct ki_error *err = NULL;
 	bool hash = true;
 	uint64_t unknown = 0, absent = 0;
 	int opt, r, ret;
 
+	memset(&o, 0, offsetof(struct out, buf));
+	o.cur_order = -1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
 		r = ki_input_option("diff", opt, optarg, &tmpl);
@@ -404,6 +420,7 @@ int cmd_diff(int argc, char **argv)
 			b.whole = false;
 		}
 	}
+	out_flush(&o);
 	if (err) {
 		if (o.json) {
 			/* stdout stays one JSON document: the error goes in it */
