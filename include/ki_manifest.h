@@ -64,6 +64,9 @@ struct ki_manifest {
 	char buf[KI_MANIFEST_BUF];
 };
 
+/* Tests: read every range with the general parser, not the fast path. */
+extern bool ki_manifest_slow;
+
 /* Whether the file starts like a manifest ({ ... "khoinspect_manifest"). */
 bool ki_manifest_sniff(const char *path);
 struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret);

@@ -15,6 +15,8 @@
 
 enum { STR_MAX = 4096, DEPTH_MAX = 64 };
 
+bool ki_manifest_slow;
+
 /* The file is read in KI_MANIFEST_BUF blocks; pos and len index buf. */
 static bool refill(struct ki_manifest *m)
 {
@@ -606,6 +608,162 @@ static struct ki_error *range_member(struct ki_manifest *m, const char *key, voi
 	return skip_value(m, 1);
 }
 
+/*
+ * The fast path for a range object laid out exactly as snapshot writes it
+ * (keys in its order, no spaces, no escapes): parsed in place once the
+ * whole object is in the buffer. Anything else, and any doubt, returns
+ * false with nothing consumed, and the general parser reads the object.
+ */
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static inline __attribute__((always_inline)) bool lit(const char **p, const char *end,
+							const char *s, size_t n)
+{
+	if ((size_t)(end - *p) < n || memcmp(*p, s, n))
+		return false;
+	*p += n;
+	return true;
+}
+#define LIT(s) lit(&p, end, s, sizeof(s) - 1)
+
+/* value of a hex digit, 0xff for anything else */
+static unsigned char hex_digit[256];
+
+static void hex_digit_init(void)
+{
+	static bool ready;
+
+	if (ready)
+		return;
+	memset(hex_digit, 0xff, sizeof(hex_digit));
+	for (int c = 0; c < 256; c++)
+		if (hexval(c) >= 0)
+			hex_digit[c] = (unsigned char)hexval(c);
+	ready = true;
+}
+
+/* hex digits up to the closing quote (consumed) */
+static inline bool fast_hex(const char **pp, const char *end, uint64_t *v)
+{
+	const char *p = *pp;
+	uint64_t x = 0;
+	size_t n = 0;
+
+	for (; p < end && *p != '"'; p++, n++) {
+		unsigned char d = hex_digit[(unsigned char)*p];
+
+		if (d == 0xff || n >= 16)
+			return false;
+		x = x << 4 | d;
+	}
+	if (!n || p >= end)
+		return false;
+	*v = x;
+	*pp = p + 1;
+	return true;
+}
+
+static bool fast_dec(const char **pp, const char *end, uint64_t *v)
+{
+	const char *p = *pp;
+	uint64_t x = 0;
+
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == *pp)
+		return false;
+	*v = x;
+	*pp = p;
+	return true;
+}
+
+/* a string of plain characters (or lowercase hex digits) up to its quote */
+static bool fast_str(const char **pp, const char *end, char *out, size_t cap, bool hex,
+		     size_t *len)
+{
+	const char *p = *pp;
+	size_t n = 0;
+
+	for (; p < end && *p != '"'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\\' || c < 0x20 || n + 1 >= cap ||
+		    (hex && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))))
+			return false;
+		out[n++] = (char)c;
+	}
+	if (p >= end)
+		return false;
+	out[n] = '\0';
+	*len = n;
+	*pp = p + 1;
+	return true;
+}
+
+static bool fast_range(struct ki_manifest *m, struct ki_mrange *r)
+{
+	const char *p, *end, *close;
+	uint64_t v;
+	size_t n;
+
+	hex_digit_init();
+	if (m->pos == m->len && !refill(m))
+		return false;
+	close = memchr(m->buf + m->pos, '}', m->len - m->pos);
+	if (!close && !m->eof) {
+		/* move the tail to the front and read on behind it */
+		memmove(m->buf, m->buf + m->pos, m->len - m->pos);
+		m->len -= m->pos;
+		m->pos = 0;
+		n = fread(m->buf + m->len, 1, KI_MANIFEST_BUF - m->len, m->fp);
+		if (!n)
+			m->eof = true;
+		m->len += n;
+		close = memchr(m->buf, '}', m->len);
+	}
+	if (!close)
+		return false;
+	p = m->buf + m->pos;
+	end = close + 1;
+	if (!LIT("{\"start\":\"0x") || !fast_hex(&p, end, &r->start) ||
+	    !LIT(",\"end\":\"0x") || !fast_hex(&p, end, &r->end) ||
+	    !LIT(",\"order\":") || !fast_dec(&p, end, &v) || v >= 64 ||
+	    !LIT(",\"blocks\":") || !fast_dec(&p, end, &r->blocks))
+		return false;
+	r->order = (unsigned int)v;
+	if (LIT(",\"owner\":\"") && !fast_str(&p, end, r->owner, sizeof(r->owner), false, &n))
+		return false;
+	if (LIT(",\"xxh3\":\"")) {
+		if (!fast_str(&p, end, r->hash, sizeof(r->hash), true, &n) || n != KI_HASH_HEX - 1)
+			return false;
+		r->has_hash = true;
+	} else if (!LIT(",\"xxh3\":null")) {
+		return false;
+	}
+	if (LIT(",\"missing\":\"0x")) {
+		if (!fast_hex(&p, end, &r->missing))
+			return false;
+		r->has_missing = true;
+	}
+	if (LIT(",\"chunk_size\":\"0x")) {
+		if (!fast_hex(&p, end, &r->chunk_size) || !LIT(",\"chunks_xxh3_64\":\"") ||
+		    !fast_str(&p, end, r->chunks, sizeof(r->chunks), true, &n) || n % KI_CHUNK_HEX)
+			return false;
+	}
+	if (!LIT("}"))
+		return false;
+	m->pos = (size_t)(p - m->buf);
+	return true;
+}
+#undef LIT
+
 struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
 				  bool *got)
 {
@@ -630,9 +788,13 @@ struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
 	/* everything but the (16 KiB) chunk string, which only needs ending */
 	memset(r, 0, offsetof(struct ki_mrange, chunks));
 	r->chunks[0] = '\0';
-	err = read_object(m, range_member, r);
-	if (err)
-		return err;
+	if (ki_manifest_slow || !fast_range(m, r)) {
+		memset(r, 0, offsetof(struct ki_mrange, chunks));
+		r->chunks[0] = '\0';
+		err = read_object(m, range_member, r);
+		if (err)
+			return err;
+	}
 	if (r->end <= r->start || !r->blocks ||
 	    (r->order + __builtin_ctzll(m->page_size) < 64 &&
 	     (r->end - r->start) != r->blocks * (m->page_size << r->order)))

@@ -200,11 +200,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ki_findings_deinit(&f);
 	close(fd);
 #elif defined(FUZZ_MODE_MANIFEST)
+	/* read twice, with and without the fast path: the same ranges */
 	struct ki_manifest *m = NULL;
-	struct ki_mrange *r = malloc(sizeof(*r));
+	struct ki_mrange *r = malloc(2 * sizeof(*r));
 	struct ki_error *err;
 	char path[64];
-	bool got = true;
+	uint64_t sums[2] = { 0, 0 }, counts[2] = { 0, 0 };
+	bool ok[2] = { false, false };
 	int fd = memfd_create("khoinspect-fuzz", 0);
 
 	if (fd < 0 || !r || (size && write(fd, data, size) != (ssize_t)size)) {
@@ -214,11 +216,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	err = ki_manifest_open(path, &m);
-	while (!err && got)
-		err = ki_manifest_next(m, r, &got);
-	ki_error_destroy(err);
-	ki_manifest_close(m);
+	for (int pass = 0; pass < 2; pass++) {
+		bool got = true;
+
+		ki_manifest_slow = pass == 1;
+		m = NULL;
+		err = ki_manifest_open(path, &m);
+		while (!err && got) {
+			err = ki_manifest_next(m, &r[pass], &got);
+			if (!err && got) {
+				/* a digest of what was read */
+				const struct ki_mrange *x = &r[pass];
+
+				sums[pass] = sums[pass] * 31 + x->start * 7 + x->end * 13 + x->blocks +
+					     x->order + x->has_hash + x->has_missing * 3 + x->missing +
+					     x->chunk_size + strlen(x->chunks) + strlen(x->owner) +
+					     (x->has_hash ? (uint64_t)x->hash[0] : 0);
+				counts[pass]++;
+			}
+		}
+		ok[pass] = !err;
+		ki_error_destroy(err);
+		ki_manifest_close(m);
+	}
+	ki_manifest_slow = false;
+	if (ok[0] != ok[1] || sums[0] != sums[1] || counts[0] != counts[1])
+		abort(); /* the fast path read something else than the parser */
 	free(r);
 	close(fd);
 #else
