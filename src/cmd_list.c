@@ -51,7 +51,16 @@ struct emit {
 	uint64_t page_size;
 	uint64_t items;
 	const struct ki_owners *owners; /* --owners, else NULL */
+	size_t tlen;                    /* text ranges not yet written */
+	char tbuf[1 << 16];
 };
+
+static void text_flush(struct emit *e)
+{
+	if (e->tlen)
+		fwrite_unlocked(e->tbuf, 1, e->tlen, stdout);
+	e->tlen = 0;
+}
 
 /* One run of blocks of one owner (owner NULL: not asked for, or unclaimed). */
 static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t n,
@@ -104,9 +113,13 @@ static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t
 			ki_json_kv_string(&e->j, "owner", shown);
 		ki_json_end_object(&e->j);
 	} else {
-		/* millions of lines: formatted by hand, one write each */
-		char line[96];
+		/* millions of lines: formatted by hand into one buffer */
+		char *line;
 		size_t l = 0;
+
+		if (e->tlen > sizeof(e->tbuf) - 160)
+			text_flush(e);
+		line = e->tbuf + e->tlen;
 
 		line[l++] = ' ';
 		line[l++] = ' ';
@@ -120,9 +133,9 @@ static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t
 		l += 9;
 		l += ki_fmt_udec(line + l, n);
 		if (e->owners)
-			l += (size_t)snprintf(line + l, sizeof(line) - l - 1, "  owner %.60s", shown);
+			l += (size_t)snprintf(line + l, 80, "  owner %.60s", shown);
 		line[l++] = '\n';
-		fwrite_unlocked(line, 1, l, stdout);
+		e->tlen += l;
 	}
 	e->items += n;
 }
@@ -536,7 +549,7 @@ int cmd_list(int argc, char **argv)
 	struct ki_input l;
 	struct ki_findings none;
 	struct ki_error *err;
-	struct emit e = { 0 };
+	static struct emit e;        /* 64 KiB of line buffer: not on the stack */
 	struct ki_owners owners = { 0 };
 	const struct ki_findings *fs[3];
 	struct ki_findings ownf;
@@ -595,6 +608,7 @@ int cmd_list(int argc, char **argv)
 				printf("\n%s%s:\n", o.blocks ? "blocks" : "ranges (start-end, end exclusive)",
 				       o.order >= 0 ? " of the chosen order" : "");
 				ki_map_foreach_run(l.m, o.order, emit_run, &e);
+				text_flush(&e);
 			}
 		}
 		text_findings(fs, 3);
