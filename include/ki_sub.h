@@ -48,6 +48,9 @@ struct ki_sub_ctx {
 	void *arg;
 	bool quiet_missing;          /* no finding when memory is not in the dump */
 	unsigned int mute;           /* > 0: fields are not shown (beyond KI_SUB_SHOW) */
+	uint64_t work;               /* reads and entries so far */
+	uint64_t budget;             /* their limit; 0: KI_SUB_MAX_WORK */
+	bool exhausted;              /* the budget ran out: nothing more is read */
 };
 
 /* Elements of an array shown by the sink; claims and checks cover all. */
@@ -61,7 +64,13 @@ enum {
 	KI_SUB_MAX_VMALLOC_PAGES = 1 << 22, /* 16 GiB at 4K */
 	KI_SUB_MAX_ENTRIES = 1 << 20,     /* sessions, files, regions, FLBs */
 	KI_SUB_MAX_FOLIOS = 1 << 24,
+	/* reads plus entries over one walk of every blob: chains can share
+	 * their targets, so per-chain limits alone do not bound the total */
+	KI_SUB_MAX_WORK = 1 << 24,
 };
+
+/* Count n units of work; false (once with a finding) when the budget is spent. */
+bool ki_sub_work(struct ki_sub_ctx *c, uint64_t n);
 
 struct ki_subformat {
 	const char *id;              /* "memblock-v1", "luo-v5", … */

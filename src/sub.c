@@ -167,11 +167,27 @@ uint32_t ki_sub_u32(const struct ki_sub_ctx *c, const void *p)
 	return c->be ? be32toh(v) : le32toh(v);
 }
 
+bool ki_sub_work(struct ki_sub_ctx *c, uint64_t n)
+{
+	if (c->exhausted)
+		return false;
+	c->work += n;
+	if (c->work <= (c->budget ? c->budget : (uint64_t)KI_SUB_MAX_WORK))
+		return true;
+	c->exhausted = true;
+	ki_findings_add(c->f, KI_SEV_WARNING, "sub-budget", false, 0,
+			"sub-format decoding stopped after %" PRIu64 " reads and entries: the blobs describe more than any real hand-over (records that share their targets?); owners and checks after that point are missing",
+			c->budget ? c->budget : (uint64_t)KI_SUB_MAX_WORK);
+	return false;
+}
+
 bool ki_sub_read(struct ki_sub_ctx *c, uint64_t pa, void *buf, size_t len,
 		 uint64_t align, const char *what)
 {
 	struct ki_error *err;
 
+	if (!ki_sub_work(c, 1))
+		return false;
 	if (align && (pa & (align - 1))) {
 		ki_findings_add(c->f, KI_SEV_ERROR, "sub-unaligned", true, pa,
 				"%s at 0x%" PRIx64 " is not aligned to 0x%" PRIx64
@@ -368,6 +384,8 @@ void ki_sub_vmalloc(struct ki_sub_ctx *c, const unsigned char *kv, const char *w
 					"%s: more vmalloc chunks than %" PRIu64 " pieces need", what, want_runs);
 			break;
 		}
+		if (!ki_sub_work(c, per_chunk))
+			break;
 		added = ki_pageset_add(&seen, pa);
 		if (added == 0) {
 			ki_findings_add(c->f, KI_SEV_ERROR, "vmalloc-cycle", true, pa,
@@ -407,6 +425,8 @@ void ki_sub_vmalloc(struct ki_sub_ctx *c, const unsigned char *kv, const char *w
 		}
 		pa = next;
 	}
+	if (c->exhausted)
+		goto out;
 	if (v->nruns != want_runs)
 		ki_findings_add(c->f, KI_SEV_ERROR, "vmalloc-total-pages", true, v->first,
 				"%s: total_pages %" PRIu64 " needs %" PRIu64 " order-%u pieces, the chunks list %zu",

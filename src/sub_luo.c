@@ -113,7 +113,7 @@ static void one_session(struct ki_sub_ctx *c, const unsigned char *e, uint64_t i
 		}
 	}
 	ki_sub_array_end(c, v5 ? seen : count, fc.shown);
-	if (v5 && seen != count)
+	if (v5 && seen != count && !c->exhausted)
 		ki_findings_add(c->f, KI_SEV_ERROR, "luo-file-count", true, files,
 				"LUO session \"%s\": count says %" PRIu64 " files, the block chain holds %" PRIu64,
 				name, count, seen);

@@ -36,7 +36,7 @@ static void decode(struct ki_sub_ctx *c, const char *node, uint64_t pa, bool has
 		char safe[80], label[100];
 		uint64_t start, size;
 
-		if (n >= KI_SUB_MAX_ENTRIES)
+		if (n >= KI_SUB_MAX_ENTRIES || !ki_sub_work(c, 1))
 			break;
 		c->mute += n >= KI_SUB_SHOW;
 		ki_sub_cstr(name ? name : "?", name ? strlen(name) + 1 : 2, safe, sizeof(safe));

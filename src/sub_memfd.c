@@ -50,7 +50,8 @@ static void decode(struct ki_sub_ctx *c, uint64_t data, const char *label, bool 
 	for (uint64_t i = 0; i < nr; i += BATCH) {
 		size_t n = nr - i < BATCH ? (size_t)(nr - i) : BATCH;
 
-		if (!ki_sub_vmalloc_read(c, &v, i * FOLIO_SER, batch, n * FOLIO_SER, "memfd folio array"))
+		if (!ki_sub_work(c, n) ||
+		    !ki_sub_vmalloc_read(c, &v, i * FOLIO_SER, batch, n * FOLIO_SER, "memfd folio array"))
 			break;
 		for (size_t k = 0; k < n; k++) {
 			uint64_t w = ki_sub_u64(c, batch + k * FOLIO_SER);

@@ -412,3 +412,34 @@ Test(sub, memblock_region_without_size)
 	no_owner(&r, PG(2));
 	done(&r, &m);
 }
+
+/* the work budget: decoding stops, says so once, and claims no more */
+Test(sub, work_budget)
+{
+	struct img m = load(SEEDS "luo-v5");
+	struct ki_dump_options o = { .format = "raw", .base_set = true, .page_size = 4096 };
+	struct ki_subnode sn = { .name = (char *)(uintptr_t)"LUO", .has_phys = true };
+	struct ki_kho k = { .subs = &sn, .nsubs = 1 };
+	struct ki_findings f;
+	struct ki_sub_ctx c = { .ps = 4096, .budget = 4 };
+	struct ki_dump *d = NULL;
+	char path[64];
+	int fd = memfd_create("test-sub", 0);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, m.mem, m.len), (ssize_t)m.len);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	cr_assert_null(ki_dump_open(path, &o, &d));
+	ki_findings_init(&f);
+	c.d = d;
+	c.f = &f;
+	ki_sub_walk(&c, NULL, &k);
+	cr_expect(c.exhausted);
+	cr_expect_eq(count_id(&(struct result){ .f = f }, "sub-budget", UINT64_MAX), 1);
+	cr_expect_eq(count_id(&(struct result){ .f = f }, "luo-file-count", UINT64_MAX), 0);
+	cr_expect_eq(count_id(&(struct result){ .f = f }, "vmalloc-total-pages", UINT64_MAX), 0);
+	ki_findings_deinit(&f);
+	ki_dump_destroy(d);
+	close(fd);
+	free(m.mem);
+}
