@@ -153,4 +153,17 @@ typedef int (*ki_run_fn)(void *arg, uint64_t pa, unsigned int order,
 int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 		       void *arg);
 
+/* The same runs handed over in batches of up to KI_RUN_BATCH (hot paths:
+ * millions of runs, one call per batch). */
+struct ki_run {
+	uint64_t pa, n;              /* first block, number of blocks */
+	unsigned int order;
+};
+
+enum { KI_RUN_BATCH = 256 };
+
+typedef int (*ki_runs_fn)(void *arg, const struct ki_run *runs, size_t n);
+int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
+			void *arg);
+
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Format-independent part of the memory map: counting and run iteration. */
+#include <endian.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,25 +54,44 @@ static bool leaf_block(const struct ki_leaf *l, unsigned int psh, uint64_t i,
 	return true;
 }
 
-static struct ki_error *read_leaf(struct ki_map *m, const struct ki_leaf *l,
+/*
+ * Read a leaf's bitmap as host-order words with the bits outside
+ * [first_bit, first_bit + nbits) cleared: what the hot loops scan.
+ */
+static struct ki_error *load_leaf(const struct ki_map *m, const struct ki_leaf *l,
 				  uint64_t *words)
 {
-	return ki_memreader_read(&m->dump->mem, l->bitmap_pa, words, leaf_bytes(l));
+	size_t nw = leaf_bytes(l) / 8;
+	uint64_t lo = l->first_bit, hi = (uint64_t)l->first_bit + l->nbits;
+	struct ki_error *err = ki_memreader_read(&m->dump->mem, l->bitmap_pa, words,
+						 leaf_bytes(l));
+
+	if (err)
+		return err;
+	if (m->dump->big_endian) {
+		for (size_t wi = 0; wi < nw; wi++)
+			words[wi] = be64toh(words[wi]);
+	} else if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) {
+		for (size_t wi = 0; wi < nw; wi++)
+			words[wi] = le64toh(words[wi]);
+	}
+	/* whole words below first_bit, then the partial ones at both ends */
+	for (size_t wi = 0; wi < lo / 64 && wi < nw; wi++)
+		words[wi] = 0;
+	if (lo % 64 && lo / 64 < nw)
+		words[lo / 64] &= ~UINT64_C(0) << (lo % 64);
+	if (hi % 64 && hi / 64 < nw)
+		words[hi / 64] &= ~(~UINT64_C(0) << (hi % 64));
+	return NULL;
 }
 
-/* Bit i of the leaf, in the dump's byte order. */
-static uint64_t leaf_word(const struct ki_map *m, const uint64_t *words,
-			  const struct ki_leaf *l, size_t wi)
+/* Whether every bit of the leaf names a block that fits in 64 bits: then
+ * the per-run check can be skipped. */
+static bool leaf_all_fit(const struct ki_leaf *l, unsigned int psh)
 {
-	uint64_t w = ki_dump_u64(m->dump, &words[wi]);
-	uint64_t lo = l->first_bit, hi = (uint64_t)l->first_bit + l->nbits;
-	uint64_t wlo = (uint64_t)wi * 64;
+	uint64_t pa;
 
-	if (lo > wlo)
-		w &= lo - wlo >= 64 ? 0 : ~UINT64_C(0) << (lo - wlo);
-	if (hi < wlo + 64)
-		w &= hi <= wlo ? 0 : ~UINT64_C(0) >> (64 - (hi - wlo));
-	return w;
+	return !l->nbits || leaf_block(l, psh, (uint64_t)l->first_bit + l->nbits - 1, &pa);
 }
 
 static void report_invalid(struct ki_map *m, const struct ki_leaf *l,
@@ -81,7 +101,7 @@ static void report_invalid(struct ki_map *m, const struct ki_leaf *l,
 	unsigned int o0 = ki_radix_order0(m->page_shift);
 
 	for (size_t wi = 0; wi < nw; wi++) {
-		uint64_t w = leaf_word(m, words, l, wi);
+		uint64_t w = words[wi];
 
 		while (w) {
 			uint64_t key = (uint64_t)wi * 64 + (unsigned int)__builtin_ctzll(w);
@@ -130,7 +150,7 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 				return;
 			}
 		}
-		err = read_leaf(m, l, words);
+		err = load_leaf(m, l, words);
 		if (err) {
 			ki_findings_add(f, KI_SEV_ERROR,
 					err->code == KI_ERR_NODATA ? "not-in-dump" : "map-read-error",
@@ -146,7 +166,7 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 			continue;
 		}
 		for (size_t wi = 0; wi < nw; wi++) {
-			uint64_t w = leaf_word(m, words, l, wi);
+			uint64_t w = words[wi];
 
 			if (w) {
 				n += (uint64_t)__builtin_popcountll(w);
@@ -171,28 +191,17 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 	free(words);
 }
 
-struct pending {
-	bool active;
-	uint64_t pa;
-	unsigned int order;
-	uint64_t n;
-	uint64_t end;
-};
-
-static int flush(struct pending *p, ki_run_fn fn, void *arg)
+/*
+ * Runs are handed out in batches: the consumer's loop over a batch inlines
+ * its formatting, where a call per run would cost as much as the run.
+ */
+int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
+			void *arg)
 {
-	int r = 0;
-
-	if (p->active)
-		r = fn(arg, p->pa, p->order, p->n);
-	p->active = false;
-	return r;
-}
-
-int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
-		       void *arg)
-{
-	struct pending p = { 0 };
+	struct ki_run runs[KI_RUN_BATCH];
+	size_t nr = 0;               /* runs[nr] is growing when active */
+	bool active = false;
+	uint64_t run_end = 0;        /* of runs[nr] */
 	uint64_t *words = NULL;
 	size_t cap = 0;
 	int r = 0;
@@ -200,7 +209,9 @@ int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 	for (size_t i = 0; i < m->nleaves && !r; i++) {
 		const struct ki_leaf *l = &m->leaves[i];
 		size_t need = leaf_bytes(l), nw = need / 8;
-		uint64_t bsize = UINT64_C(1) << (l->order + m->page_shift);
+		unsigned int s = l->order + m->page_shift;
+		uint64_t base;
+		bool fit;
 		struct ki_error *err;
 
 		if (l->invalid || l->unreadable)
@@ -214,45 +225,79 @@ int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 			if (!words)
 				break;
 		}
-		err = read_leaf(m, l, words);
+		err = load_leaf(m, l, words);
 		if (err) {
 			/* Counted and reported by ki_map_count. */
 			ki_error_destroy(err);
 			continue;
 		}
-		for (size_t wi = 0; wi < nw && !r; wi++) {
-			uint64_t w = leaf_word(m, words, l, wi);
+		fit = leaf_all_fit(l, m->page_shift);
+		/* block of bit k: base + (k << s), k >= first_bit (no wrap when fit) */
+		base = fit ? l->phys_base - ((uint64_t)l->first_bit << s) : 0;
+		for (size_t wi = 0; wi < nw; wi++) {
+			uint64_t w = words[wi];
 
-			while (w && !r) {
+			while (w) {
+				/* adding the lowest set bit carries through the lowest run */
 				unsigned int start = (unsigned int)__builtin_ctzll(w);
-				uint64_t rest = ~(w >> start);
-				unsigned int len = rest ? (unsigned int)__builtin_ctzll(rest) : 64 - start;
-				uint64_t pa;
+				uint64_t sum = w + (w & -w);
+				uint64_t len = (sum ? (unsigned int)__builtin_ctzll(sum) : 64) - start;
+				uint64_t k = (uint64_t)wi * 64 + start, pa;
 
-				if (len >= 64)
-					w = 0;
-				else
-					w &= ~(((UINT64_C(1) << len) - 1) << start);
-				if (!leaf_block(l, m->page_shift, (uint64_t)wi * 64 + start, &pa))
+				w &= sum;
+				if (fit)
+					pa = base + (k << s);
+				else if (!leaf_block(l, m->page_shift, k, &pa))
 					continue;
-				if (p.active && p.order == l->order && p.end == pa) {
-					p.n += len;
-					p.end = pa + (uint64_t)len * bsize;
+				if (active && pa == run_end && runs[nr].order == l->order) {
+					runs[nr].n += len;
+					run_end += len << s;
 					continue;
 				}
-				r = flush(&p, fn, arg);
-				p.active = true;
-				p.pa = pa;
-				p.order = l->order;
-				p.n = len;
-				p.end = pa + (uint64_t)len * bsize;
+				if (active && ++nr == KI_RUN_BATCH) {
+					nr = 0;
+					r = fn(arg, runs, KI_RUN_BATCH);
+					if (r)
+						goto out;
+				}
+				runs[nr].pa = pa;
+				runs[nr].n = len;
+				runs[nr].order = l->order;
+				run_end = pa + (len << s);
+				active = true;
 			}
 		}
 	}
-	if (!r)
-		r = flush(&p, fn, arg);
+	if (active)
+		nr++;
+	if (nr)
+		r = fn(arg, runs, nr);
+out:
 	free(words);
 	return r;
+}
+
+struct one_by_one {
+	ki_run_fn fn;
+	void *arg;
+};
+
+static int each_run(void *arg, const struct ki_run *runs, size_t n)
+{
+	const struct one_by_one *o = arg;
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++)
+		r = o->fn(o->arg, runs[i].pa, runs[i].order, runs[i].n);
+	return r;
+}
+
+int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
+		       void *arg)
+{
+	struct one_by_one o = { fn, arg };
+
+	return ki_map_foreach_runs(m, only_order, each_run, &o);
 }
 
 struct ki_error *ki_map_add_page(struct ki_map *m, uint64_t pa)
@@ -302,7 +347,7 @@ static void order_iter_advance(struct ki_map *m, struct ki_order_iter *it)
 				it->words = p;
 				it->nwords = need / 8;
 			}
-			err = read_leaf(m, l, it->words);
+			err = load_leaf(m, l, it->words);
 			if (err) {
 				ki_error_destroy(err);
 				it->leaf++;
@@ -310,13 +355,13 @@ static void order_iter_advance(struct ki_map *m, struct ki_order_iter *it)
 			}
 			it->loaded = true;
 			it->wi = 0;
-			it->w = leaf_word(m, it->words, l, 0);
+			it->w = it->words[0];
 		}
 		bsize = UINT64_C(1) << (l->order + m->page_shift);
 		while (!it->w) {
 			if (++it->wi >= leaf_bytes(l) / 8)
 				break;
-			it->w = leaf_word(m, it->words, l, it->wi);
+			it->w = it->words[it->wi];
 		}
 		if (!it->w) {
 			it->leaf++;

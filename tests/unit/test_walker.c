@@ -502,6 +502,96 @@ Test(walker, foreach_run_one_order_and_early_stop)
 	tree_fini(&t);
 }
 
+/*
+ * Batches: 600 single blocks (every other pfn of 0..1199, so 2.3 batches of
+ * KI_RUN_BATCH) then 130 adjacent blocks from pfn 1250 (words 19..21) come
+ * out in order, in batches of at most KI_RUN_BATCH, the same as one by one.
+ */
+struct batches {
+	uint64_t pa[1024], n[1024];
+	size_t count, calls, biggest;
+	int stop_at_call;  /* return 7 from this call (0: never) */
+};
+
+static int collect_batch(void *arg, const struct ki_run *runs, size_t n)
+{
+	struct batches *b = arg;
+
+	b->calls++;
+	if (n > b->biggest)
+		b->biggest = n;
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_lt(b->count, 1024);
+		cr_assert_eq(runs[i].order, 0);
+		b->pa[b->count] = runs[i].pa;
+		b->n[b->count++] = runs[i].n;
+	}
+	return b->calls == (size_t)b->stop_at_call ? 7 : 0;
+}
+
+struct many {
+	size_t count;
+	uint64_t pa[1024], n[1024];
+};
+
+static int collect_one(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	struct many *o = arg;
+
+	cr_assert_eq(order, 0);
+	cr_assert_lt(o->count, 1024);
+	o->pa[o->count] = pa;
+	o->n[o->count++] = n;
+	return 0;
+}
+
+Test(walker, foreach_runs_in_batches)
+{
+	static struct batches b;
+	static struct many one;
+	struct ki_findings f;
+	struct ki_map *m;
+	struct tree t;
+
+	tree_init(&t, 12, 24, 0, BASE4K);
+	for (uint64_t pfn = 0; pfn < 1200; pfn += 2)
+		tree_mark(&t, pfn << 12, 0);
+	tree_mark_range(&t, UINT64_C(1250) << 12, 0, 130);
+	tree_open(&t);
+	ki_findings_init(&f);
+	m = NULL;
+	cr_assert_null(ki_radix_collect(t.d, t.root, t.depth, &f, &m));
+	ki_map_count(m, &f);
+	cr_assert_eq(m->total_blocks, 730);
+
+	memset(&b, 0, sizeof(b));
+	cr_assert_eq(ki_map_foreach_runs(m, -1, collect_batch, &b), 0);
+	cr_assert_eq(b.count, 601);
+	cr_assert_eq(b.biggest, KI_RUN_BATCH);
+	cr_assert_eq(b.calls, (601 + KI_RUN_BATCH - 1) / KI_RUN_BATCH);
+	for (size_t i = 0; i < 600; i++)
+		cr_assert(b.pa[i] == (uint64_t)i << 13 && b.n[i] == 1,
+			  "run %zu: 0x%" PRIx64 " x %" PRIu64, i, b.pa[i], b.n[i]);
+	cr_assert_eq(b.pa[600], UINT64_C(1250) << 12);
+	cr_assert_eq(b.n[600], 130);
+
+	memset(&one, 0, sizeof(one));
+	cr_assert_eq(ki_map_foreach_run(m, -1, collect_one, &one), 0);
+	cr_assert_eq(one.count, b.count);
+	cr_assert_arr_eq(one.pa, b.pa, sizeof(one.pa));
+	cr_assert_arr_eq(one.n, b.n, sizeof(one.n));
+
+	/* a non-zero return ends the walk after that batch */
+	memset(&b, 0, sizeof(b));
+	b.stop_at_call = 1;
+	cr_assert_eq(ki_map_foreach_runs(m, -1, collect_batch, &b), 7);
+	cr_assert_eq(b.calls, 1);
+	cr_assert_eq(b.count, KI_RUN_BATCH);
+	ki_map_destroy(m);
+	ki_findings_deinit(&f);
+	tree_fini(&t);
+}
+
 /* The merged iterator: the same runs in address order (then order). */
 Test(walker, merge_in_address_order)
 {
