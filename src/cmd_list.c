@@ -51,23 +51,65 @@ struct emit {
 	uint64_t page_size;
 	uint64_t items;
 	const struct ki_owners *owners; /* --owners, else NULL */
-	size_t tlen;                    /* text ranges not yet written */
-	char tbuf[1 << 16];
+	bool plain;                     /* text ranges, no owners: the hot path */
+	struct ki_obuf *ob;             /* text lines */
+	int sfx_order;                  /* the order sfx is for, or -1 */
+	size_t sfx_len;
+	char sfx[32];                   /* "  order N  blocks " */
 };
 
-static void text_flush(struct emit *e)
+/* Longest line or JSON object a piece makes, owner aside. */
+enum { LINE_MAX_BYTES = 128 };
+
+/* "  owner NAME", NAME cut to max bytes. */
+static void put_owner(struct ki_obuf *ob, const char *name, size_t max)
 {
-	if (e->tlen)
-		fwrite_unlocked(e->tbuf, 1, e->tlen, stdout);
-	e->tlen = 0;
+	size_t n = strnlen(name, max);
+
+	memcpy(ki_obuf_room(ob, 8), "  owner ", 8);
+	ki_obuf_done(ob, 8);
+	while (n) {
+		size_t k = n < KI_OBUF ? n : KI_OBUF;
+
+		memcpy(ki_obuf_room(ob, k), name, k);
+		ki_obuf_done(ob, k);
+		name += k;
+		n -= k;
+	}
 }
 
-/* One run of blocks of one owner (owner NULL: not asked for, or unclaimed). */
+/* "  0x…-0x…  order N  blocks N": the line there are millions of. */
+static inline char *range_line(struct emit *e, char *p, uint64_t pa, unsigned int order,
+			       uint64_t n)
+{
+	if ((int)order != e->sfx_order) {
+		memcpy(e->sfx, "  order ", 8);
+		e->sfx_len = 8 + ki_fmt_udec(e->sfx + 8, order);
+		memcpy(e->sfx + e->sfx_len, "  blocks ", 9);
+		e->sfx_len += 9;
+		e->sfx_order = (int)order;
+	}
+	memcpy(p, "  ", 2);
+	p += 2;
+	p += ki_fmt_hex(p, pa);
+	*p++ = '-';
+	p += ki_fmt_hex(p, pa + (n * e->page_size << order));
+	memcpy(p, e->sfx, sizeof(e->sfx)); /* whole: a fixed-size copy */
+	p += e->sfx_len;
+	p += ki_fmt_udec(p, n);
+	return p;
+}
+
+/*
+ * One run of blocks of one owner (owner NULL: not asked for, or unclaimed).
+ * Millions of these: formatted by hand into the output buffers.
+ */
 static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t n,
 		       const char *owner)
 {
 	uint64_t bsize = e->page_size << order;
 	const char *shown = owner ? owner : "unclaimed";
+	char *p, *s;
 
 	if (e->blocks) {
 		for (uint64_t i = 0; i < n; i++, pa += bsize) {
@@ -78,31 +120,38 @@ static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t
 				if (e->owners)
 					ki_json_kv_string(&e->j, "owner", shown);
 				ki_json_end_object(&e->j);
-			} else if (e->owners) {
-				printf("  0x%" PRIx64 "  order %u  owner %s\n", pa, order, shown);
-			} else {
-				printf("  0x%" PRIx64 "  order %u\n", pa, order);
+				continue;
 			}
+			s = p = ki_obuf_room(e->ob, LINE_MAX_BYTES);
+			memcpy(p, "  ", 2);
+			p += 2;
+			p += ki_fmt_hex(p, pa);
+			memcpy(p, "  order ", 8);
+			p += 8;
+			p += ki_fmt_udec(p, order);
+			ki_obuf_done(e->ob, (size_t)(p - s));
+			if (e->owners)
+				put_owner(e->ob, shown, SIZE_MAX);
+			*ki_obuf_room(e->ob, 1) = '\n';
+			ki_obuf_done(e->ob, 1);
 		}
 	} else if (e->json && !e->j.pretty && !e->owners) {
-		/* the same object as below, encoded by hand: millions of them */
-		char obj[160];
-		size_t l = 0;
-
-		memcpy(obj, "{\"start\":\"", 10);
-		l = 10;
-		l += ki_fmt_hex(obj + l, pa);
-		memcpy(obj + l, "\",\"end\":\"", 9);
-		l += 9;
-		l += ki_fmt_hex(obj + l, pa + n * bsize);
-		memcpy(obj + l, "\",\"order\":", 10);
-		l += 10;
-		l += ki_fmt_udec(obj + l, order);
-		memcpy(obj + l, ",\"blocks\":", 10);
-		l += 10;
-		l += ki_fmt_udec(obj + l, n);
-		obj[l++] = '}';
-		ki_json_raw_value(&e->j, obj, l);
+		/* the same object as below */
+		s = p = ki_json_value_room(&e->j, LINE_MAX_BYTES);
+		memcpy(p, "{\"start\":\"", 10);
+		p += 10;
+		p += ki_fmt_hex(p, pa);
+		memcpy(p, "\",\"end\":\"", 9);
+		p += 9;
+		p += ki_fmt_hex(p, pa + n * bsize);
+		memcpy(p, "\",\"order\":", 10);
+		p += 10;
+		p += ki_fmt_udec(p, order);
+		memcpy(p, ",\"blocks\":", 10);
+		p += 10;
+		p += ki_fmt_udec(p, n);
+		*p++ = '}';
+		ki_json_value_done(&e->j, (size_t)(p - s));
 	} else if (e->json) {
 		ki_json_begin_object(&e->j);
 		ki_json_kv_hex(&e->j, "start", pa);
@@ -113,31 +162,23 @@ static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t
 			ki_json_kv_string(&e->j, "owner", shown);
 		ki_json_end_object(&e->j);
 	} else {
-		/* millions of lines: formatted by hand into one buffer */
-		char *line;
-		size_t l = 0;
-
-		if (e->tlen > sizeof(e->tbuf) - 160)
-			text_flush(e);
-		line = e->tbuf + e->tlen;
-
-		line[l++] = ' ';
-		line[l++] = ' ';
-		l += ki_fmt_hex(line + l, pa);
-		line[l++] = '-';
-		l += ki_fmt_hex(line + l, pa + n * bsize);
-		memcpy(line + l, "  order ", 8);
-		l += 8;
-		l += ki_fmt_udec(line + l, order);
-		memcpy(line + l, "  blocks ", 9);
-		l += 9;
-		l += ki_fmt_udec(line + l, n);
-		if (e->owners)
-			l += (size_t)snprintf(line + l, 80, "  owner %.60s", shown);
-		line[l++] = '\n';
-		e->tlen += l;
+		s = p = ki_obuf_room(e->ob, LINE_MAX_BYTES);
+		p = range_line(e, p, pa, order, n);
+		if (e->owners) {
+			ki_obuf_done(e->ob, (size_t)(p - s));
+			put_owner(e->ob, shown, 60);
+			s = p = ki_obuf_room(e->ob, 1);
+		}
+		*p++ = '\n';
+		ki_obuf_done(e->ob, (size_t)(p - s));
 	}
 	e->items += n;
+}
+
+/* A failed write stops the listing early (it is reported at the end). */
+static int write_failed(const struct emit *e)
+{
+	return (e->json ? e->j.failed : e->ob->failed) ? -1 : 0;
 }
 
 static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
@@ -148,7 +189,7 @@ static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 
 	if (!e->owners) {
 		emit_piece(e, pa, order, n, NULL);
-		return ferror(stdout) ? -1 : 0;
+		return write_failed(e);
 	}
 	/* split the run where the owner changes */
 	cur = ki_owner_of(e->owners, pa);
@@ -161,7 +202,23 @@ static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 			cur = o;
 		}
 	}
-	return ferror(stdout) ? -1 : 0;
+	return write_failed(e);
+}
+
+/* Text ranges without owners: the hot path, a batch at a time. */
+static int emit_plain_runs(void *arg, const struct ki_run *runs, size_t n)
+{
+	struct emit *e = arg;
+
+	for (size_t i = 0; i < n; i++) {
+		char *s = ki_obuf_room(e->ob, LINE_MAX_BYTES), *p;
+
+		p = range_line(e, s, runs[i].pa, runs[i].order, runs[i].n);
+		*p++ = '\n';
+		ki_obuf_done(e->ob, (size_t)(p - s));
+		e->items += runs[i].n;
+	}
+	return e->ob->failed ? -1 : 0;
 }
 
 static void text_findings(const struct ki_findings *const *fs, size_t nfs)
@@ -545,11 +602,12 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 
 int cmd_list(int argc, char **argv)
 {
+	static struct ki_obuf text_buf;  /* 256 KiB: not on the stack */
 	struct list_opts o = { 0 };
 	struct ki_input l;
 	struct ki_findings none;
 	struct ki_error *err;
-	static struct emit e;        /* 64 KiB of line buffer: not on the stack */
+	struct emit e = { 0 };
 	struct ki_owners owners = { 0 };
 	const struct ki_findings *fs[3];
 	struct ki_findings ownf;
@@ -575,6 +633,9 @@ int cmd_list(int argc, char **argv)
 	fs[2] = &ownf;
 
 	e.json = ki_global.json;
+	e.ob = &text_buf;
+	ki_obuf_init(e.ob, stdout);
+	e.sfx_order = -1;
 	e.blocks = o.blocks;
 	e.page_size = l.d ? l.d->page_size : 0;
 	if (o.owners && l.d && l.m) {
@@ -585,6 +646,7 @@ int cmd_list(int argc, char **argv)
 		}
 		e.owners = &owners;
 	}
+	e.plain = !e.json && !e.blocks && !e.owners;
 	if (e.json) {
 		ki_json_init(&e.j, stdout, ki_global.pretty);
 		ki_json_begin_object(&e.j);
@@ -607,8 +669,11 @@ int cmd_list(int argc, char **argv)
 			if (!o.summary) {
 				printf("\n%s%s:\n", o.blocks ? "blocks" : "ranges (start-end, end exclusive)",
 				       o.order >= 0 ? " of the chosen order" : "");
-				ki_map_foreach_run(l.m, o.order, emit_run, &e);
-				text_flush(&e);
+				if (e.plain)
+					ki_map_foreach_runs(l.m, o.order, emit_plain_runs, &e);
+				else
+					ki_map_foreach_run(l.m, o.order, emit_run, &e);
+				ki_obuf_flush(e.ob);
 			}
 		}
 		text_findings(fs, 3);

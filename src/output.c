@@ -5,15 +5,43 @@
 #include "ki_finding.h"
 #include "ki_output.h"
 
+const char ki_hex2[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+const char ki_dec2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /*
  * Listings write millions of members: the hot paths avoid printf and take
  * the stdio lock once per call at most (the tool is single-threaded).
  */
 void ki_json_flush(struct ki_json *j)
 {
-	if (j->len)
-		fwrite(j->buf, 1, j->len, j->fp);
+	if (j->len && fwrite(j->buf, 1, j->len, j->fp) != j->len)
+		j->failed = true;
 	j->len = 0;
+}
+
+void ki_obuf_init(struct ki_obuf *o, FILE *fp)
+{
+	o->fp = fp;
+	o->failed = false;
+	o->len = 0;
+}
+
+void ki_obuf_flush(struct ki_obuf *o)
+{
+	if (o->len && fwrite_unlocked(o->buf, 1, o->len, o->fp) != o->len)
+		o->failed = true;
+	o->len = 0;
 }
 
 static void put_mem(struct ki_json *j, const char *s, size_t n)
@@ -21,7 +49,8 @@ static void put_mem(struct ki_json *j, const char *s, size_t n)
 	if (n > KI_JSON_BUF - j->len) {
 		ki_json_flush(j);
 		if (n > KI_JSON_BUF) {
-			fwrite(s, 1, n, j->fp);
+			if (fwrite(s, 1, n, j->fp) != n)
+				j->failed = true;
 			return;
 		}
 	}
@@ -38,94 +67,26 @@ static void put_ch(struct ki_json *j, char c)
 
 static void put_hex(struct ki_json *j, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
 	char buf[24];
-	size_t i = sizeof(buf);
+	size_t n;
 
-	buf[--i] = '"';
-	do {
-		buf[--i] = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	buf[--i] = 'x';
-	buf[--i] = '0';
-	buf[--i] = '"';
-	put_mem(j, buf + i, sizeof(buf) - i);
+	buf[0] = '"';
+	n = 1 + ki_fmt_hex(buf + 1, v);
+	buf[n++] = '"';
+	put_mem(j, buf, n);
 }
 
 static void put_udec(struct ki_json *j, uint64_t v)
 {
 	char buf[24];
-	size_t i = sizeof(buf);
 
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put_mem(j, buf + i, sizeof(buf) - i);
-}
-
-/* Two digits at a time, straight to their place (hot in list and diff). */
-static const char HEX2[513] =
-	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-static const char DEC2[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-size_t ki_fmt_hex(char *buf, uint64_t v)
-{
-	size_t n = (size_t)(64 - __builtin_clzll(v | 1) + 3) / 4; /* digits */
-	char *p = buf + 2 + n;
-
-	buf[0] = '0';
-	buf[1] = 'x';
-	while (v >= 0x100) {
-		p -= 2;
-		memcpy(p, HEX2 + 2 * (v & 0xff), 2);
-		v >>= 8;
-	}
-	if (v >= 0x10) {
-		p -= 2;
-		memcpy(p, HEX2 + 2 * v, 2);
-	} else {
-		*--p = HEX2[2 * v + 1];
-	}
-	return n + 2;
-}
-
-size_t ki_fmt_udec(char *buf, uint64_t v)
-{
-	char tmp[20];
-	char *p = tmp + sizeof(tmp);
-	size_t n;
-
-	while (v >= 100) {
-		p -= 2;
-		memcpy(p, DEC2 + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, DEC2 + 2 * v, 2);
-	} else {
-		*--p = (char)('0' + v);
-	}
-	n = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(buf, p, n);
-	return n;
+	put_mem(j, buf, ki_fmt_udec(buf, v));
 }
 
 void ki_json_init(struct ki_json *j, FILE *fp, bool pretty)
 {
 	j->fp = fp;
+	j->failed = false;
 	j->depth = 0;
 	j->after_key = false;
 	j->len = 0;
@@ -289,6 +250,14 @@ void ki_json_raw_value(struct ki_json *j, const char *s, size_t n)
 {
 	before_value(j);
 	put_mem(j, s, n);
+}
+
+char *ki_json_value_room(struct ki_json *j, size_t n)
+{
+	before_value(j);
+	if (n > KI_JSON_BUF - j->len)
+		ki_json_flush(j);
+	return j->buf + j->len;
 }
 
 void ki_json_hex(struct ki_json *j, uint64_t v)

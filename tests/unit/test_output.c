@@ -814,3 +814,79 @@ Test(output, fmt_hex_and_udec_match_snprintf)
 		cr_expect_str_eq(got, want);
 	}
 }
+
+/* Values written in place (ki_json_value_room) get their commas, across
+ * many buffer flushes; a failing FILE is remembered. */
+Test(output, value_room_across_flushes)
+{
+	struct cap c;
+	const char *out;
+	size_t pos;
+
+	cap_open(&c, false);
+	ki_json_begin_array(&c.j);
+	for (unsigned int i = 0; i < 20000; i++) {
+		char *p = ki_json_value_room(&c.j, 32);
+
+		ki_json_value_done(&c.j, ki_fmt_udec(p, i));
+	}
+	ki_json_end_array(&c.j);
+	ki_json_finish(&c.j);
+	out = cap_close(&c);
+	cr_assert(json_valid(out, c.len));
+	cr_assert_eq(out[0], '[');
+	pos = 1;
+	for (unsigned int i = 0; i < 20000; i++) {
+		char want[16];
+		int n = snprintf(want, sizeof(want), "%u%c", i, i + 1 < 20000 ? ',' : ']');
+
+		cr_assert(!strncmp(out + pos, want, (size_t)n), "value %u at %zu", i, pos);
+		pos += (size_t)n;
+	}
+	cr_assert_str_eq(out + pos, "\n");
+	cr_assert_not(c.j.failed);
+	free(c.buf);
+}
+
+/* The text buffer: lines handed over in place come out whole and in order,
+ * also when they straddle its flushes; a short write sets failed. */
+Test(output, obuf_lines_in_order)
+{
+	static struct ki_obuf ob;
+	char *buf = NULL;
+	size_t len = 0, pos = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	const unsigned int lines = 3 * KI_OBUF / 20;
+
+	cr_assert_not_null(fp);
+	ki_obuf_init(&ob, fp);
+	for (unsigned int i = 0; i < lines; i++) {
+		char *p = ki_obuf_room(&ob, 40), *s = p;
+
+		p += ki_fmt_hex(p, (uint64_t)i << 12);
+		*p++ = '\n';
+		ki_obuf_done(&ob, (size_t)(p - s));
+	}
+	ki_obuf_flush(&ob);
+	cr_assert_not(ob.failed);
+	cr_assert_eq(fclose(fp), 0);
+	for (unsigned int i = 0; i < lines; i++) {
+		char want[32];
+		int n = snprintf(want, sizeof(want), "0x%x\n", i << 12);
+
+		cr_assert(!strncmp(buf + pos, want, (size_t)n), "line %u", i);
+		pos += (size_t)n;
+	}
+	cr_assert_eq(pos, len);
+	free(buf);
+
+	fp = fopen("/dev/full", "w");
+	cr_assert_not_null(fp);
+	setvbuf(fp, NULL, _IONBF, 0);
+	ki_obuf_init(&ob, fp);
+	memcpy(ki_obuf_room(&ob, 3), "abc", 3);
+	ki_obuf_done(&ob, 3);
+	ki_obuf_flush(&ob);
+	cr_assert(ob.failed);
+	fclose(fp);
+}
