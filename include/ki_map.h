@@ -56,19 +56,49 @@ struct ki_map {
 /* Record a page the map occupies (table, leaf, chunk, bitmap page). */
 struct ki_error *ki_map_add_page(struct ki_map *m, uint64_t pa);
 
+/* A run of adjacent blocks of one order. */
+struct ki_run {
+	uint64_t pa, n;              /* first block, number of blocks */
+	unsigned int order;
+};
+
+/*
+ * A resumable scan of leaves [leaf, end) (of one order, or only_order >= 0):
+ * each fill hands out up to max complete runs, coalesced across words and
+ * leaves, in leaf order; 0 at the end.
+ */
+struct ki_run_cursor {
+	struct ki_map *m;
+	size_t leaf, end;
+	int only_order;
+	uint64_t *words;             /* the loaded leaf, host order, masked */
+	size_t cap, nw, wi;
+	uint64_t w;                  /* bits of words[wi] not taken yet */
+	bool loaded;
+	unsigned int s;              /* order + page shift of the leaf */
+	bool fit;                    /* every bit's block fits in 64 bits */
+	uint64_t base;
+	bool active;                 /* cur is a run still growing */
+	struct ki_run cur;
+	uint64_t cur_end;
+};
+
+void ki_run_cursor_init(struct ki_run_cursor *c, struct ki_map *m, size_t leaf,
+			size_t end, int only_order);
+size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t max);
+void ki_run_cursor_deinit(struct ki_run_cursor *c);
+
 /*
  * Pull-based iteration over the runs of every order merged in address
- * order (then by order): what overlap and coverage checks need, in memory
+ * order (then order): what overlap and coverage checks need, in memory
  * bounded by the number of orders.
  */
+enum { KI_MERGE_BATCH = 64 };
+
 struct ki_order_iter {
-	size_t leaf, end;          /* leaves [leaf, end) are this order's */
-	uint64_t *words;
-	size_t nwords, wi;
-	uint64_t w;                /* bits of words[wi] not consumed yet */
-	bool loaded;
-	bool have;                 /* next run below is valid */
-	uint64_t pa, n;            /* next run */
+	struct ki_run_cursor c;
+	struct ki_run *runs;         /* KI_MERGE_BATCH, filled from c */
+	size_t pos, count;           /* runs[pos] is the next run when pos < count */
 	unsigned int order;
 };
 
@@ -76,6 +106,7 @@ struct ki_merge {
 	struct ki_map *m;
 	struct ki_order_iter its[KI_ORDERS + 1]; /* + the invalid leaves */
 	size_t nits;
+	size_t cur;                  /* by order: streams before it are done */
 };
 
 void ki_merge_init(struct ki_merge *it, struct ki_map *m);
@@ -155,11 +186,6 @@ int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 
 /* The same runs handed over in batches of up to KI_RUN_BATCH (hot paths:
  * millions of runs, one call per batch). */
-struct ki_run {
-	uint64_t pa, n;              /* first block, number of blocks */
-	unsigned int order;
-};
-
 enum { KI_RUN_BATCH = 256 };
 
 typedef int (*ki_runs_fn)(void *arg, const struct ki_run *runs, size_t n);

@@ -6,7 +6,6 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +44,11 @@ struct side {
 	struct ki_input_opts o;
 	struct ki_input in;
 	bool opened;
-	struct ki_merge mi;
-	bool merge;
+	/* a dump: its runs by order then address, a batch at a time */
+	struct ki_run_cursor cur;
+	bool cursor;
+	struct ki_run runs[KI_RUN_BATCH];
+	size_t rpos, rcount;
 	uint64_t page_size;
 	bool hashes;                 /* can give content hashes */
 	/* current range */
@@ -87,62 +89,75 @@ static struct ki_error *side_open(struct side *s, const struct ki_input_opts *tm
 	s->kind = s->in.container;
 	s->page_size = s->in.m->page_size;
 	s->hashes = want_hash;
-	ki_merge_init(&s->mi, s->in.m);
-	s->merge = true;
+	ki_run_cursor_init(&s->cur, s->in.m, 0, s->in.m->nleaves, -1);
+	s->cursor = true;
 	return NULL;
 }
 
 static void side_close(struct side *s)
 {
-	if (s->merge)
-		ki_merge_deinit(&s->mi);
+	if (s->cursor)
+		ki_run_cursor_deinit(&s->cur);
 	ki_manifest_close(s->man);
 	if (s->opened)
 		ki_input_close(&s->in, &s->o);
 }
 
-static struct ki_error *side_next(struct side *s)
+/* The next range of a manifest side (checked to be in order). */
+static struct ki_error *side_next_manifest(struct side *s)
 {
 	struct ki_error *err;
+	struct ki_mrange r;
+	bool got;
+	unsigned int po = s->order;
+	uint64_t pe = s->end;
+	bool first = !s->start && !s->end;
 
 	s->have = false;
 	s->has_hash = false;
 	s->has_missing = false;
 	s->whole = true;
-	if (s->man) {
-		struct ki_mrange r;
-		bool got;
-		unsigned int po = s->order;
-		uint64_t pe = s->end;
-		bool first = !s->start && !s->end;
+	err = ki_manifest_next(s->man, &r, &got);
+	if (err || !got)
+		return err;
+	if (!first && (r.order < po || (r.order == po && r.start < pe)))
+		return ki_error_set_path(ki_error_create(KI_ERR_FORMAT,
+				"manifest ranges are not sorted by order then address (at 0x%" PRIx64 ")",
+				r.start), s->path);
+	s->have = true;
+	s->start = r.start;
+	s->end = r.end;
+	s->order = r.order;
+	s->has_hash = r.has_hash && s->hashes;
+	s->has_missing = r.has_missing;
+	memcpy(s->hash, r.hash, KI_HASH_HEX);
+	return NULL;
+}
 
-		err = ki_manifest_next(s->man, &r, &got);
-		if (err || !got)
-			return err;
-		if (!first && (r.order < po || (r.order == po && r.start < pe)))
-			return ki_error_set_path(ki_error_create(KI_ERR_FORMAT,
-					"manifest ranges are not sorted by order then address (at 0x%" PRIx64 ")",
-					r.start), s->path);
-		s->have = true;
-		s->start = r.start;
-		s->end = r.end;
-		s->order = r.order;
-		s->has_hash = r.has_hash && s->hashes;
-		s->has_missing = r.has_missing;
-		memcpy(s->hash, r.hash, KI_HASH_HEX);
-		return NULL;
-	}
-	{
-		uint64_t pa, n;
-		unsigned int order;
+/* The next range of a side; have is false at the end. Inline: called
+ * for every range of both sides. */
+static inline struct ki_error *side_next(struct side *s)
+{
+	const struct ki_run *r;
 
-		if (!ki_merge_next_by_order(&s->mi, &pa, &order, &n))
+	if (s->man)
+		return side_next_manifest(s);
+	s->has_hash = false;
+	s->has_missing = false;
+	s->whole = true;
+	if (s->rpos == s->rcount) {
+		s->rpos = 0;
+		s->rcount = ki_run_cursor_fill(&s->cur, s->runs, KI_RUN_BATCH);
+		if (!s->rcount) {
+			s->have = false;
 			return NULL;
-		s->have = true;
-		s->start = pa;
-		s->end = pa + n * (s->page_size << order);
-		s->order = order;
+		}
 	}
+	r = &s->runs[s->rpos++];
+	s->have = true;
+	s->start = r->pa;
+	s->end = r->pa + (r->n * s->page_size << r->order);
+	s->order = r->order;
 	return NULL;
 }
 
@@ -166,6 +181,9 @@ static enum hash_result side_hash(struct side *s, uint64_t start, uint64_t end,
 	}
 	if (!s->hashes)
 		return HASH_UNAVAILABLE;
+	/* often not in the dump at all: no error object for that (no I/O) */
+	if (ki_memreader_first_missing(&s->in.d->mem, start, end - start) != UINT64_MAX)
+		return HASH_ABSENT;
 	err = ki_hash_range(&s->in.d->mem, start, end, hex, NULL, NULL);
 	if (!err)
 		return HASH_OK;
@@ -178,34 +196,35 @@ struct counts {
 	uint64_t only_a[64], only_b[64], changed[64], unknown[64];
 };
 
-enum { OUT_BUF = 1 << 16 };
-
 struct out {
 	struct ki_json j;
 	bool json, stat;
 	int cur_order;
 	struct counts c;
 	uint64_t page_size;
+	int page_shift;              /* when page_size is a power of two, else -1 */
 	bool differ;
-	size_t blen;                 /* text lines not yet written */
-	char buf[OUT_BUF];
+	struct ki_obuf *ob;          /* text lines */
 };
 
-static void out_flush(struct out *o)
-{
-	if (o->blen)
-		fwrite_unlocked(o->buf, 1, o->blen, stdout);
-	o->blen = 0;
-}
+enum { LINE_MAX_BYTES = 128 };
 
-static void emit(struct out *o, const char *kind, char mark, uint64_t start,
-		 uint64_t end, unsigned int order)
-{
-	uint64_t blocks = (end - start) / (o->page_size << order);
+static const char *const KIND_NAME[] = { "only_a", "only_b", "changed" };
 
-	if (mark == '-')
+/* A difference: kind 0 only in A (-), 1 only in B (+), 2 changed (!).
+ * Millions of these: text lines formatted by hand into the buffer. */
+static inline __attribute__((always_inline))
+void emit(struct out *o, int kind, uint64_t start, uint64_t end,
+			unsigned int order)
+{
+	uint64_t blocks = o->page_shift >= 0 && o->page_shift + order < 64 ?
+		(end - start) >> (o->page_shift + order) :
+		(end - start) / (o->page_size << order);
+	char *p, *s;
+
+	if (kind == 0)
 		o->c.only_a[order] += blocks;
-	else if (mark == '+')
+	else if (kind == 1)
 		o->c.only_b[order] += blocks;
 	else
 		o->c.changed[order] += blocks;
@@ -214,7 +233,7 @@ static void emit(struct out *o, const char *kind, char mark, uint64_t start,
 		return;
 	if (o->json) {
 		ki_json_begin_object(&o->j);
-		ki_json_kv_string(&o->j, "kind", kind);
+		ki_json_kv_string(&o->j, "kind", KIND_NAME[kind]);
 		ki_json_kv_hex(&o->j, "start", start);
 		ki_json_kv_hex(&o->j, "end", end);
 		ki_json_kv_uint(&o->j, "order", order);
@@ -222,30 +241,28 @@ static void emit(struct out *o, const char *kind, char mark, uint64_t start,
 		ki_json_end_object(&o->j);
 		return;
 	}
-	if (o->blen > OUT_BUF - 256)
-		out_flush(o);
+	s = p = ki_obuf_room(o->ob, LINE_MAX_BYTES);
 	if ((int)order != o->cur_order) {
-		o->blen += (size_t)snprintf(o->buf + o->blen, 32, "@@ order %u @@\n", order);
+		memcpy(p, "@@ order ", 9);
+		p += 9;
+		p += ki_fmt_udec(p, order);
+		memcpy(p, " @@\n", 4);
+		p += 4;
 		o->cur_order = (int)order;
 	}
-	{
-		char *line = o->buf + o->blen;
-		size_t l = 0;
-
-		line[l++] = mark;
-		l += ki_fmt_hex(line + l, start);
-		line[l++] = '-';
-		l += ki_fmt_hex(line + l, end);
-		memcpy(line + l, "  blocks ", 9);
-		l += 9;
-		l += ki_fmt_udec(line + l, blocks);
-		if (mark == '!') {
-			memcpy(line + l, "  (contents differ)", 19);
-			l += 19;
-		}
-		line[l++] = '\n';
-		o->blen += l;
+	*p++ = "-+!"[kind];
+	p += ki_fmt_hex(p, start);
+	*p++ = '-';
+	p += ki_fmt_hex(p, end);
+	memcpy(p, "  blocks ", 9);
+	p += 9;
+	p += ki_fmt_udec(p, blocks);
+	if (kind == 2) {
+		memcpy(p, "  (contents differ)", 19);
+		p += 19;
 	}
+	*p++ = '\n';
+	ki_obuf_done(o->ob, (size_t)(p - s));
 }
 
 /* The kho-level comparison: compatible and sub-blobs. */
@@ -282,14 +299,17 @@ int cmd_diff(int argc, char **argv)
 	};
 	struct ki_input_opts tmpl = { 0 };
 	struct side a = { 0 }, b = { 0 };
-	static struct out o;         /* 64 KiB of buffer: not on the stack */
+	static struct ki_obuf text_buf; /* 256 KiB: not on the stack */
+	struct out o;
 	struct ki_error *err = NULL;
 	bool hash = true;
 	uint64_t unknown = 0, absent = 0;
 	int opt, r, ret;
 
-	memset(&o, 0, offsetof(struct out, buf));
+	memset(&o, 0, sizeof(o));
 	o.cur_order = -1;
+	o.ob = &text_buf;
+	ki_obuf_init(o.ob, stdout);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
 		r = ki_input_option("diff", opt, optarg, &tmpl);
@@ -336,6 +356,8 @@ int cmd_diff(int argc, char **argv)
 	}
 	o.json = ki_global.json;
 	o.page_size = a.page_size;
+	o.page_shift = o.page_size && !(o.page_size & (o.page_size - 1)) ?
+		__builtin_ctzll(o.page_size) : -1;
 	if (o.json) {
 		ki_json_init(&o.j, stdout, ki_global.pretty);
 		ki_json_begin_object(&o.j);
@@ -370,22 +392,22 @@ int cmd_diff(int argc, char **argv)
 		uint64_t end;
 
 		if (take_a) {
-			emit(&o, "only_a", '-', a.start, a.end, a.order);
+			emit(&o, 0, a.start, a.end, a.order);
 			err = side_next(&a);
 			continue;
 		}
 		if (take_b) {
-			emit(&o, "only_b", '+', b.start, b.end, b.order);
+			emit(&o, 1, b.start, b.end, b.order);
 			err = side_next(&b);
 			continue;
 		}
 		/* same order, overlapping */
 		if (a.start < b.start) {
-			emit(&o, "only_a", '-', a.start, b.start, a.order);
+			emit(&o, 0, a.start, b.start, a.order);
 			a.start = b.start;
 			a.whole = false;
 		} else if (b.start < a.start) {
-			emit(&o, "only_b", '+', b.start, a.start, b.order);
+			emit(&o, 1, b.start, a.start, b.order);
 			b.start = a.start;
 			b.whole = false;
 		}
@@ -398,7 +420,7 @@ int cmd_diff(int argc, char **argv)
 
 			if (ra == HASH_OK && rb == HASH_OK) {
 				if (strcmp(ha, hb))
-					emit(&o, "changed", '!', a.start, end, a.order);
+					emit(&o, 2, a.start, end, a.order);
 			} else if (ra == HASH_ABSENT || rb == HASH_ABSENT ||
 				   side_hash(&b, b.start, end, hb) == HASH_ABSENT) {
 				absent += nb;
@@ -420,7 +442,7 @@ int cmd_diff(int argc, char **argv)
 			b.whole = false;
 		}
 	}
-	out_flush(&o);
+	ki_obuf_flush(o.ob);
 	if (err) {
 		if (o.json) {
 			/* stdout stays one JSON document: the error goes in it */

@@ -192,51 +192,97 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 }
 
 /*
- * Runs are handed out in batches: the consumer's loop over a batch inlines
- * its formatting, where a call per run would cost as much as the run.
+ * The run scanner behind every iteration: resumable, it fills a caller's
+ * array with up to max complete runs of the leaves [leaf, end) (one order's
+ * group for the merge, all leaves for foreach), coalesced across words and
+ * leaves. The hot loop works on locals and saves its place when it stops.
  */
-int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
-			void *arg)
+void ki_run_cursor_init(struct ki_run_cursor *c, struct ki_map *m, size_t leaf,
+			size_t end, int only_order)
 {
-	struct ki_run runs[KI_RUN_BATCH];
-	size_t nr = 0;               /* runs[nr] is growing when active */
-	bool active = false;
-	uint64_t run_end = 0;        /* of runs[nr] */
-	uint64_t *words = NULL;
-	size_t cap = 0;
-	int r = 0;
+	memset(c, 0, sizeof(*c));
+	c->m = m;
+	c->leaf = leaf;
+	c->end = end;
+	c->only_order = only_order;
+}
 
-	for (size_t i = 0; i < m->nleaves && !r; i++) {
-		const struct ki_leaf *l = &m->leaves[i];
-		size_t need = leaf_bytes(l), nw = need / 8;
-		unsigned int s = l->order + m->page_shift;
-		uint64_t base;
-		bool fit;
+void ki_run_cursor_deinit(struct ki_run_cursor *c)
+{
+	free(c->words);
+	c->words = NULL;
+	c->cap = 0;
+}
+
+/* Load the next leaf to scan; false when none is left. */
+static bool cursor_load(struct ki_run_cursor *c)
+{
+	struct ki_map *m = c->m;
+
+	for (; c->leaf < c->end; c->leaf++) {
+		const struct ki_leaf *l = &m->leaves[c->leaf];
+		size_t need = leaf_bytes(l);
 		struct ki_error *err;
 
 		if (l->invalid || l->unreadable)
 			continue;
-		if (only_order >= 0 && l->order != (unsigned int)only_order)
+		if (c->only_order >= 0 && l->order != (unsigned int)c->only_order)
 			continue;
-		if (need > cap) {
-			free(words);
-			words = malloc(need);
-			cap = words ? need : 0;
-			if (!words)
-				break;
+		if (need > c->cap) {
+			void *p = realloc(c->words, need);
+
+			if (!p) {
+				c->leaf = c->end; /* as an unreadable rest: nothing more */
+				return false;
+			}
+			c->words = p;
+			c->cap = need;
 		}
-		err = load_leaf(m, l, words);
+		err = load_leaf(m, l, c->words);
 		if (err) {
 			/* Counted and reported by ki_map_count. */
 			ki_error_destroy(err);
 			continue;
 		}
-		fit = leaf_all_fit(l, m->page_shift);
+		c->nw = need / 8;
+		c->wi = 0;
+		c->w = c->words[0];
+		c->s = l->order + m->page_shift;
+		c->fit = leaf_all_fit(l, m->page_shift);
 		/* block of bit k: base + (k << s), k >= first_bit (no wrap when fit) */
-		base = fit ? l->phys_base - ((uint64_t)l->first_bit << s) : 0;
-		for (size_t wi = 0; wi < nw; wi++) {
-			uint64_t w = words[wi];
+		c->base = c->fit ? l->phys_base - ((uint64_t)l->first_bit << c->s) : 0;
+		c->loaded = true;
+		return true;
+	}
+	return false;
+}
 
+size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		const struct ki_leaf *l;
+		unsigned int s;
+		uint64_t base, w, *words;
+		size_t wi, nw;
+
+		if (!c->loaded && !cursor_load(c)) {
+			/* the end: the growing run is complete */
+			if (c->active) {
+				out[n++] = c->cur;
+				c->active = false;
+			}
+			break;
+		}
+		l = &c->m->leaves[c->leaf];
+		s = c->s;
+		base = c->base;
+		words = c->words;
+		nw = c->nw;
+		wi = c->wi;
+		w = c->w;
+		for (;;) {
 			while (w) {
 				/* adding the lowest set bit carries through the lowest run */
 				unsigned int start = (unsigned int)__builtin_ctzll(w);
@@ -245,35 +291,60 @@ int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
 				uint64_t k = (uint64_t)wi * 64 + start, pa;
 
 				w &= sum;
-				if (fit)
+				if (c->fit)
 					pa = base + (k << s);
-				else if (!leaf_block(l, m->page_shift, k, &pa))
+				else if (!leaf_block(l, c->m->page_shift, k, &pa))
 					continue;
-				if (active && pa == run_end && runs[nr].order == l->order) {
-					runs[nr].n += len;
-					run_end += len << s;
+				if (c->active && pa == c->cur_end && c->cur.order == l->order) {
+					c->cur.n += len;
+					c->cur_end += len << s;
 					continue;
 				}
-				if (active && ++nr == KI_RUN_BATCH) {
-					nr = 0;
-					r = fn(arg, runs, KI_RUN_BATCH);
-					if (r)
-						goto out;
+				if (c->active) {
+					out[n++] = c->cur;
+					if (n == max) {
+						/* this run starts the next fill */
+						c->cur.pa = pa;
+						c->cur.n = len;
+						c->cur.order = l->order;
+						c->cur_end = pa + (len << s);
+						c->wi = wi;
+						c->w = w;
+						return n;
+					}
 				}
-				runs[nr].pa = pa;
-				runs[nr].n = len;
-				runs[nr].order = l->order;
-				run_end = pa + (len << s);
-				active = true;
+				c->cur.pa = pa;
+				c->cur.n = len;
+				c->cur.order = l->order;
+				c->cur_end = pa + (len << s);
+				c->active = true;
 			}
+			if (++wi >= nw)
+				break;
+			w = words[wi];
 		}
+		c->loaded = false;
+		c->leaf++;
 	}
-	if (active)
-		nr++;
-	if (nr)
-		r = fn(arg, runs, nr);
-out:
-	free(words);
+	return n;
+}
+
+/*
+ * Runs are handed out in batches: the consumer's loop over a batch inlines
+ * its formatting, where a call per run would cost as much as the run.
+ */
+int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
+			void *arg)
+{
+	struct ki_run runs[KI_RUN_BATCH];
+	struct ki_run_cursor c;
+	size_t n;
+	int r = 0;
+
+	ki_run_cursor_init(&c, m, 0, m->nleaves, only_order);
+	while (!r && (n = ki_run_cursor_fill(&c, runs, KI_RUN_BATCH)))
+		r = fn(arg, runs, n);
+	ki_run_cursor_deinit(&c);
 	return r;
 }
 
@@ -315,90 +386,13 @@ struct ki_error *ki_map_add_page(struct ki_map *m, uint64_t pa)
 	return NULL;
 }
 
-/* Next maximal run of one order: coalesced across words and leaves. */
-static void order_iter_advance(struct ki_map *m, struct ki_order_iter *it)
+/* The next run of one order's stream, refilling its buffer when empty. */
+static void order_iter_advance(struct ki_order_iter *it)
 {
-	bool have = false;
-	uint64_t pa = 0, n = 0, end = 0;
-
-	for (;;) {
-		const struct ki_leaf *l;
-		uint64_t bsize;
-
-		if (it->leaf >= it->end)
-			break;
-		l = &m->leaves[it->leaf];
-		if (l->invalid || l->unreadable) {
-			it->leaf++;
-			it->loaded = false;
-			continue;
-		}
-		if (!it->loaded) {
-			size_t need = leaf_bytes(l);
-			struct ki_error *err;
-
-			if (need / 8 > it->nwords) {
-				void *p = realloc(it->words, need);
-
-				if (!p) {
-					it->leaf = it->end;
-					break;
-				}
-				it->words = p;
-				it->nwords = need / 8;
-			}
-			err = load_leaf(m, l, it->words);
-			if (err) {
-				ki_error_destroy(err);
-				it->leaf++;
-				continue;
-			}
-			it->loaded = true;
-			it->wi = 0;
-			it->w = it->words[0];
-		}
-		bsize = UINT64_C(1) << (l->order + m->page_shift);
-		while (!it->w) {
-			if (++it->wi >= leaf_bytes(l) / 8)
-				break;
-			it->w = it->words[it->wi];
-		}
-		if (!it->w) {
-			it->leaf++;
-			it->loaded = false;
-			continue;
-		}
-		{
-			unsigned int start = (unsigned int)__builtin_ctzll(it->w);
-			uint64_t rest = ~(it->w >> start);
-			unsigned int len = rest ? (unsigned int)__builtin_ctzll(rest) : 64 - start;
-			uint64_t bpa;
-
-			if (len >= 64)
-				it->w = 0;
-			else
-				it->w &= ~(((UINT64_C(1) << len) - 1) << start);
-			if (!leaf_block(l, m->page_shift, (uint64_t)it->wi * 64 + start, &bpa))
-				continue;
-			if (have && bpa == end) {
-				n += len;
-				end = bpa + (uint64_t)len * bsize;
-				continue;
-			}
-			if (have) {
-				/* put the piece back: it starts the next run */
-				it->w |= ((len >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << len) - 1) << start);
-				break;
-			}
-			have = true;
-			pa = bpa;
-			n = len;
-			end = bpa + (uint64_t)len * bsize;
-		}
-	}
-	it->have = have;
-	it->pa = pa;
-	it->n = n;
+	if (++it->pos < it->count)
+		return;
+	it->pos = 0;
+	it->count = it->runs ? ki_run_cursor_fill(&it->c, it->runs, KI_MERGE_BATCH) : 0;
 }
 
 void ki_merge_init(struct ki_merge *it, struct ki_map *m)
@@ -415,10 +409,12 @@ void ki_merge_init(struct ki_merge *it, struct ki_map *m)
 		 * sorted; the iterators skip them. */
 		while (j < m->nleaves && m->leaves[j].order == m->leaves[i].order)
 			j++;
-		o->leaf = i;
-		o->end = j;
+		ki_run_cursor_init(&o->c, m, i, j, -1);
+		/* no memory: an empty stream, as for an unreadable leaf */
+		o->runs = malloc(KI_MERGE_BATCH * sizeof(*o->runs));
+		o->pos = o->count = 0;
 		o->order = m->leaves[i].order;
-		order_iter_advance(m, o);
+		o->count = o->runs ? ki_run_cursor_fill(&o->c, o->runs, KI_MERGE_BATCH) : 0;
 		it->nits++;
 		i = j;
 	}
@@ -433,39 +429,44 @@ bool ki_merge_next(struct ki_merge *it, uint64_t *pa, unsigned int *order,
 	for (size_t i = 0; i < it->nits; i++) {
 		struct ki_order_iter *o = &it->its[i];
 
-		if (o->have && (!best || o->pa < best->pa))
+		if (o->pos < o->count &&
+		    (!best || o->runs[o->pos].pa < best->runs[best->pos].pa))
 			best = o;
 	}
 	if (!best)
 		return false;
-	*pa = best->pa;
-	*order = best->order;
-	*nblocks = best->n;
-	order_iter_advance(it->m, best);
+	*pa = best->runs[best->pos].pa;
+	*order = best->runs[best->pos].order;
+	*nblocks = best->runs[best->pos].n;
+	order_iter_advance(best);
 	return true;
 }
 
 bool ki_merge_next_by_order(struct ki_merge *it, uint64_t *pa,
 			    unsigned int *order, uint64_t *nblocks)
 {
-	for (size_t i = 0; i < it->nits; i++) {
+	for (size_t i = it->cur; i < it->nits; i++) {
 		struct ki_order_iter *o = &it->its[i];
 
-		if (!o->have)
+		if (o->pos >= o->count)
 			continue;
-		*pa = o->pa;
-		*order = o->order;
-		*nblocks = o->n;
-		order_iter_advance(it->m, o);
+		it->cur = i; /* the streams before are done for good */
+		*pa = o->runs[o->pos].pa;
+		*order = o->runs[o->pos].order;
+		*nblocks = o->runs[o->pos].n;
+		order_iter_advance(o);
 		return true;
 	}
+	it->cur = it->nits;
 	return false;
 }
 
 void ki_merge_deinit(struct ki_merge *it)
 {
-	for (size_t i = 0; i < it->nits; i++)
-		free(it->its[i].words);
+	for (size_t i = 0; i < it->nits; i++) {
+		ki_run_cursor_deinit(&it->its[i].c);
+		free(it->its[i].runs);
+	}
 	memset(it, 0, sizeof(*it));
 }
 

@@ -592,6 +592,39 @@ Test(walker, foreach_runs_in_batches)
 	tree_fini(&t);
 }
 
+/* The cursor resumes where a fill stopped: one run per fill, or three,
+ * gives the standard runs, also the ones that span words and leaves. */
+Test(walker, run_cursor_resumes)
+{
+	struct ki_findings f;
+	struct ki_map *m;
+	struct tree t;
+
+	std_tree(&t, 24, 0);
+	tree_open(&t);
+	ki_findings_init(&f);
+	m = walk(&t, t.root, &f);
+	for (size_t max = 1; max <= 3; max += 2) {
+		struct ki_run_cursor c;
+		struct ki_run got[3];
+		struct runs rs = { .n = 0 };
+		size_t n;
+
+		ki_run_cursor_init(&c, m, 0, m->nleaves, -1);
+		while ((n = ki_run_cursor_fill(&c, got, max))) {
+			cr_assert_leq(n, max);
+			for (size_t i = 0; i < n; i++)
+				collect_run(&rs, got[i].pa, got[i].order, got[i].n);
+		}
+		cr_assert_eq(ki_run_cursor_fill(&c, got, max), 0, "stays at the end");
+		ki_run_cursor_deinit(&c);
+		expect_runs(&rs, STD_RUNS, NSTD);
+	}
+	ki_map_destroy(m);
+	ki_findings_deinit(&f);
+	tree_fini(&t);
+}
+
 /* The merged iterator: the same runs in address order (then order). */
 Test(walker, merge_in_address_order)
 {
