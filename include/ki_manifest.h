@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Reading a snapshot manifest (khoinspect_manifest 1) back: the header at
- * open, then the ranges one at a time, so memory does not grow with them.
+ * Reading a snapshot manifest (khoinspect_manifest 1 or 2) back: the header
+ * at open, then the ranges one at a time, so memory does not grow with them.
+ * Version 2 adds groups of ranges without content in one compact array
+ * ({"order", "owner", "not_in_dump" or "not_hashed": [[start, blocks]…]}),
+ * handed out one range at a time like the others.
  */
 #ifndef KI_MANIFEST_H
 #define KI_MANIFEST_H
@@ -13,7 +16,9 @@
 #include "ki_error.h"
 #include "ki_hash.h"
 
-enum { KI_MANIFEST_VERSION = 1, KI_MANIFEST_MAX_BLOBS = 256, KI_MANIFEST_BUF = 1 << 18 };
+/* VERSION is what snapshot writes; versions from OLDEST on are read. */
+enum { KI_MANIFEST_VERSION = 2, KI_MANIFEST_OLDEST = 1, KI_MANIFEST_MAX_BLOBS = 256,
+       KI_MANIFEST_BUF = 1 << 18 };
 
 struct ki_mblob {
 	char name[128];
@@ -57,6 +62,13 @@ struct ki_manifest {
 	size_t nscratch;
 	bool in_ranges;              /* positioned inside "ranges" */
 	bool first_range;
+	/* inside a group's [start, blocks] array (version 2) */
+	bool in_group;
+	bool group_first;
+	bool group_missing;          /* "not_in_dump" (else "not_hashed") */
+	unsigned int group_order;
+	unsigned int group_shift;    /* page shift + order */
+	char group_owner[96];
 	uint64_t line;
 	size_t pos, len;             /* buf[pos, len) not yet read */
 	size_t slen, klen;           /* length of the last string, of the last key */

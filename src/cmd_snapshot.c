@@ -12,6 +12,7 @@
 #include "ki_cli.h"
 #include "ki_hash.h"
 #include "ki_input.h"
+#include "ki_manifest.h"
 #include "ki_output.h"
 #include "ki_owner.h"
 
@@ -27,7 +28,7 @@ void cmd_snapshot_usage(void)
 	       "verify --against can point at the page that changed), or the first address the\n"
 	       "dump does not hold. Take one before a kexec and check the next kernel\n"
 	       "with `verify --against`, or compare two with `diff`. The format is JSON,\n"
-	       "versioned (\"khoinspect_manifest\": 1), described in khoinspect(1).\n"
+	       "versioned (\"khoinspect_manifest\": 2), described in khoinspect(1).\n"
 	       "\n"
 	       "%s\n%s"
 	       "Output:\n"
@@ -102,20 +103,107 @@ struct snap_emit {
 	uint64_t page_size;
 	bool hash;
 	struct hash_progress *hp;
+	/* the open group of ranges without content, if any */
+	bool in_group;
+	bool group_missing;
+	unsigned int group_order;
+	const char *group_owner;
 };
+
+static void group_close(struct snap_emit *se)
+{
+	if (!se->in_group)
+		return;
+	ki_json_end_array(se->j);
+	ki_json_end_object(se->j);
+	se->in_group = false;
+}
+
+/*
+ * A range whose contents the manifest cannot hold (not in the dump from
+ * its first byte, or --no-hash): one [start, blocks] pair in a group of
+ * such ranges of one order and owner. Millions of them in a big dump.
+ */
+static void group_range(struct snap_emit *se, uint64_t pa, unsigned int order,
+			uint64_t n, const char *owner, bool missing)
+{
+	char *p, *s;
+
+	if (se->in_group && (se->group_order != order || se->group_missing != missing ||
+			     strcmp(se->group_owner, owner)))
+		group_close(se);
+	if (!se->in_group) {
+		ki_json_begin_object(se->j);
+		ki_json_kv_uint(se->j, "order", order);
+		ki_json_kv_string(se->j, "owner", owner);
+		ki_json_key(se->j, missing ? "not_in_dump" : "not_hashed");
+		ki_json_begin_array(se->j);
+		se->in_group = true;
+		se->group_order = order;
+		se->group_missing = missing;
+		se->group_owner = owner;
+	}
+	s = p = ki_json_value_room(se->j, 64);
+	memcpy(p, "[\"", 2);
+	p += 2;
+	p += ki_fmt_hex(p, pa);
+	memcpy(p, "\",", 2);
+	p += 2;
+	p += ki_fmt_udec(p, n);
+	*p++ = ']';
+	ki_json_value_done(se->j, (size_t)(p - s));
+}
 
 static void snap_piece(struct snap_emit *se, uint64_t pa, unsigned int order,
 		       uint64_t n, const char *owner)
 {
 	uint64_t end = pa + n * (se->page_size << order);
+	char hex[KI_HASH_HEX], chunks[KI_HASH_CHUNKS * KI_CHUNK_HEX + 1];
+	uint64_t cs = ki_hash_chunk_size(end - pa, se->page_size);
+	struct ki_error *err = NULL;
+	uint64_t missing;
 
+	owner = owner ? owner : "unclaimed";
+	if (!se->hash) {
+		group_range(se, pa, order, n, owner, false);
+		return;
+	}
+	/* no I/O: most preserved memory of a big machine is not in a dump */
+	missing = ki_memreader_first_missing(se->mem, pa, end - pa);
+	if (missing == pa) {
+		if (se->hp)
+			se->hp->done += end - pa; /* nothing to read: counted, not shown */
+		group_range(se, pa, order, n, owner, true);
+		return;
+	}
+	err = ki_hash_range_chunks(se->mem, pa, end, cs, hex, chunks,
+				   se->hp ? hash_progress : NULL, se->hp);
+	if (err && err->code == KI_ERR_NODATA && err->has_paddr && err->paddr == pa) {
+		ki_error_destroy(err);
+		group_range(se, pa, order, n, owner, true);
+		return;
+	}
+	group_close(se);
 	ki_json_begin_object(se->j);
 	ki_json_kv_hex(se->j, "start", pa);
 	ki_json_kv_hex(se->j, "end", end);
 	ki_json_kv_uint(se->j, "order", order);
 	ki_json_kv_uint(se->j, "blocks", n);
-	ki_json_kv_string(se->j, "owner", owner ? owner : "unclaimed");
-	hash_member(se->j, se->mem, pa, end, se->hash, se->hp, se->page_size);
+	ki_json_kv_string(se->j, "owner", owner);
+	ki_json_key(se->j, "xxh3");
+	if (!err) {
+		ki_json_string(se->j, hex);
+		ki_json_kv_hex(se->j, "chunk_size", cs);
+		ki_json_kv_string(se->j, "chunks_xxh3_64", chunks);
+	} else {
+		ki_json_null(se->j);
+		ki_json_key(se->j, "missing");
+		if (err->has_paddr)
+			ki_json_hex(se->j, err->paddr);
+		else
+			ki_json_null(se->j);
+		ki_error_destroy(err);
+	}
 	ki_json_end_object(se->j);
 }
 
@@ -238,7 +326,7 @@ int cmd_snapshot(int argc, char **argv)
 
 	ki_json_init(&j, fp, ki_global.pretty);
 	ki_json_begin_object(&j);
-	ki_json_kv_uint(&j, "khoinspect_manifest", 1);
+	ki_json_kv_uint(&j, "khoinspect_manifest", KI_MANIFEST_VERSION);
 	ki_json_kv_string(&j, "generator", "khoinspect " KI_VERSION);
 	ki_json_key(&j, "input");
 	ki_json_begin_object(&j);
@@ -306,6 +394,7 @@ int cmd_snapshot(int argc, char **argv)
 					.hash = hash, .hp = &hp, .owners = &owners };
 
 		ki_map_foreach_run(in.m, -1, snap_run, &se);
+		group_close(&se);
 	}
 	ki_json_end_array(&j);
 	ki_json_key(&j, "total");

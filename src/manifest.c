@@ -483,10 +483,10 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 			uint64_t v;
 
 			err = read_uint(m, &v);
-			if (!err && v != KI_MANIFEST_VERSION)
+			if (!err && (v < KI_MANIFEST_OLDEST || v > KI_MANIFEST_VERSION))
 				err = ki_error_set_path(ki_error_create(KI_ERR_UNSUPPORTED,
-						"manifest format version %" PRIu64 "; this khoinspect reads version %d (take the snapshot again with this version)",
-						v, KI_MANIFEST_VERSION), path);
+						"manifest format version %" PRIu64 "; this khoinspect reads versions %d to %d (take the snapshot again with this version)",
+						v, KI_MANIFEST_OLDEST, KI_MANIFEST_VERSION), path);
 			m->version = (int)v;
 			seen_version = true;
 		} else if (!strcmp(key, "input")) {
@@ -537,6 +537,8 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 				"not a khoinspect manifest (no \"khoinspect_manifest\" member)"), path);
 	if (!err && !m->page_size)
 		err = bad(m, "no input.page_size");
+	if (!err && (m->page_size & (m->page_size - 1)))
+		err = bad(m, "input.page_size is not a power of two");
 	if (err)
 		goto fail;
 	*ret = m;
@@ -764,36 +766,242 @@ static bool fast_range(struct ki_manifest *m, struct ki_mrange *r)
 }
 #undef LIT
 
+/*
+ * One [start, blocks] pair of a group as the writer lays it out
+ * (,["0x…",N] with no white space), straight from the buffer; false
+ * (nothing consumed) for anything else, which the general path reads.
+ */
+static bool fast_pair(struct ki_manifest *m, uint64_t *start, uint64_t *blocks)
+{
+	const unsigned char *b = (const unsigned char *)m->buf + m->pos, *p = b;
+	uint64_t v = 0, n = 0;
+	unsigned int nd;
+
+	/* room for the longest: ,["0x" 16 digits ", 19 digits ] */
+	if (m->len - m->pos < 64)
+		return false;
+	if (!m->group_first && *p++ != ',')
+		return false;
+	if (p[0] != '[' || p[1] != '"' || p[2] != '0' || p[3] != 'x')
+		return false;
+	p += 4;
+	hex_digit_init();
+	for (nd = 0; hex_digit[*p] != 0xff && nd < 17; nd++)
+		v = v << 4 | hex_digit[*p++];
+	if (!nd || nd > 16 || p[0] != '"' || p[1] != ',')
+		return false;
+	p += 2;
+	for (nd = 0; *p >= '0' && *p <= '9' && nd < 20; nd++)
+		n = n * 10 + (uint64_t)(*p++ - '0');
+	if (!nd || nd > 19 || *p++ != ']')
+		return false;
+	m->pos += (size_t)(p - b);
+	*start = v;
+	*blocks = n;
+	return true;
+}
+
+/* The same pair through the general reader (white space, any layout). */
+static struct ki_error *slow_pair(struct ki_manifest *m, uint64_t *start, uint64_t *blocks)
+{
+	struct ki_error *err;
+	bool has;
+	int c = skip_ws(m);
+
+	if (!m->group_first) {
+		if (c != ',')
+			return bad(m, "expected ',' or ']' in a group of ranges");
+		nextc(m);
+	}
+	err = expect(m, '[');
+	if (!err)
+		err = read_hex(m, start, &has);
+	if (!err && !has)
+		err = bad(m, "a group's range starts at an address, not null");
+	if (!err)
+		err = expect(m, ',');
+	if (!err)
+		err = read_uint(m, blocks);
+	if (!err)
+		err = expect(m, ']');
+	return err;
+}
+
+/* A group member that may follow its array: anything but what the ranges
+ * in it needed (those come first, so that they can be streamed). */
+static struct ki_error *group_tail_member(struct ki_manifest *m, const char *key, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "order") || !strcmp(key, "owner") || !strcmp(key, "not_in_dump") ||
+	    !strcmp(key, "not_hashed"))
+		return bad(m, "a group's order and owner come before its one array of ranges");
+	return skip_value(m, 1);
+}
+
+/* The rest of a group object after its array, up to its '}'. */
+static struct ki_error *group_end(struct ki_manifest *m)
+{
+	char key[128];
+	struct ki_error *err;
+	int c;
+
+	for (;;) {
+		c = skip_ws(m);
+		nextc(m);
+		if (c == '}')
+			return NULL;
+		if (c != ',')
+			return bad(m, "expected ',' or '}'");
+		err = read_string(m, key, sizeof(key));
+		if (!err)
+			err = expect(m, ':');
+		if (!err)
+			err = group_tail_member(m, key, NULL);
+		if (err)
+			return err;
+	}
+}
+
+/*
+ * The members of a range object up to its '}', or up to the array of a
+ * group (version 2), which is then entered: *group says which.
+ */
+static struct ki_error *read_range_members(struct ki_manifest *m, struct ki_mrange *r,
+					   bool *group)
+{
+	char key[128];
+	struct ki_error *err;
+	bool seen_order = false, seen_range = false;
+	int c;
+
+	*group = false;
+	err = expect(m, '{');
+	if (err)
+		return err;
+	if (skip_ws(m) == '}') {
+		nextc(m);
+		return NULL;
+	}
+	for (;;) {
+		bool missing;
+
+		err = read_string(m, key, sizeof(key));
+		m->klen = m->slen;
+		if (!err)
+			err = expect(m, ':');
+		if (err)
+			return err;
+		missing = !strcmp(key, "not_in_dump");
+		if (m->version >= 2 && (missing || !strcmp(key, "not_hashed"))) {
+			if (!seen_order || seen_range)
+				return bad(m, "a group of ranges has its order (and owner) before its array, and no start, end or blocks of its own");
+			err = expect(m, '[');
+			if (err)
+				return err;
+			m->in_group = true;
+			m->group_first = true;
+			m->group_missing = missing;
+			m->group_order = r->order;
+			m->group_shift = r->order + (unsigned int)__builtin_ctzll(m->page_size);
+			memcpy(m->group_owner, r->owner, sizeof(m->group_owner));
+			*group = true;
+			return NULL;
+		}
+		if (!strcmp(key, "order"))
+			seen_order = true;
+		else if (!strcmp(key, "start") || !strcmp(key, "end") || !strcmp(key, "blocks"))
+			seen_range = true;
+		err = range_member(m, key, r);
+		if (err)
+			return err;
+		c = skip_ws(m);
+		nextc(m);
+		if (c == '}')
+			return NULL;
+		if (c != ',')
+			return bad(m, "expected ',' or '}'");
+	}
+}
+
+/* The next range of the group being read; *got false at its end. */
+static struct ki_error *group_next(struct ki_manifest *m, struct ki_mrange *r, bool *got)
+{
+	struct ki_error *err;
+	uint64_t start, blocks, len;
+
+	*got = false;
+	if (ki_manifest_slow || !fast_pair(m, &start, &blocks)) {
+		if (skip_ws(m) == ']') {
+			nextc(m);
+			m->in_group = false;
+			return group_end(m);
+		}
+		err = slow_pair(m, &start, &blocks);
+		if (err)
+			return err;
+	}
+	m->group_first = false;
+	if (!blocks || m->group_shift >= 64 || blocks > (UINT64_MAX >> m->group_shift) ||
+	    __builtin_add_overflow(start, blocks << m->group_shift, &len) || !len)
+		return bad(m, "a group's range is empty or reaches past the 64-bit address space");
+	/* every member set by hand: a memset here costs as much as the parse */
+	r->start = start;
+	r->end = len;
+	r->blocks = blocks;
+	r->order = m->group_order;
+	r->has_hash = false;
+	r->hash[0] = '\0';
+	r->has_missing = m->group_missing;
+	r->missing = m->group_missing ? start : 0;
+	memcpy(r->owner, m->group_owner, sizeof(r->owner));
+	r->chunk_size = 0;
+	r->chunks[0] = '\0';
+	*got = true;
+	return NULL;
+}
+
 struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
 				  bool *got)
 {
 	struct ki_error *err;
+	bool group;
 	int c;
 
 	*got = false;
-	if (!m->in_ranges)
-		return NULL;
-	c = skip_ws(m);
-	if (c == ']') {
-		nextc(m);
-		m->in_ranges = false;
-		return NULL;
-	}
-	if (!m->first_range) {
-		if (c != ',')
-			return bad(m, "expected ',' or ']' in ranges");
-		nextc(m);
-	}
-	m->first_range = false;
-	/* everything but the (16 KiB) chunk string, which only needs ending */
-	memset(r, 0, offsetof(struct ki_mrange, chunks));
-	r->chunks[0] = '\0';
-	if (ki_manifest_slow || !fast_range(m, r)) {
+	for (;;) {
+		if (m->in_group) {
+			err = group_next(m, r, got);
+			if (err || *got)
+				return err;
+			continue; /* the group ended: the next element */
+		}
+		if (!m->in_ranges)
+			return NULL;
+		c = skip_ws(m);
+		if (c == ']') {
+			nextc(m);
+			m->in_ranges = false;
+			return NULL;
+		}
+		if (!m->first_range) {
+			if (c != ',')
+				return bad(m, "expected ',' or ']' in ranges");
+			nextc(m);
+		}
+		m->first_range = false;
+		/* everything but the (16 KiB) chunk string, which only needs ending */
 		memset(r, 0, offsetof(struct ki_mrange, chunks));
 		r->chunks[0] = '\0';
-		err = read_object(m, range_member, r);
+		if (!ki_manifest_slow && fast_range(m, r))
+			break;
+		memset(r, 0, offsetof(struct ki_mrange, chunks));
+		r->chunks[0] = '\0';
+		err = read_range_members(m, r, &group);
 		if (err)
 			return err;
+		if (group)
+			continue;
+		break;
 	}
 	if (r->end <= r->start || !r->blocks ||
 	    (r->order + __builtin_ctzll(m->page_size) < 64 &&

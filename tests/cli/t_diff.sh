@@ -9,11 +9,21 @@ ki snapshot "$T/d1.elf" -o "$T/m1.json"
 expect_rc "snapshot: exits 0" 0
 cp "$T/m1.json" "$T/out"
 expect_json "snapshot: the manifest is JSON"
-expect_jq "snapshot: versioned" '.khoinspect_manifest == 1 and .hash == "xxh3-128"'
-expect_jq "snapshot: every truth block in the ranges" "[.ranges[].blocks] | add == $(jq '.blocks | length' "$G/v3-x86_64-4k.truth.json")"
+expect_jq "snapshot: versioned" '.khoinspect_manifest == 2 and .hash == "xxh3-128"'
+# a range is an object, or a [start, blocks] pair in a group (version 2)
+expect_jq "snapshot: every truth block in the ranges" "[.ranges[] | .blocks // ([.not_in_dump[][1]] | add)] | add == $(jq '.blocks | length' "$G/v3-x86_64-4k.truth.json")"
 expect_jq "snapshot: FDT hashed" '.kho.fdt_xxh3 | test("^[0-9a-f]{32}$")'
 expect_jq "snapshot: ranges carry owners (kexec-metadata's page)" '[.ranges[] | select(.start == "0x128000") | .owner] == ["kho:kexec-metadata"]'
-expect_jq "snapshot: ranges outside the dump say where" '[.ranges[] | select(.xxh3 == null) | has("missing")] | all'
+expect_jq "snapshot: ranges outside the dump say where" '[.ranges[] | select(has("start") and .xxh3 == null) | has("missing")] | all'
+# the ranges the dump does not hold from their first byte are grouped, with
+# the blocks the truth has there (independently: truth blocks outside the
+# ELF's two PT_LOADs, [0, 0x800000) and [0x100000000, 0x100800000))
+expect_jq "snapshot: content-less ranges grouped per order and owner" '[.ranges[] | select(has("not_in_dump"))] | length > 0 and all(has("order") and has("owner") and (has("start") | not))'
+n_out=$(jq 'def hex: ltrimstr("0x") | explode | map(if . >= 97 then . - 87 else . - 48 end) | reduce .[] as $d (0; . * 16 + $d);
+	[.blocks[] | (.[0] | hex) as $a | select(($a >= 8388608 and $a < 4294967296) or $a >= 4303355904)] | length' "$G/v3-x86_64-4k.truth.json")
+expect_jq "snapshot: grouped blocks = truth blocks outside the dump ($n_out)" "$n_out > 0 and ([.ranges[] | select(has(\"not_in_dump\")) | .not_in_dump[][1]] | add) == $n_out"
+ki snapshot --no-hash "$T/d1.elf"
+expect_jq "snapshot --no-hash: every range in not_hashed groups" '(.hash == null) and ([.ranges[] | has("not_hashed")] | all)'
 # the hash of a range is XXH3-128 of its bytes (second path: xxhsum)
 if command -v xxhsum >/dev/null 2>&1; then
 	r=$(jq -r '[.ranges[] | select(.xxh3 != null and (.start | startswith("0x1000")))][0] | "\(.start) \(.end) \(.xxh3)"' "$T/m1.json")
@@ -64,6 +74,48 @@ expect_jq "manifest vs manifest: same differences" '[.differences[] | "\(.kind) 
 ki diff "$T/t1.json" "$T/t1.json"
 expect_rc "manifest vs itself: exits 0" 0
 
+# version 1 (one object per range) is still read: m1.json's groups written
+# out as version-1 objects (jq does the address arithmetic) give the same
+# answers
+jq -c 'def hex: ltrimstr("0x") | explode | map(if . >= 97 then . - 87 else . - 48 end) | reduce .[] as $d (0; . * 16 + $d);
+	def tohex: "0x" + ([recurse(if . >= 16 then (. / 16 | floor) else empty end) | . % 16 | if . < 10 then . + 48 else . + 87 end] | reverse | implode);
+	.khoinspect_manifest = 1 | .input.page_size as $ps |
+	.ranges |= [.[] | if has("not_in_dump") then . as $g | .not_in_dump[] |
+		{start: .[0], end: ((.[0] | hex) + .[1] * $ps * pow(2; $g.order) | tohex),
+		 order: $g.order, blocks: .[1], owner: $g.owner, xxh3: null, missing: .[0]}
+		else . end]' "$T/m1.json" >"$T/m1v1.json"
+cp "$T/m1v1.json" "$T/out"
+expect_jq "version-1 copy: objects only" '.khoinspect_manifest == 1 and ([.ranges[] | has("start")] | all)'
+ki diff "$T/m1v1.json" "$T/m1.json"
+expect_rc "version-1 manifest vs the version-2 one: same" 0
+ki -j verify --against "$T/m1v1.json" "$T/d2.elf"
+jq -c .summary "$T/out" >"$T/sum1"
+ki -j verify --against "$T/m1.json" "$T/d2.elf"
+jq -c .summary "$T/out" >"$T/sum2"
+expect_same "verify --against: version 1 and 2 agree" "$T/sum1" "$T/sum2"
+expect_jq "verify --against: grouped ranges count as without hash" '.summary.ranges_without_hash > 0'
+# indented, a group's pairs are read by the general path: the same answers
+ki -p snapshot "$T/d1.elf" -o "$T/mp.json"
+ki diff "$T/mp.json" "$T/m1.json"
+expect_rc "indented manifest vs compact: same" 0
+ki -j verify --against "$T/mp.json" "$T/d2.elf"
+jq -c .summary "$T/out" >"$T/sump"
+expect_same "verify --against: indented manifest agrees" "$T/sum2" "$T/sump"
+# malformed groups are refused with the line
+jq -c '.ranges |= map(if has("not_in_dump") then {owner, not_in_dump, order} else . end)' "$T/m1.json" >"$T/g1.json"
+ki diff "$T/g1.json" "$T/m1.json"
+expect_rc "group with its order after the array: exits 2" 2
+expect_grep "group with its order after the array: says so" "$T/err" 'g1.json: manifest line 1: a group of ranges has its order'
+jq -c '(first(.ranges[] | select(has("not_in_dump"))) | .not_in_dump[0][0]) = null' "$T/m1.json" >"$T/g2.json"
+ki diff "$T/g2.json" "$T/m1.json"
+expect_rc "group range starting at null: exits 2" 2
+expect_grep "group range starting at null: says so" "$T/err" "a group's range starts at an address"
+jq -c '(first(.ranges[] | select(has("not_in_dump"))) | .not_in_dump[0]) = ["0xfffffffffffff000", 2]' "$T/m1.json" >"$T/g3.json"
+ki diff "$T/g3.json" "$T/m1.json"
+expect_rc "group range past 2^64: exits 2" 2
+expect_grep "group range past 2^64: says so" "$T/err" 'reaches past the 64-bit address space'
+rm -f "$T/m1v1.json" "$T/mp.json" "$T/g1.json" "$T/g2.json" "$T/g3.json"
+
 # verify --against: the next kernel's dump checked against the manifest
 ki -j verify --against "$T/m1.json" "$T/d1.elf"
 expect_rc "verify --against the same dump: exits 0" 0
@@ -98,19 +150,19 @@ expect_rc "verify --against across containers (ELF manifest, kdump dump): exits 
 rm -f "$T/q35-5g-v3.elf" "$T/q.kdump"
 
 # trouble: a manifest of another version, a truncated one, one input
-sed 's/"khoinspect_manifest":1/"khoinspect_manifest":2/' "$T/t1.json" >"$T/v2.json"
-ki diff "$T/v2.json" "$T/t1.json"
-expect_rc "manifest version 2: exits 2" 2
-expect_grep "manifest version 2: clear message" "$T/err" 'manifest format version 2; this khoinspect reads version 1'
+sed 's/"khoinspect_manifest":2/"khoinspect_manifest":3/' "$T/t1.json" >"$T/v3.json"
+ki diff "$T/v3.json" "$T/t1.json"
+expect_rc "manifest version 3: exits 2" 2
+expect_grep "manifest version 3: clear message" "$T/err" 'manifest format version 3; this khoinspect reads versions 1 to 2'
 head -c 300 "$T/t1.json" >"$T/cut.json"
 ki diff "$T/cut.json" "$T/t1.json"
 expect_rc "truncated manifest: exits 2" 2
 expect_grep "truncated manifest: names the file" "$T/err" 'cut.json: manifest'
 ki diff "$T/t1.json"
 expect_rc "diff with one input: exits 2" 2
-ki verify --against "$T/v2.json" "$T/t1.raw"
-expect_rc "verify --against a version-2 manifest: exits 2" 2
-expect_grep "verify --against a version-2 manifest: says so" "$T/err" 'format version 2'
+ki verify --against "$T/v3.json" "$T/t1.raw"
+expect_rc "verify --against a version-3 manifest: exits 2" 2
+expect_grep "verify --against a version-3 manifest: says so" "$T/err" 'format version 3'
 ki snapshot "$G/debugfs/v3-x86_64-4k"
 expect_rc "snapshot without memory: exits 2" 2
 expect_grep "snapshot without memory: says --mem" "$T/err" '--mem'
