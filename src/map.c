@@ -259,25 +259,33 @@ static bool cursor_load(struct ki_run_cursor *c)
 
 size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t max)
 {
+	/* the growing run in locals: out[] stores cannot alias them */
+	bool active = c->active;
+	struct ki_run cur = c->cur;
+	uint64_t cur_end = c->cur_end;
 	size_t n = 0;
 
 	while (n < max) {
 		const struct ki_leaf *l;
-		unsigned int s;
-		uint64_t base, w, *words;
+		unsigned int s, order;
+		uint64_t base, w;
+		const uint64_t *words;
 		size_t wi, nw;
+		bool fit;
 
 		if (!c->loaded && !cursor_load(c)) {
 			/* the end: the growing run is complete */
-			if (c->active) {
-				out[n++] = c->cur;
-				c->active = false;
+			if (active) {
+				out[n++] = cur;
+				active = false;
 			}
 			break;
 		}
 		l = &c->m->leaves[c->leaf];
+		order = l->order;
 		s = c->s;
 		base = c->base;
+		fit = c->fit;
 		words = c->words;
 		nw = c->nw;
 		wi = c->wi;
@@ -291,33 +299,34 @@ size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t ma
 				uint64_t k = (uint64_t)wi * 64 + start, pa;
 
 				w &= sum;
-				if (c->fit)
+				if (fit)
 					pa = base + (k << s);
 				else if (!leaf_block(l, c->m->page_shift, k, &pa))
 					continue;
-				if (c->active && pa == c->cur_end && c->cur.order == l->order) {
-					c->cur.n += len;
-					c->cur_end += len << s;
+				if (active && pa == cur_end && cur.order == order) {
+					cur.n += len;
+					cur_end += len << s;
 					continue;
 				}
-				if (c->active) {
-					out[n++] = c->cur;
+				if (active) {
+					out[n++] = cur;
 					if (n == max) {
 						/* this run starts the next fill */
+						c->active = true;
 						c->cur.pa = pa;
 						c->cur.n = len;
-						c->cur.order = l->order;
+						c->cur.order = order;
 						c->cur_end = pa + (len << s);
 						c->wi = wi;
 						c->w = w;
 						return n;
 					}
 				}
-				c->cur.pa = pa;
-				c->cur.n = len;
-				c->cur.order = l->order;
-				c->cur_end = pa + (len << s);
-				c->active = true;
+				cur.pa = pa;
+				cur.n = len;
+				cur.order = order;
+				cur_end = pa + (len << s);
+				active = true;
 			}
 			if (++wi >= nw)
 				break;
@@ -326,6 +335,9 @@ size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t ma
 		c->loaded = false;
 		c->leaf++;
 	}
+	c->active = active;
+	c->cur = cur;
+	c->cur_end = cur_end;
 	return n;
 }
 
