@@ -74,6 +74,34 @@ expect_jq "manifest vs manifest: same differences" '[.differences[] | "\(.kind) 
 ki diff "$T/t1.json" "$T/t1.json"
 expect_rc "manifest vs itself: exits 0" 0
 
+# two random states (orders 0 to 3 over 32 MiB, so they interleave and
+# overlap, thousands of ranges: many batches): the blocks the text lines
+# and the JSON differences name are exactly the truths' set differences
+"$GEN" --random 3000 --max-order 3 --span 0x2000000 --dense 0x1000000:700 --seed 11 \
+	--truth "$T/ra.truth" -o "$T/ra.elf" >/dev/null 2>&1
+"$GEN" --random 3000 --max-order 3 --span 0x2000000 --dense 0x1000000:700 --seed 12 \
+	--truth "$T/rb.truth" -o "$T/rb.elf" >/dev/null 2>&1
+gen_blocks "$T/ra.truth" >"$T/ra.blocks"
+gen_blocks "$T/rb.truth" >"$T/rb.blocks"
+{ LC_ALL=C comm -23 "$T/ra.blocks" "$T/rb.blocks" | sed 's/^/- /'
+  LC_ALL=C comm -13 "$T/ra.blocks" "$T/rb.blocks" | sed 's/^/+ /'; } | LC_ALL=C sort >"$T/want"
+ki diff --no-hash "$T/ra.elf" "$T/rb.elf"
+expect_rc "random states: exits 1" 1
+awk '/^@@ order / { o = $3 } /^[-+]0x/ { split(substr($1, 2), r, "-"); print substr($1, 1, 1), r[1], r[2], o }' "$T/out" |
+while read -r k s e o; do
+	a=$((s)); step=$((4096 << o))
+	while [ "$a" -lt "$((e))" ]; do printf '%s 0x%x %s\n' "$k" "$a" "$o"; a=$((a + step)); done
+done | LC_ALL=C sort >"$T/got"
+expect_same "random states: text lines = the truths' differences" "$T/want" "$T/got"
+ki -j diff --no-hash "$T/ra.elf" "$T/rb.elf"
+jq -r '.differences[] | "\(if .kind == "only_a" then "-" else "+" end) \(.start) \(.end) \(.order)"' "$T/out" |
+while read -r k s e o; do
+	a=$((s)); step=$((4096 << o))
+	while [ "$a" -lt "$((e))" ]; do printf '%s 0x%x %s\n' "$k" "$a" "$o"; a=$((a + step)); done
+done | LC_ALL=C sort >"$T/got"
+expect_same "random states: JSON differences = the truths' differences" "$T/want" "$T/got"
+rm -f "$T/ra.elf" "$T/rb.elf" "$T/ra.truth" "$T/rb.truth" "$T/ra.blocks" "$T/rb.blocks"
+
 # version 1 (one object per range) is still read: m1.json's groups written
 # out as version-1 objects (jq does the address arithmetic) give the same
 # answers
