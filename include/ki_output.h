@@ -56,14 +56,22 @@ void ki_json_raw_value(struct ki_json *j, const char *s, size_t n);
  * many with ki_json_value_done.
  */
 char *ki_json_value_room(struct ki_json *j, size_t n);
+/* Hand what is buffered to the FILE (before writing to it directly). */
+void ki_json_flush(struct ki_json *j);
+/* Room for n raw bytes with no separator: for the values after the first
+ * of an array in compact mode, whose ',' the caller writes itself. */
+static inline char *ki_json_room(struct ki_json *j, size_t n)
+{
+	if (n > KI_JSON_BUF - j->len)
+		ki_json_flush(j);
+	return j->buf + j->len;
+}
 static inline void ki_json_value_done(struct ki_json *j, size_t len)
 {
 	j->len += len;
 }
 /* Finish the document with a newline and flush it to the FILE. */
 void ki_json_finish(struct ki_json *j);
-/* Hand what is buffered to the FILE (before writing to it directly). */
-void ki_json_flush(struct ki_json *j);
 
 /*
  * Number formatting for the listings' hot paths (millions of lines),

@@ -100,6 +100,26 @@ static inline char *range_line(struct emit *e, char *p, uint64_t pa, unsigned in
 	return p;
 }
 
+/* The same range as a compact JSON object (the one below, by hand). */
+static inline char *range_object(char *p, uint64_t pa, unsigned int order, uint64_t n,
+				 uint64_t bsize)
+{
+	memcpy(p, "{\"start\":\"", 10);
+	p += 10;
+	p += ki_fmt_hex(p, pa);
+	memcpy(p, "\",\"end\":\"", 9);
+	p += 9;
+	p += ki_fmt_hex(p, pa + n * bsize);
+	memcpy(p, "\",\"order\":", 10);
+	p += 10;
+	p += ki_fmt_udec(p, order);
+	memcpy(p, ",\"blocks\":", 10);
+	p += 10;
+	p += ki_fmt_udec(p, n);
+	*p++ = '}';
+	return p;
+}
+
 /*
  * One run of blocks of one owner (owner NULL: not asked for, or unclaimed).
  * Millions of these: formatted by hand into the output buffers.
@@ -136,21 +156,8 @@ static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t
 			ki_obuf_done(e->ob, 1);
 		}
 	} else if (e->json && !e->j.pretty && !e->owners) {
-		/* the same object as below */
 		s = p = ki_json_value_room(&e->j, LINE_MAX_BYTES);
-		memcpy(p, "{\"start\":\"", 10);
-		p += 10;
-		p += ki_fmt_hex(p, pa);
-		memcpy(p, "\",\"end\":\"", 9);
-		p += 9;
-		p += ki_fmt_hex(p, pa + n * bsize);
-		memcpy(p, "\",\"order\":", 10);
-		p += 10;
-		p += ki_fmt_udec(p, order);
-		memcpy(p, ",\"blocks\":", 10);
-		p += 10;
-		p += ki_fmt_udec(p, n);
-		*p++ = '}';
+		p = range_object(p, pa, order, n, bsize);
 		ki_json_value_done(&e->j, (size_t)(p - s));
 	} else if (e->json) {
 		ki_json_begin_object(&e->j);
@@ -219,6 +226,30 @@ static int emit_plain_runs(void *arg, const struct ki_run *runs, size_t n)
 		e->items += runs[i].n;
 	}
 	return e->ob->failed ? -1 : 0;
+}
+
+/* Compact JSON ranges without owners, a batch at a time: the first value
+ * of the array through the writer (its separator state), the rest after a
+ * ',' of their own. */
+static int emit_json_runs(void *arg, const struct ki_run *runs, size_t n)
+{
+	struct emit *e = arg;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ki_run *r = &runs[i];
+		char *s, *p;
+
+		if (e->items) {
+			s = p = ki_json_room(&e->j, LINE_MAX_BYTES + 1);
+			*p++ = ',';
+		} else {
+			s = p = ki_json_value_room(&e->j, LINE_MAX_BYTES);
+		}
+		p = range_object(p, r->pa, r->order, r->n, e->page_size << r->order);
+		ki_json_value_done(&e->j, (size_t)(p - s));
+		e->items += r->n;
+	}
+	return e->j.failed ? -1 : 0;
 }
 
 static void text_findings(const struct ki_findings *const *fs, size_t nfs)
@@ -655,7 +686,9 @@ int cmd_list(int argc, char **argv)
 		if (!o.summary) {
 			ki_json_key(&e.j, o.blocks ? "blocks" : "ranges");
 			ki_json_begin_array(&e.j);
-			if (l.m)
+			if (l.m && !o.blocks && !e.owners && !e.j.pretty)
+				ki_map_foreach_runs(l.m, o.order, emit_json_runs, &e);
+			else if (l.m)
 				ki_map_foreach_run(l.m, o.order, emit_run, &e);
 			ki_json_end_array(&e.j);
 		}

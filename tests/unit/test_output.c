@@ -815,8 +815,9 @@ Test(output, fmt_hex_and_udec_match_snprintf)
 	}
 }
 
-/* Values written in place (ki_json_value_room) get their commas, across
- * many buffer flushes; a failing FILE is remembered. */
+/* Values written in place (ki_json_value_room) get their commas, also
+ * after values written raw with their own (ki_json_room), across many
+ * buffer flushes. */
 Test(output, value_room_across_flushes)
 {
 	struct cap c;
@@ -826,8 +827,16 @@ Test(output, value_room_across_flushes)
 	cap_open(&c, false);
 	ki_json_begin_array(&c.j);
 	for (unsigned int i = 0; i < 20000; i++) {
-		char *p = ki_json_value_room(&c.j, 32);
+		char *p;
 
+		/* every third value with its own ',' through ki_json_room */
+		if (i % 3 == 2) {
+			p = ki_json_room(&c.j, 33);
+			*p = ',';
+			ki_json_value_done(&c.j, 1 + ki_fmt_udec(p + 1, i));
+			continue;
+		}
+		p = ki_json_value_room(&c.j, 32);
 		ki_json_value_done(&c.j, ki_fmt_udec(p, i));
 	}
 	ki_json_end_array(&c.j);
