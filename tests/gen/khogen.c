@@ -421,6 +421,10 @@ struct node { uint64_t id; unsigned int level; uint64_t pa; };
 static struct node *nodes;
 static size_t nnodes, ncap_;
 
+/* A leaf's first block and order, for its layout line. */
+static uint64_t leaf_base;
+static unsigned int leaf_order;
+
 static uint64_t node_page(unsigned int level, uint64_t id)
 {
 	size_t i = (size_t)((id * 31 + level) * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (ncap_ - 1);
@@ -437,7 +441,8 @@ static uint64_t node_page(unsigned int level, uint64_t id)
 	if (level)
 		layout("map-node %u 0x%" PRIx64, level, nodes[i].pa);
 	else
-		layout("leaf 0x%" PRIx64, nodes[i].pa);
+		layout("leaf 0x%" PRIx64 " order %u base 0x%" PRIx64, nodes[i].pa,
+		       leaf_order, leaf_base);
 	return nodes[i].pa;
 }
 
@@ -472,6 +477,13 @@ static uint64_t build_radix(void)
 				       (cbits >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << cbits) - 1);
 			unsigned char *pp;
 
+			if (L == 1) {
+				/* bit 0 of this leaf: the key with its low B bits
+				 * and its order marker cleared */
+				leaf_order = blocks[i].order;
+				leaf_base = (key & ~bmask & ((UINT64_C(1) << (O0 - blocks[i].order)) - 1))
+					    << (opt.psh + blocks[i].order);
+			}
 			child = node_page(L - 1, cid);
 			pp = page_at(parent);
 			put64(pp + 8 * idx, child);
