@@ -89,6 +89,27 @@ size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t ma
 void ki_run_cursor_deinit(struct ki_run_cursor *c);
 
 /*
+ * The same leaves as whole words at absolute positions, for callers that
+ * combine two maps bit by bit (diff): word i holds the blocks
+ * (w0 + i) * 64 ... + 63 of its order, in units of its block size.
+ */
+struct ki_leaf_words {
+	const uint64_t *words;       /* host order, bits outside the leaf cleared */
+	size_t nw;
+	uint64_t w0;
+	unsigned int order;
+};
+
+/* Whether every listed leaf can be taken as words: its blocks fit in 64
+ * bits, its bit 0 is a block whose index is a multiple of 64, and the
+ * leaves of one order cover disjoint words in increasing order. */
+bool ki_map_words_ok(const struct ki_map *m);
+/* The next listed leaf of a cursor (its own range, any only_order) as
+ * words, valid until the next call; false at the end. Use instead of
+ * ki_run_cursor_fill, not with it. */
+bool ki_run_cursor_next_leaf(struct ki_run_cursor *c, struct ki_leaf_words *lw);
+
+/*
  * Pull-based iteration over the runs of every order merged in address
  * order (then order): what overlap and coverage checks need, in memory
  * bounded by the number of orders.

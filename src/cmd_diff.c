@@ -206,6 +206,8 @@ struct out {
 	int page_shift;              /* when page_size is a power of two, else -1 */
 	bool differ;
 	struct ki_obuf *ob;          /* text lines */
+	uint64_t absent;             /* listed on both sides, contents not in a dump */
+	uint64_t unknown;            /* listed on both sides, contents not compared */
 };
 
 enum { LINE_MAX_BYTES = 128 };
@@ -223,10 +225,9 @@ void emit(struct out *o, int kind, uint64_t start, uint64_t end,
 		(end - start) / (o->page_size << order);
 	char *p, *s;
 
-	if (kind == 0)
-		o->c.only_ab[0][order] += blocks;
-	else if (kind == 1)
-		o->c.only_ab[1][order] += blocks;
+	/* '-' and '+' alternate at random: indexed, not branched on */
+	if (kind < 2)
+		o->c.only_ab[kind][order] += blocks;
 	else
 		o->c.changed[order] += blocks;
 	o->differ = true;
@@ -266,83 +267,161 @@ void emit(struct out *o, int kind, uint64_t start, uint64_t end,
 	ki_obuf_done(o->ob, (size_t)(p - s));
 }
 
-/* Reposition a dump side on runs[i] (its current range), refilling past
- * the batch's end. */
-static struct ki_error *side_seek(struct side *s, size_t i)
+/* A range both sides list, at the same order: compare the contents when
+ * both can be hashed ('!' when they differ), else count it as absent from
+ * the dumps or as not compared. */
+static void compare_both(struct out *o, struct side *a, struct side *b,
+			 uint64_t start, uint64_t end, unsigned int order)
 {
-	const struct ki_run *r;
+	char ha[KI_HASH_HEX], hb[KI_HASH_HEX];
+	enum hash_result ra = side_hash(a, start, end, ha);
+	enum hash_result rb = ra == HASH_OK ? side_hash(b, start, end, hb) : HASH_UNAVAILABLE;
+	uint64_t nb = (end - start) / (o->page_size << order);
 
-	if (i >= s->rcount) {
-		s->rpos = s->rcount;
-		return side_next(s);
+	if (ra == HASH_OK && rb == HASH_OK) {
+		if (strcmp(ha, hb))
+			emit(o, 2, start, end, order);
+	} else if (ra == HASH_ABSENT || rb == HASH_ABSENT ||
+		   side_hash(b, start, end, hb) == HASH_ABSENT) {
+		o->absent += nb;
+	} else if (a->hashes && b->hashes) {
+		o->unknown += nb;
+		o->c.unknown[order] += nb;
 	}
-	r = &s->runs[i];
-	s->rpos = i + 1;
-	s->start = r->pa;
-	s->end = r->pa + (r->n * s->page_size << r->order);
-	s->order = r->order;
-	return NULL;
 }
 
 /*
- * Two dumps, text: while neither side's current range overlaps the
- * other's, one of them is the next difference. The sides interleave at
- * random, so this loop works on the two batches directly and decides
- * which side goes out with flags, not a chain of branches (a mispredicted
- * branch costs about as much as formatting a line); it stops at an
- * overlap or a batch's end and leaves the sides on their current ranges
- * for the general loop.
+ * Two dumps whose maps are whole words at absolute positions: the
+ * differences come from the words themselves (A & ~B, B & ~A, and A & B
+ * for the contents), a word of both at a time, with no merge of two range
+ * streams. Each kind's runs are disjoint from the others', so at most one
+ * run goes on past a word's end; the runs of a word go out in address
+ * order as they end.
  */
-static struct ki_error *merge_apart(struct out *o, struct side *a, struct side *b)
+struct wdiff {
+	struct out *o;
+	struct side *a, *b;
+	bool hash;
+	int open;                    /* kind of the run going on, -1: none */
+	uint64_t open_start;         /* its first block */
+	uint64_t next_w;             /* the word it would go on into */
+	unsigned int order, s;       /* the order, + the page shift */
+};
+
+static inline void wrun(struct wdiff *d, unsigned int kind, uint64_t first,
+			uint64_t end)
 {
-	const struct ki_run *ra = a->runs, *rb = b->runs;
-	size_t ia = a->rpos - 1, ib = b->rpos - 1, na = a->rcount, nb = b->rcount;
-	unsigned int psh = (unsigned int)o->page_shift;
-	struct ki_error *err;
+	if (kind < 2)
+		emit(d->o, (int)kind, first << d->s, end << d->s, d->order);
+	else
+		compare_both(d->o, d->a, d->b, first << d->s, end << d->s, d->order);
+}
 
-	while (ia < na && ib < nb) {
-		const struct ki_run *x = &ra[ia], *y = &rb[ib], *r;
-		uint64_t xe = x->pa + (x->n << (psh + x->order));
-		uint64_t ye = y->pa + (y->n << (psh + y->order));
-		bool lt = x->order < y->order, gt = x->order > y->order;
-		bool ta = lt | (!gt & (xe <= y->pa));
-		bool tb = gt | (!lt & (ye <= x->pa));
-		unsigned int kind = tb;
-		char *p, *s;
+static void wclose(struct wdiff *d)
+{
+	if (d->open >= 0)
+		wrun(d, (unsigned int)d->open, d->open_start, d->next_w * 64);
+	d->open = -1;
+}
 
-		if (!(ta | tb))
-			break;
-		r = ta ? x : y;
-		o->c.only_ab[kind][r->order] += r->n;
-		ia += ta;
-		ib += tb;
-		if (o->stat)
-			continue;
-		s = p = ki_obuf_room(o->ob, LINE_MAX_BYTES);
-		if ((int)r->order != o->cur_order) {
-			memcpy(p, "@@ order ", 9);
-			p += 9;
-			p += ki_fmt_udec(p, r->order);
-			memcpy(p, " @@\n", 4);
-			p += 4;
-			o->cur_order = (int)r->order;
+/* n words of one order from word w on; a side without words here has
+ * stride 0 on a zero word. */
+static void wdiff_words(struct wdiff *d, unsigned int order, uint64_t w,
+			const uint64_t *pa, size_t sa, const uint64_t *pb,
+			size_t sb, size_t n)
+{
+	uint64_t both = d->hash ? ~UINT64_C(0) : 0;
+
+	if (d->open >= 0 && (order != d->order || w != d->next_w))
+		wclose(d);
+	d->order = order;
+	d->s = order + (unsigned int)d->o->page_shift;
+	for (size_t i = 0; i < n; i++, w++, pa += sa, pb += sb) {
+		uint64_t x = *pa, y = *pb, base = w * 64, starts, carry;
+		uint64_t km[3] = { x & ~y, y & ~x, x & y & both };
+
+		carry = 0;
+		if (d->open >= 0) {
+			uint64_t t = ~km[d->open];
+
+			if (!t) { /* the whole word goes on with the run */
+				d->next_w = w + 1;
+				continue;
+			}
+			/* its bits from 0 are the end of that run, no start */
+			wrun(d, (unsigned int)d->open, d->open_start,
+			     base + (unsigned int)__builtin_ctzll(t));
+			carry = km[d->open] & 1 ? UINT64_C(1) << d->open : 0;
+			d->open = -1;
 		}
-		*p++ = "-+"[kind];
-		p += ki_fmt_hex(p, r->pa);
-		*p++ = '-';
-		p += ki_fmt_hex(p, r->pa + (r->n << (psh + r->order)));
-		memcpy(p, "  blocks ", 9);
-		p += 9;
-		p += ki_fmt_udec(p, r->n);
-		*p++ = '\n';
-		ki_obuf_done(o->ob, (size_t)(p - s));
+		if (!(x | y))
+			continue;
+		starts = (km[0] & ~((km[0] << 1) | (carry & 1))) |
+			 (km[1] & ~((km[1] << 1) | ((carry >> 1) & 1))) |
+			 (km[2] & ~((km[2] << 1) | ((carry >> 2) & 1)));
+		while (starts) {
+			unsigned int p = (unsigned int)__builtin_ctzll(starts);
+			unsigned int kind = (unsigned int)(((km[1] >> p) & 1) | (((km[2] >> p) & 1) << 1));
+			uint64_t t = ~km[kind] >> p;
+
+			starts &= starts - 1;
+			if (!t) { /* goes on into the next word */
+				d->open = (int)kind;
+				d->open_start = base + p;
+				d->next_w = w + 1;
+				break;
+			}
+			wrun(d, kind, base + p, base + p + (unsigned int)__builtin_ctzll(t));
+		}
 	}
-	if (ia != a->rpos - 1 || ib != b->rpos - 1)
-		o->differ = true;
-	err = ia != a->rpos - 1 ? side_seek(a, ia) : NULL;
-	if (!err && ib != b->rpos - 1)
-		err = side_seek(b, ib);
-	return err;
+}
+
+static void diff_by_words(struct out *o, struct side *a, struct side *b, bool hash)
+{
+	static const uint64_t zero;
+	struct wdiff d = { .o = o, .a = a, .b = b, .hash = hash, .open = -1 };
+	struct ki_leaf_words la, lb;
+	size_t ia = 0, ib = 0;
+	bool ha = ki_run_cursor_next_leaf(&a->cur, &la);
+	bool hb = ki_run_cursor_next_leaf(&b->cur, &lb);
+
+	while (ha || hb) {
+		uint64_t wa, wb;
+		size_t n;
+
+		if (ha && ia == la.nw) {
+			ha = ki_run_cursor_next_leaf(&a->cur, &la);
+			ia = 0;
+			continue;
+		}
+		if (hb && ib == lb.nw) {
+			hb = ki_run_cursor_next_leaf(&b->cur, &lb);
+			ib = 0;
+			continue;
+		}
+		wa = ha ? la.w0 + ia : 0;
+		wb = hb ? lb.w0 + ib : 0;
+		if (ha && (!hb || la.order < lb.order || (la.order == lb.order && wa < wb))) {
+			/* A alone, up to B's next word of that order */
+			n = la.nw - ia;
+			if (hb && lb.order == la.order && wb - wa < n)
+				n = (size_t)(wb - wa);
+			wdiff_words(&d, la.order, wa, la.words + ia, 1, &zero, 0, n);
+			ia += n;
+		} else if (hb && (!ha || lb.order < la.order || wb < wa)) {
+			n = lb.nw - ib;
+			if (ha && la.order == lb.order && wa - wb < n)
+				n = (size_t)(wa - wb);
+			wdiff_words(&d, lb.order, wb, &zero, 0, lb.words + ib, 1, n);
+			ib += n;
+		} else {
+			n = la.nw - ia < lb.nw - ib ? la.nw - ia : lb.nw - ib;
+			wdiff_words(&d, la.order, wa, la.words + ia, 1, lb.words + ib, 1, n);
+			ia += n;
+			ib += n;
+		}
+	}
+	wclose(&d);
 }
 
 /* The kho-level comparison: compatible and sub-blobs. */
@@ -382,8 +461,7 @@ int cmd_diff(int argc, char **argv)
 	static struct ki_obuf text_buf; /* 256 KiB: not on the stack */
 	struct out o;
 	struct ki_error *err = NULL;
-	bool hash = true, fast;
-	uint64_t unknown = 0, absent = 0;
+	bool hash = true, words;
 	int opt, r, ret;
 
 	memset(&o, 0, sizeof(o));
@@ -426,18 +504,21 @@ int cmd_diff(int argc, char **argv)
 		err = ki_error_create(KI_ERR_USAGE,
 				      "A has %" PRIu64 "-byte pages, B %" PRIu64 ": not the same machine's hand-over",
 				      a.page_size, b.page_size);
-	if (!err)
+	o.page_size = a.page_size;
+	o.page_shift = o.page_size && !(o.page_size & (o.page_size - 1)) ?
+		__builtin_ctzll(o.page_size) : -1;
+	/* two dumps: word against word when both maps allow it */
+	words = !err && a.cursor && b.cursor && o.page_shift >= 0 &&
+		ki_map_words_ok(a.in.m) && ki_map_words_ok(b.in.m);
+	if (!err && !words)
 		err = side_next(&a);
-	if (!err)
+	if (!err && !words)
 		err = side_next(&b);
 	if (err) {
 		ret = ki_fail(err, NULL);
 		goto out;
 	}
 	o.json = ki_global.json;
-	o.page_size = a.page_size;
-	o.page_shift = o.page_size && !(o.page_size & (o.page_size - 1)) ?
-		__builtin_ctzll(o.page_size) : -1;
 	if (o.json) {
 		ki_json_init(&o.j, stdout, ki_global.pretty);
 		ki_json_begin_object(&o.j);
@@ -464,18 +545,9 @@ int cmd_diff(int argc, char **argv)
 		compare_kho(&a, &b, &o);
 	}
 
-	/* the fast path: two dumps whose runs fit in 64-bit shifts, as text */
-	fast = a.cursor && b.cursor && !o.json && o.page_shift >= 0;
-	while (!err && (a.have || b.have)) {
-		if (fast && a.have && b.have && a.whole && b.whole) {
-			size_t ra = a.rpos, rb = b.rpos;
-
-			err = merge_apart(&o, &a, &b);
-			if (err)
-				break;
-			if (ra != a.rpos || rb != b.rpos)
-				continue;
-		}
+	if (words)
+		diff_by_words(&o, &a, &b, hash);
+	while (!words && !err && (a.have || b.have)) {
 		bool take_a = a.have && (!b.have || a.order < b.order ||
 					 (a.order == b.order && a.end <= b.start));
 		bool take_b = b.have && (!a.have || b.order < a.order ||
@@ -503,23 +575,8 @@ int cmd_diff(int argc, char **argv)
 			b.whole = false;
 		}
 		end = a.end < b.end ? a.end : b.end;
-		if (hash) {
-			char ha[KI_HASH_HEX], hb[KI_HASH_HEX];
-			enum hash_result ra = side_hash(&a, a.start, end, ha);
-			enum hash_result rb = ra == HASH_OK ? side_hash(&b, b.start, end, hb) : HASH_UNAVAILABLE;
-			uint64_t nb = (end - a.start) / (o.page_size << a.order);
-
-			if (ra == HASH_OK && rb == HASH_OK) {
-				if (strcmp(ha, hb))
-					emit(&o, 2, a.start, end, a.order);
-			} else if (ra == HASH_ABSENT || rb == HASH_ABSENT ||
-				   side_hash(&b, b.start, end, hb) == HASH_ABSENT) {
-				absent += nb;
-			} else if (a.hashes && b.hashes) {
-				unknown += nb;
-				o.c.unknown[a.order] += nb;
-			}
-		}
+		if (hash)
+			compare_both(&o, &a, &b, a.start, end, a.order);
 		if (a.end == end) {
 			err = side_next(&a);
 		} else {
@@ -560,7 +617,7 @@ int cmd_diff(int argc, char **argv)
 		ki_json_begin_array(&o.j);
 	} else {
 		printf("%s%5s  %12s  %12s  %12s%s\n", o.stat ? "" : "\n", "order", "only in A",
-		       "only in B", "changed", unknown ? "  not compared" : "");
+		       "only in B", "changed", o.unknown ? "  not compared" : "");
 	}
 	for (unsigned int i = 0; i < 64; i++) {
 		if (!o.c.only_ab[0][i] && !o.c.only_ab[1][i] && !o.c.changed[i] && !o.c.unknown[i])
@@ -576,26 +633,26 @@ int cmd_diff(int argc, char **argv)
 		} else {
 			printf("%5u  %12" PRIu64 "  %12" PRIu64 "  %12" PRIu64, i, o.c.only_ab[0][i],
 			       o.c.only_ab[1][i], o.c.changed[i]);
-			if (unknown)
+			if (o.unknown)
 				printf("  %12" PRIu64, o.c.unknown[i]);
 			printf("\n");
 		}
 	}
 	if (o.json) {
 		ki_json_end_array(&o.j);
-		ki_json_kv_uint(&o.j, "not_in_dump_blocks", absent);
+		ki_json_kv_uint(&o.j, "not_in_dump_blocks", o.absent);
 		ki_json_key(&o.j, "same");
 		ki_json_bool(&o.j, !o.differ);
 		ki_json_end_object(&o.j);
 		ki_json_finish(&o.j);
 	} else {
 		printf("result: %s\n", o.differ ? "different" : "same");
-		if (unknown)
+		if (o.unknown)
 			printf("note: %" PRIu64 " blocks were not compared by content: the ranges are split differently and a manifest has one hash per range\n",
-			       unknown);
-		if (absent && ki_global.verbose)
+			       o.unknown);
+		if (o.absent && ki_global.verbose)
 			printf("note: %" PRIu64 " blocks are listed on both sides but their contents are not in the dump(s)\n",
-			       absent);
+			       o.absent);
 	}
 	ret = o.differ ? KI_EXIT_FINDINGS : KI_EXIT_OK;
 	if (fflush(stdout) || ferror(stdout))

@@ -381,6 +381,70 @@ size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t ma
 	return n;
 }
 
+/* A leaf's bit 0 as a block index (a multiple of 64) when it is one. */
+static bool leaf_word0(const struct ki_leaf *l, unsigned int psh, uint64_t *w0)
+{
+	unsigned int s = l->order + psh;
+	uint64_t lead, b0;
+
+	if (!leaf_all_fit(l, psh) || s >= 64)
+		return false;
+	lead = (uint64_t)l->first_bit;
+	if (lead > (UINT64_MAX >> s) || (lead << s) > l->phys_base)
+		return false;
+	b0 = l->phys_base - (lead << s);
+	if ((b0 & ((UINT64_C(1) << s) - 1)) || ((b0 >> s) & 63))
+		return false;
+	*w0 = (b0 >> s) / 64;
+	return true;
+}
+
+bool ki_map_words_ok(const struct ki_map *m)
+{
+	uint64_t end = 0, w0;
+	unsigned int order = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < m->nleaves; i++) {
+		const struct ki_leaf *l = &m->leaves[i];
+
+		if (l->invalid || l->unreadable)
+			continue;
+		if (!leaf_word0(l, m->page_shift, &w0))
+			return false;
+		if (any && l->order == order && w0 < end)
+			return false; /* overlapping leaves, or not sorted */
+		if (any && l->order < order)
+			return false;
+		any = true;
+		order = l->order;
+		end = w0 + leaf_bytes(l) / 8;
+	}
+	return true;
+}
+
+bool ki_run_cursor_next_leaf(struct ki_run_cursor *c, struct ki_leaf_words *lw)
+{
+	const struct ki_leaf *l;
+
+	for (;;) {
+		if (c->loaded) {
+			c->loaded = false;
+			c->leaf++;
+		}
+		if (!cursor_load(c))
+			return false;
+		l = &c->m->leaves[c->leaf];
+		/* a leaf ki_map_words_ok would refuse is skipped */
+		if (leaf_word0(l, c->m->page_shift, &lw->w0))
+			break;
+	}
+	lw->words = c->words;
+	lw->nw = c->nw;
+	lw->order = l->order;
+	return true;
+}
+
 /*
  * Runs are handed out in batches: the consumer's loop over a batch inlines
  * its formatting, where a call per run would cost as much as the run.
