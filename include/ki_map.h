@@ -72,8 +72,9 @@ struct ki_run_cursor {
 	size_t leaf, end;
 	int only_order;
 	uint64_t *words;             /* the loaded leaf, host order, masked */
-	size_t cap, nw, wi;
-	uint64_t w;                  /* bits of words[wi] not taken yet */
+	size_t cap, nw;
+	uint32_t *rs, *re;           /* its runs: first bit, bit after the last */
+	size_t rcap, nr, ri;         /* ri: the next run to hand out */
 	bool loaded;
 	unsigned int s;              /* order + page shift of the leaf */
 	bool fit;                    /* every bit's block fits in 64 bits */

@@ -250,12 +250,100 @@ void ki_run_cursor_init(struct ki_run_cursor *c, struct ki_map *m, size_t leaf,
 void ki_run_cursor_deinit(struct ki_run_cursor *c)
 {
 	free(c->words);
+	free(c->rs);
+	free(c->re);
 	c->words = NULL;
-	c->cap = 0;
+	c->rs = c->re = NULL;
+	c->cap = c->rcap = 0;
 }
 
-/* Load the next leaf to scan; false when none is left. */
-static bool cursor_load(struct ki_run_cursor *c)
+/*
+ * The runs of a loaded leaf as bit positions: a run starts at a set bit
+ * whose lower neighbour (across words) is clear and ends after a set bit
+ * whose upper neighbour is clear. The positions of a word's starts and
+ * ends are stored four at a time whatever their number, and a longer loop
+ * only for words with more: a loop per run would end at an unpredictable
+ * point in every word of a random bitmap. rs and re have room for the
+ * leaf's runs plus 4.
+ */
+static inline __attribute__((always_inline))
+uint32_t *put_bits(uint64_t x, uint32_t *out, uint32_t b)
+{
+	unsigned int n = (unsigned int)__builtin_popcountll(x);
+
+	/* | bit 63: ctz of an emptied word is defined (the slot is unused) */
+	out[0] = b + (unsigned int)__builtin_ctzll(x | (UINT64_C(1) << 63));
+	x &= x - 1;
+	out[1] = b + (unsigned int)__builtin_ctzll(x | (UINT64_C(1) << 63));
+	x &= x - 1;
+	out[2] = b + (unsigned int)__builtin_ctzll(x | (UINT64_C(1) << 63));
+	x &= x - 1;
+	out[3] = b + (unsigned int)__builtin_ctzll(x | (UINT64_C(1) << 63));
+	x &= x - 1;
+	if (n > 4) {
+		uint32_t *p = out + 4;
+
+		while (x) {
+			*p++ = b + (unsigned int)__builtin_ctzll(x);
+			x &= x - 1;
+		}
+	}
+	return out + n;
+}
+
+static inline __attribute__((always_inline))
+size_t leaf_runs_body(const uint64_t *words, size_t nw, uint32_t *rs, uint32_t *re)
+{
+	uint32_t *ps = rs, *pe = re;
+	uint64_t prev = 0;
+
+	for (size_t wi = 0; wi < nw; wi++) {
+		uint64_t w = words[wi], next = wi + 1 < nw ? words[wi + 1] : 0;
+		uint64_t starts = w & ~((w << 1) | (prev >> 63));
+		uint64_t lasts = w & ~((w >> 1) | (next << 63));
+
+		prev = w;
+		if (!w)
+			continue;
+		ps = put_bits(starts, ps, (uint32_t)wi * 64);
+		pe = put_bits(lasts, pe, (uint32_t)wi * 64 + 1);
+	}
+	return (size_t)(ps - rs);
+}
+
+static size_t leaf_runs_generic(const uint64_t *words, size_t nw, uint32_t *rs,
+				uint32_t *re)
+{
+	return leaf_runs_body(words, nw, rs, re);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("popcnt,bmi")))
+static size_t leaf_runs_bmi(const uint64_t *words, size_t nw, uint32_t *rs,
+			    uint32_t *re)
+{
+	return leaf_runs_body(words, nw, rs, re);
+}
+#endif
+
+static size_t leaf_runs(const uint64_t *words, size_t nw, uint32_t *rs, uint32_t *re)
+{
+#if defined(__x86_64__)
+	static int have = -1;
+
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") ? 1 : 0;
+	}
+	if (have)
+		return leaf_runs_bmi(words, nw, rs, re);
+#endif
+	return leaf_runs_generic(words, nw, rs, re);
+}
+
+/* Load the next leaf to scan (and find its runs when runs); false when
+ * none is left. */
+static bool cursor_load(struct ki_run_cursor *c, bool runs)
 {
 	struct ki_map *m = c->m;
 
@@ -278,6 +366,21 @@ static bool cursor_load(struct ki_run_cursor *c)
 			c->words = p;
 			c->cap = need;
 		}
+		/* at most one run per two bits, and 4 slots of slack */
+		if (runs && need * 4 + 4 > c->rcap) {
+			size_t rcap = need * 4 + 4;
+			uint32_t *rs = realloc(c->rs, rcap * sizeof(*rs));
+			uint32_t *re = rs ? realloc(c->re, rcap * sizeof(*re)) : NULL;
+
+			if (rs)
+				c->rs = rs;
+			if (!rs || !re) {
+				c->leaf = c->end;
+				return false;
+			}
+			c->re = re;
+			c->rcap = rcap;
+		}
 		err = load_leaf(m, l, c->words);
 		if (err) {
 			/* Counted and reported by ki_map_count. */
@@ -285,8 +388,8 @@ static bool cursor_load(struct ki_run_cursor *c)
 			continue;
 		}
 		c->nw = need / 8;
-		c->wi = 0;
-		c->w = c->words[0];
+		c->nr = runs ? leaf_runs(c->words, c->nw, c->rs, c->re) : 0;
+		c->ri = 0;
 		c->s = l->order + m->page_shift;
 		c->fit = leaf_all_fit(l, m->page_shift);
 		/* block of bit k: base + (k << s), k >= first_bit (no wrap when fit) */
@@ -307,13 +410,13 @@ size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t ma
 
 	while (n < max) {
 		const struct ki_leaf *l;
+		const uint32_t *rs, *re;
 		unsigned int s, order;
-		uint64_t base, w;
-		const uint64_t *words;
-		size_t wi, nw;
+		uint64_t base;
+		size_t ri, nr;
 		bool fit;
 
-		if (!c->loaded && !cursor_load(c)) {
+		if (!c->loaded && !cursor_load(c, true)) {
 			/* the end: the growing run is complete */
 			if (active) {
 				out[n++] = cur;
@@ -326,51 +429,40 @@ size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t ma
 		s = c->s;
 		base = c->base;
 		fit = c->fit;
-		words = c->words;
-		nw = c->nw;
-		wi = c->wi;
-		w = c->w;
-		for (;;) {
-			while (w) {
-				/* adding the lowest set bit carries through the lowest run */
-				unsigned int start = (unsigned int)__builtin_ctzll(w);
-				uint64_t sum = w + (w & -w);
-				uint64_t len = (sum ? (unsigned int)__builtin_ctzll(sum) : 64) - start;
-				uint64_t k = (uint64_t)wi * 64 + start, pa;
+		rs = c->rs;
+		re = c->re;
+		nr = c->nr;
+		for (ri = c->ri; ri < nr; ri++) {
+			uint64_t k = rs[ri], len = re[ri] - rs[ri], pa;
 
-				w &= sum;
-				if (fit)
-					pa = base + (k << s);
-				else if (!leaf_block(l, c->m->page_shift, k, &pa))
-					continue;
-				if (active && pa == cur_end && cur.order == order) {
-					cur.n += len;
-					cur_end += len << s;
-					continue;
-				}
-				if (active) {
-					out[n++] = cur;
-					if (n == max) {
-						/* this run starts the next fill */
-						c->active = true;
-						c->cur.pa = pa;
-						c->cur.n = len;
-						c->cur.order = order;
-						c->cur_end = pa + (len << s);
-						c->wi = wi;
-						c->w = w;
-						return n;
-					}
-				}
-				cur.pa = pa;
-				cur.n = len;
-				cur.order = order;
-				cur_end = pa + (len << s);
-				active = true;
+			if (fit)
+				pa = base + (k << s);
+			else if (!leaf_block(l, c->m->page_shift, k, &pa))
+				continue;
+			/* only a leaf's first run can go on from the last one */
+			if (active && pa == cur_end && cur.order == order) {
+				cur.n += len;
+				cur_end += len << s;
+				continue;
 			}
-			if (++wi >= nw)
-				break;
-			w = words[wi];
+			if (active) {
+				out[n++] = cur;
+				if (n == max) {
+					/* this run starts the next fill */
+					c->active = true;
+					c->cur.pa = pa;
+					c->cur.n = len;
+					c->cur.order = order;
+					c->cur_end = pa + (len << s);
+					c->ri = ri + 1;
+					return n;
+				}
+			}
+			cur.pa = pa;
+			cur.n = len;
+			cur.order = order;
+			cur_end = pa + (len << s);
+			active = true;
 		}
 		c->loaded = false;
 		c->leaf++;
@@ -432,7 +524,7 @@ bool ki_run_cursor_next_leaf(struct ki_run_cursor *c, struct ki_leaf_words *lw)
 			c->loaded = false;
 			c->leaf++;
 		}
-		if (!cursor_load(c))
+		if (!cursor_load(c, false))
 			return false;
 		l = &c->m->leaves[c->leaf];
 		/* a leaf ki_map_words_ok would refuse is skipped */

@@ -592,6 +592,97 @@ Test(walker, foreach_runs_in_batches)
 	tree_fini(&t);
 }
 
+/*
+ * Words of every shape: alternating bits (32 runs a word), runs that go on
+ * into the next word and the next leaf, words of 0 to 12 runs from a fixed
+ * pseudo-random sequence; the expected runs come from the blocks marked,
+ * joined one by one here. The cursor gives them with every batch size.
+ */
+Test(walker, runs_of_every_word_shape)
+{
+	static const uint64_t fixed[] = {
+		UINT64_C(0x5555555555555555), UINT64_C(0xaaaaaaaaaaaaaaaa),
+		~UINT64_C(0), 1, UINT64_C(0x8000000000000001), 0,
+		UINT64_C(0xf0f0f0f0f0f0f0f0), UINT64_C(0x000000000000000f),
+		UINT64_C(0x8000000000000000), UINT64_C(0x0000000000000003),
+	};
+	static struct batches want, got;
+	const uint64_t leaf_blocks = UINT64_C(1) << 15; /* 4 KiB pages: a leaf */
+	struct ki_findings f;
+	struct ki_map *m;
+	struct tree t;
+	uint64_t x = UINT64_C(0x9e3779b97f4a7c15), prev_end = 0;
+	size_t nwords = 0, nblocks = 0;
+	uint64_t words[64];
+
+	tree_init(&t, 12, 24, 0, BASE4K);
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		words[nwords++] = fixed[i];
+	while (nwords < 40) {
+		/* xorshift64, thinned to 1, 2, 4 or 8 bits in 8 on average */
+		uint64_t w;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		w = x;
+		for (unsigned int k = 0; k < nwords % 4; k++)
+			w &= w >> 1 | w << 7;
+		words[nwords++] = w;
+	}
+	memset(&want, 0, sizeof(want));
+	/* words 0..39 at the start of leaf 0, then the last two words of
+	 * leaf 0 and the first of leaf 1 from the fixed ones (a run across
+	 * the leaves' border) */
+	for (size_t i = 0; i < nwords + 3; i++) {
+		uint64_t first = i < nwords ? i * 64 : leaf_blocks - 128 + (i - nwords) * 64;
+		uint64_t w = i < nwords ? words[i] : i == nwords ? fixed[1] : fixed[2];
+
+		for (unsigned int bit = 0; bit < 64; bit++) {
+			uint64_t blk = first + bit;
+
+			if (!(w >> bit & 1))
+				continue;
+			tree_mark(&t, blk << 12, 0);
+			nblocks++;
+			if (want.count && blk == prev_end) {
+				want.n[want.count - 1]++;
+			} else {
+				cr_assert_lt(want.count, 1024);
+				want.pa[want.count] = blk << 12;
+				want.n[want.count++] = 1;
+			}
+			prev_end = blk + 1;
+		}
+	}
+	cr_assert_gt(want.count, 300, "%zu runs", want.count);
+	tree_open(&t);
+	ki_findings_init(&f);
+	m = walk(&t, t.root, &f);
+	cr_assert_eq(m->total_blocks, nblocks);
+	for (size_t max = 1; max <= KI_RUN_BATCH; max = max < 8 ? max + 1 : max * 4) {
+		struct ki_run_cursor c;
+		struct ki_run batch[KI_RUN_BATCH];
+		size_t n;
+
+		memset(&got, 0, sizeof(got));
+		ki_run_cursor_init(&c, m, 0, m->nleaves, -1);
+		while ((n = ki_run_cursor_fill(&c, batch, max)))
+			collect_batch(&got, batch, n);
+		ki_run_cursor_deinit(&c);
+		cr_assert_eq(got.count, want.count, "batches of %zu: %zu runs, expected %zu",
+			     max, got.count, want.count);
+		for (size_t i = 0; i < want.count; i++)
+			cr_assert(got.pa[i] == want.pa[i] && got.n[i] == want.n[i],
+				  "batches of %zu, run %zu: 0x%" PRIx64 " x %" PRIu64
+				  ", expected 0x%" PRIx64 " x %" PRIu64, max, i, got.pa[i],
+				  got.n[i], want.pa[i], want.n[i]);
+	}
+	ki_map_destroy(m);
+	ki_findings_deinit(&f);
+	tree_fini(&t);
+}
+
 /* The cursor resumes where a fill stopped: one run per fill, or three,
  * gives the standard runs, also the ones that span words and leaves. */
 Test(walker, run_cursor_resumes)
