@@ -213,5 +213,9 @@ enum { KI_RUN_BATCH = 256 };
 typedef int (*ki_runs_fn)(void *arg, const struct ki_run *runs, size_t n);
 int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
 			void *arg);
+/* The same, the runs found by a helper thread when ki_pipe_wanted: fn must
+ * not read the dump (it runs while the helper does). */
+int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, ki_runs_fn fn,
+			      void *arg);
 
 #endif

@@ -15,6 +15,7 @@
 #include "ki_input.h"
 #include "ki_manifest.h"
 #include "ki_output.h"
+#include "ki_pipe.h"
 
 void cmd_diff_usage(void)
 {
@@ -194,7 +195,14 @@ static enum hash_result side_hash(struct side *s, uint64_t start, uint64_t end,
 
 struct counts {
 	uint64_t only_ab[2][64];     /* only in A, only in B */
-	uint64_t changed[64], unknown[64];
+	uint64_t changed[64];
+};
+
+/* Blocks both sides list whose contents were not compared. */
+struct uncompared {
+	uint64_t absent;             /* not in a dump */
+	uint64_t unknown;            /* not comparable (a manifest's ranges cut otherwise) */
+	uint64_t unknown_by_order[64];
 };
 
 struct out {
@@ -206,8 +214,7 @@ struct out {
 	int page_shift;              /* when page_size is a power of two, else -1 */
 	bool differ;
 	struct ki_obuf *ob;          /* text lines */
-	uint64_t absent;             /* listed on both sides, contents not in a dump */
-	uint64_t unknown;            /* listed on both sides, contents not compared */
+	struct uncompared u;
 };
 
 enum { LINE_MAX_BYTES = 128 };
@@ -267,27 +274,27 @@ void emit(struct out *o, int kind, uint64_t start, uint64_t end,
 	ki_obuf_done(o->ob, (size_t)(p - s));
 }
 
-/* A range both sides list, at the same order: compare the contents when
- * both can be hashed ('!' when they differ), else count it as absent from
- * the dumps or as not compared. */
-static void compare_both(struct out *o, struct side *a, struct side *b,
-			 uint64_t start, uint64_t end, unsigned int order)
+/* A range both sides list, at the same order: whether its contents differ
+ * ('!'), compared when both can be hashed; else it is counted as absent
+ * from the dumps or as not compared. */
+static bool contents_differ(struct uncompared *u, struct side *a, struct side *b,
+			    uint64_t start, uint64_t end, unsigned int order)
 {
 	char ha[KI_HASH_HEX], hb[KI_HASH_HEX];
 	enum hash_result ra = side_hash(a, start, end, ha);
 	enum hash_result rb = ra == HASH_OK ? side_hash(b, start, end, hb) : HASH_UNAVAILABLE;
-	uint64_t nb = (end - start) / (o->page_size << order);
+	uint64_t nb = (end - start) / (a->page_size << order);
 
-	if (ra == HASH_OK && rb == HASH_OK) {
-		if (strcmp(ha, hb))
-			emit(o, 2, start, end, order);
-	} else if (ra == HASH_ABSENT || rb == HASH_ABSENT ||
-		   side_hash(b, start, end, hb) == HASH_ABSENT) {
-		o->absent += nb;
+	if (ra == HASH_OK && rb == HASH_OK)
+		return strcmp(ha, hb) != 0;
+	if (ra == HASH_ABSENT || rb == HASH_ABSENT ||
+	    side_hash(b, start, end, hb) == HASH_ABSENT) {
+		u->absent += nb;
 	} else if (a->hashes && b->hashes) {
-		o->unknown += nb;
-		o->c.unknown[order] += nb;
+		u->unknown += nb;
+		u->unknown_by_order[order] += nb;
 	}
+	return false;
 }
 
 /*
@@ -298,6 +305,14 @@ static void compare_both(struct out *o, struct side *a, struct side *b,
  * run goes on past a word's end; the runs of a word go out in address
  * order as they end.
  */
+/* A difference handed from the helper thread to the one that prints. */
+struct drec {
+	uint64_t start, end;
+	uint32_t order, kind;
+};
+
+enum { PIPE_RECS = 4096, PIPE_SLOTS = 4 };
+
 struct wdiff {
 	struct out *o;
 	struct side *a, *b;
@@ -306,17 +321,45 @@ struct wdiff {
 	uint64_t open_start;         /* its first block */
 	uint64_t next_w;             /* the word it would go on into */
 	unsigned int order, s;       /* the order, + the page shift */
+	struct uncompared u;         /* the helper's own, added up at the end */
+	/* in a helper thread: the differences go into the pipe's slots */
+	struct ki_pipe *pipe;
+	struct drec *slot;           /* NULL: the printer has stopped */
+	size_t nrec;
 };
+
+/* A full slot to the printer, an empty one back (NULL: it has stopped). */
+static void wput_next(struct wdiff *d)
+{
+	ki_pipe_put(d->pipe, d->nrec);
+	d->nrec = 0;
+	d->slot = ki_pipe_slot(d->pipe);
+}
+
+static inline __attribute__((always_inline))
+void wput(struct wdiff *d, unsigned int kind, uint64_t start, uint64_t end)
+{
+	if (__builtin_expect(!d->slot, 0))
+		return;
+	d->slot[d->nrec++] = (struct drec){ start, end, d->order, kind };
+	if (__builtin_expect(d->nrec == PIPE_RECS, 0))
+		wput_next(d);
+}
 
 /* Inline: called for every difference, where a call costs as much as a
  * line's formatting; the contents comparison stays a call. */
 static inline __attribute__((always_inline))
 void wrun(struct wdiff *d, unsigned int kind, uint64_t first, uint64_t end)
 {
-	if (__builtin_expect(kind < 2, 1))
-		emit(d->o, (int)kind, first << d->s, end << d->s, d->order);
+	uint64_t start = first << d->s, stop = end << d->s;
+
+	if (__builtin_expect(kind == 2, 0) &&
+	    !contents_differ(&d->u, d->a, d->b, start, stop, d->order))
+		return;
+	if (d->pipe)
+		wput(d, kind, start, stop);
 	else
-		compare_both(d->o, d->a, d->b, first << d->s, end << d->s, d->order);
+		emit(d->o, (int)kind, start, stop, d->order);
 }
 
 static void wclose(struct wdiff *d)
@@ -378,16 +421,16 @@ static void wdiff_words(struct wdiff *d, unsigned int order, uint64_t w,
 	}
 }
 
-static void diff_by_words(struct out *o, struct side *a, struct side *b, bool hash)
+static void diff_words_all(struct wdiff *d)
 {
 	static const uint64_t zero;
-	struct wdiff d = { .o = o, .a = a, .b = b, .hash = hash, .open = -1 };
+	struct side *a = d->a, *b = d->b;
 	struct ki_leaf_words la, lb;
 	size_t ia = 0, ib = 0;
 	bool ha = ki_run_cursor_next_leaf(&a->cur, &la);
 	bool hb = ki_run_cursor_next_leaf(&b->cur, &lb);
 
-	while (ha || hb) {
+	while ((ha || hb) && (!d->pipe || d->slot)) {
 		uint64_t wa, wb;
 		size_t n;
 
@@ -408,22 +451,61 @@ static void diff_by_words(struct out *o, struct side *a, struct side *b, bool ha
 			n = la.nw - ia;
 			if (hb && lb.order == la.order && wb - wa < n)
 				n = (size_t)(wb - wa);
-			wdiff_words(&d, la.order, wa, la.words + ia, 1, &zero, 0, n);
+			wdiff_words(d, la.order, wa, la.words + ia, 1, &zero, 0, n);
 			ia += n;
 		} else if (hb && (!ha || lb.order < la.order || wb < wa)) {
 			n = lb.nw - ib;
 			if (ha && la.order == lb.order && wa - wb < n)
 				n = (size_t)(wa - wb);
-			wdiff_words(&d, lb.order, wb, &zero, 0, lb.words + ib, 1, n);
+			wdiff_words(d, lb.order, wb, &zero, 0, lb.words + ib, 1, n);
 			ib += n;
 		} else {
 			n = la.nw - ia < lb.nw - ib ? la.nw - ia : lb.nw - ib;
-			wdiff_words(&d, la.order, wa, la.words + ia, 1, lb.words + ib, 1, n);
+			wdiff_words(d, la.order, wa, la.words + ia, 1, lb.words + ib, 1, n);
 			ia += n;
 			ib += n;
 		}
 	}
-	wclose(&d);
+	wclose(d);
+}
+
+/* The helper thread: the differences into the pipe. */
+static void diff_producer(struct ki_pipe *p, void *arg)
+{
+	struct wdiff *d = arg;
+
+	d->pipe = p;
+	d->slot = ki_pipe_slot(p);
+	diff_words_all(d);
+	if (d->slot && d->nrec)
+		ki_pipe_put(p, d->nrec);
+}
+
+/* Two dumps word against word; with a helper thread when it pays, which
+ * finds the differences (and reads the dumps) while this one prints. */
+static void diff_by_words(struct out *o, struct side *a, struct side *b, bool hash)
+{
+	struct wdiff d = { .o = o, .a = a, .b = b, .hash = hash, .open = -1 };
+	struct ki_pipe *p = ki_pipe_wanted(a->in.m->nleaves + b->in.m->nleaves) ?
+		ki_pipe_start(PIPE_RECS * sizeof(struct drec), PIPE_SLOTS, diff_producer, &d) :
+		NULL;
+	const struct drec *r;
+	size_t n;
+
+	if (!p) {
+		diff_words_all(&d);
+	} else {
+		while ((r = ki_pipe_get(p, &n))) {
+			for (size_t i = 0; i < n; i++)
+				emit(o, (int)r[i].kind, r[i].start, r[i].end, r[i].order);
+			ki_pipe_release(p);
+		}
+		ki_pipe_join(p);
+	}
+	o->u.absent += d.u.absent;
+	o->u.unknown += d.u.unknown;
+	for (unsigned int i = 0; i < 64; i++)
+		o->u.unknown_by_order[i] += d.u.unknown_by_order[i];
 }
 
 /* The kho-level comparison: compatible and sub-blobs. */
@@ -577,8 +659,8 @@ int cmd_diff(int argc, char **argv)
 			b.whole = false;
 		}
 		end = a.end < b.end ? a.end : b.end;
-		if (hash)
-			compare_both(&o, &a, &b, a.start, end, a.order);
+		if (hash && contents_differ(&o.u, &a, &b, a.start, end, a.order))
+			emit(&o, 2, a.start, end, a.order);
 		if (a.end == end) {
 			err = side_next(&a);
 		} else {
@@ -619,10 +701,10 @@ int cmd_diff(int argc, char **argv)
 		ki_json_begin_array(&o.j);
 	} else {
 		printf("%s%5s  %12s  %12s  %12s%s\n", o.stat ? "" : "\n", "order", "only in A",
-		       "only in B", "changed", o.unknown ? "  not compared" : "");
+		       "only in B", "changed", o.u.unknown ? "  not compared" : "");
 	}
 	for (unsigned int i = 0; i < 64; i++) {
-		if (!o.c.only_ab[0][i] && !o.c.only_ab[1][i] && !o.c.changed[i] && !o.c.unknown[i])
+		if (!o.c.only_ab[0][i] && !o.c.only_ab[1][i] && !o.c.changed[i] && !o.u.unknown_by_order[i])
 			continue;
 		if (o.json) {
 			ki_json_begin_object(&o.j);
@@ -630,35 +712,37 @@ int cmd_diff(int argc, char **argv)
 			ki_json_kv_uint(&o.j, "only_a_blocks", o.c.only_ab[0][i]);
 			ki_json_kv_uint(&o.j, "only_b_blocks", o.c.only_ab[1][i]);
 			ki_json_kv_uint(&o.j, "changed_blocks", o.c.changed[i]);
-			ki_json_kv_uint(&o.j, "not_compared_blocks", o.c.unknown[i]);
+			ki_json_kv_uint(&o.j, "not_compared_blocks", o.u.unknown_by_order[i]);
 			ki_json_end_object(&o.j);
 		} else {
 			printf("%5u  %12" PRIu64 "  %12" PRIu64 "  %12" PRIu64, i, o.c.only_ab[0][i],
 			       o.c.only_ab[1][i], o.c.changed[i]);
-			if (o.unknown)
-				printf("  %12" PRIu64, o.c.unknown[i]);
+			if (o.u.unknown)
+				printf("  %12" PRIu64, o.u.unknown_by_order[i]);
 			printf("\n");
 		}
 	}
 	if (o.json) {
 		ki_json_end_array(&o.j);
-		ki_json_kv_uint(&o.j, "not_in_dump_blocks", o.absent);
+		ki_json_kv_uint(&o.j, "not_in_dump_blocks", o.u.absent);
 		ki_json_key(&o.j, "same");
 		ki_json_bool(&o.j, !o.differ);
 		ki_json_end_object(&o.j);
 		ki_json_finish(&o.j);
 	} else {
 		printf("result: %s\n", o.differ ? "different" : "same");
-		if (o.unknown)
+		if (o.u.unknown)
 			printf("note: %" PRIu64 " blocks were not compared by content: the ranges are split differently and a manifest has one hash per range\n",
-			       o.unknown);
-		if (o.absent && ki_global.verbose)
+			       o.u.unknown);
+		if (o.u.absent && ki_global.verbose)
 			printf("note: %" PRIu64 " blocks are listed on both sides but their contents are not in the dump(s)\n",
-			       o.absent);
+			       o.u.absent);
 	}
 	ret = o.differ ? KI_EXIT_FINDINGS : KI_EXIT_OK;
-	if (fflush(stdout) || ferror(stdout))
+	if (fflush(stdout) || ferror(stdout) || o.ob->failed) {
+		fprintf(stderr, "khoinspect: writing the output failed\n");
 		ret = KI_EXIT_TROUBLE;
+	}
 out:
 	side_close(&a);
 	side_close(&b);

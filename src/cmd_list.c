@@ -687,7 +687,7 @@ int cmd_list(int argc, char **argv)
 			ki_json_key(&e.j, o.blocks ? "blocks" : "ranges");
 			ki_json_begin_array(&e.j);
 			if (l.m && !o.blocks && !e.owners && !e.j.pretty)
-				ki_map_foreach_runs(l.m, o.order, emit_json_runs, &e);
+				ki_map_foreach_runs_piped(l.m, o.order, emit_json_runs, &e);
 			else if (l.m)
 				ki_map_foreach_run(l.m, o.order, emit_run, &e);
 			ki_json_end_array(&e.j);
@@ -703,7 +703,7 @@ int cmd_list(int argc, char **argv)
 				printf("\n%s%s:\n", o.blocks ? "blocks" : "ranges (start-end, end exclusive)",
 				       o.order >= 0 ? " of the chosen order" : "");
 				if (e.plain)
-					ki_map_foreach_runs(l.m, o.order, emit_plain_runs, &e);
+					ki_map_foreach_runs_piped(l.m, o.order, emit_plain_runs, &e);
 				else
 					ki_map_foreach_run(l.m, o.order, emit_run, &e);
 				ki_obuf_flush(e.ob);

@@ -7,6 +7,7 @@
 
 #include "ki_fdt.h"
 #include "ki_map.h"
+#include "ki_pipe.h"
 
 static int leaf_cmp(const void *a, const void *b)
 {
@@ -553,6 +554,50 @@ int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
 	while (!r && (n = ki_run_cursor_fill(&c, runs, KI_RUN_BATCH)))
 		r = fn(arg, runs, n);
 	ki_run_cursor_deinit(&c);
+	return r;
+}
+
+/* Runs in a slot of the pipe: a few hundred KiB, four slots. */
+enum { PIPE_RUNS = 16 * KI_RUN_BATCH, PIPE_SLOTS = 4 };
+
+struct runs_job {
+	struct ki_map *m;
+	int only_order;
+};
+
+static void runs_producer(struct ki_pipe *p, void *arg)
+{
+	const struct runs_job *j = arg;
+	struct ki_run_cursor c;
+	struct ki_run *slot;
+	size_t n;
+
+	ki_run_cursor_init(&c, j->m, 0, j->m->nleaves, j->only_order);
+	while ((slot = ki_pipe_slot(p)) && (n = ki_run_cursor_fill(&c, slot, PIPE_RUNS)))
+		ki_pipe_put(p, n);
+	ki_run_cursor_deinit(&c);
+}
+
+int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, ki_runs_fn fn,
+			      void *arg)
+{
+	struct runs_job j = { m, only_order };
+	struct ki_pipe *p = ki_pipe_wanted(m->nleaves) ?
+		ki_pipe_start(PIPE_RUNS * sizeof(struct ki_run), PIPE_SLOTS, runs_producer, &j) :
+		NULL;
+	const struct ki_run *runs;
+	size_t n;
+	int r = 0;
+
+	if (!p) /* no helper wanted, or none to be had */
+		return ki_map_foreach_runs(m, only_order, fn, arg);
+	while (!r && (runs = ki_pipe_get(p, &n))) {
+		/* to fn in the batches it is used to */
+		for (size_t i = 0; i < n && !r; i += KI_RUN_BATCH)
+			r = fn(arg, runs + i, n - i < KI_RUN_BATCH ? n - i : KI_RUN_BATCH);
+		ki_pipe_release(p);
+	}
+	ki_pipe_join(p);
 	return r;
 }
 

@@ -25,6 +25,7 @@
 #include "ki_dump.h"
 #include "ki_finding.h"
 #include "ki_map.h"
+#include "ki_pipe.h"
 
 /*
  * The temp file and directory of the running test, removed by the suite's
@@ -592,6 +593,18 @@ Test(walker, foreach_runs_in_batches)
 	tree_fini(&t);
 }
 
+static void expect_batches(const struct batches *got, const struct batches *want,
+			   size_t max)
+{
+	cr_assert_eq(got->count, want->count, "batches of %zu: %zu runs, expected %zu",
+		     max, got->count, want->count);
+	for (size_t i = 0; i < want->count; i++)
+		cr_assert(got->pa[i] == want->pa[i] && got->n[i] == want->n[i],
+			  "batches of %zu, run %zu: 0x%" PRIx64 " x %" PRIu64
+			  ", expected 0x%" PRIx64 " x %" PRIu64, max, i, got->pa[i],
+			  got->n[i], want->pa[i], want->n[i]);
+}
+
 /*
  * Words of every shape: alternating bits (32 runs a word), runs that go on
  * into the next word and the next leaf, words of 0 to 12 runs from a fixed
@@ -614,6 +627,7 @@ Test(walker, runs_of_every_word_shape)
 	uint64_t x = UINT64_C(0x9e3779b97f4a7c15), prev_end = 0;
 	size_t nwords = 0, nblocks = 0;
 	uint64_t words[64];
+	size_t before;
 
 	tree_init(&t, 12, 24, 0, BASE4K);
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -670,14 +684,21 @@ Test(walker, runs_of_every_word_shape)
 		while ((n = ki_run_cursor_fill(&c, batch, max)))
 			collect_batch(&got, batch, n);
 		ki_run_cursor_deinit(&c);
-		cr_assert_eq(got.count, want.count, "batches of %zu: %zu runs, expected %zu",
-			     max, got.count, want.count);
-		for (size_t i = 0; i < want.count; i++)
-			cr_assert(got.pa[i] == want.pa[i] && got.n[i] == want.n[i],
-				  "batches of %zu, run %zu: 0x%" PRIx64 " x %" PRIu64
-				  ", expected 0x%" PRIx64 " x %" PRIu64, max, i, got.pa[i],
-				  got.n[i], want.pa[i], want.n[i]);
+		expect_batches(&got, &want, max);
 	}
+	/* the same runs through a helper thread (forced: the map is small) */
+	setenv("KHOINSPECT_THREADS", "2", 1);
+	memset(&got, 0, sizeof(got));
+	before = ki_pipe_started();
+	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, collect_batch, &got), 0);
+	expect_batches(&got, &want, 0);
+	cr_assert_eq(ki_pipe_started(), before + 1, "the runs came from a helper thread");
+	/* a non-zero return stops the helper too */
+	memset(&got, 0, sizeof(got));
+	got.stop_at_call = 1;
+	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, collect_batch, &got), 7);
+	cr_assert_eq(got.calls, 1);
+	unsetenv("KHOINSPECT_THREADS");
 	ki_map_destroy(m);
 	ki_findings_deinit(&f);
 	tree_fini(&t);

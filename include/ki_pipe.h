@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A producer thread and its consumer (the caller's thread), joined by a
+ * ring of a few fixed-size slots: the decoder finds ranges in one thread
+ * while the other formats them. Memory is the ring, whatever the output.
+ * Only the producer may read the dump; only the consumer may write output.
+ */
+#ifndef KI_PIPE_H
+#define KI_PIPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ki_pipe;
+
+/*
+ * Whether to run a helper thread for a job of `leaves` map leaves: the
+ * KHOINSPECT_THREADS environment variable (1: never, 2: always), else when
+ * more than one CPU is online and the job is large enough to gain.
+ */
+bool ki_pipe_wanted(size_t leaves);
+
+/* How many helper threads this process has started. */
+size_t ki_pipe_started(void);
+
+/*
+ * Start producer(pipe, arg) in a new thread with nslots slots of
+ * slot_bytes each. NULL when no thread could be started (the caller does
+ * the work itself).
+ */
+struct ki_pipe *ki_pipe_start(size_t slot_bytes, size_t nslots,
+			      void (*producer)(struct ki_pipe *, void *), void *arg);
+
+/* Producer: an empty slot to fill (waits while all are full); NULL when
+ * the consumer has cancelled, then the producer should return. */
+void *ki_pipe_slot(struct ki_pipe *p);
+/* Producer: hand the slot over with n records in it. */
+void ki_pipe_put(struct ki_pipe *p, size_t n);
+
+/* Consumer: the next full slot and its n records; NULL once the producer
+ * has returned and every slot was taken. */
+const void *ki_pipe_get(struct ki_pipe *p, size_t *n);
+/* Consumer: give the slot from ki_pipe_get back. */
+void ki_pipe_release(struct ki_pipe *p);
+/* Consumer: stop early (a write failed): the producer is told to stop. */
+void ki_pipe_cancel(struct ki_pipe *p);
+/* Consumer: stop the producer if it is still at work, wait for it to
+ * return, free everything. */
+void ki_pipe_join(struct ki_pipe *p);
+
+#endif
