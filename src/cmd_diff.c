@@ -15,7 +15,6 @@
 #include "ki_input.h"
 #include "ki_manifest.h"
 #include "ki_output.h"
-#include "ki_pipe.h"
 
 void cmd_diff_usage(void)
 {
@@ -305,14 +304,6 @@ static bool contents_differ(struct uncompared *u, struct side *a, struct side *b
  * run goes on past a word's end; the runs of a word go out in address
  * order as they end.
  */
-/* A difference handed from the helper thread to the one that prints. */
-struct drec {
-	uint64_t start, end;
-	uint32_t order, kind;
-};
-
-enum { PIPE_RECS = 4096, PIPE_SLOTS = 4 };
-
 struct wdiff {
 	struct out *o;
 	struct side *a, *b;
@@ -321,30 +312,7 @@ struct wdiff {
 	uint64_t open_start;         /* its first block */
 	uint64_t next_w;             /* the word it would go on into */
 	unsigned int order, s;       /* the order, + the page shift */
-	struct uncompared u;         /* the helper's own, added up at the end */
-	/* in a helper thread: the differences go into the pipe's slots */
-	struct ki_pipe *pipe;
-	struct drec *slot;           /* NULL: the printer has stopped */
-	size_t nrec;
 };
-
-/* A full slot to the printer, an empty one back (NULL: it has stopped). */
-static void wput_next(struct wdiff *d)
-{
-	ki_pipe_put(d->pipe, d->nrec);
-	d->nrec = 0;
-	d->slot = ki_pipe_slot(d->pipe);
-}
-
-static inline __attribute__((always_inline))
-void wput(struct wdiff *d, unsigned int kind, uint64_t start, uint64_t end)
-{
-	if (__builtin_expect(!d->slot, 0))
-		return;
-	d->slot[d->nrec++] = (struct drec){ start, end, d->order, kind };
-	if (__builtin_expect(d->nrec == PIPE_RECS, 0))
-		wput_next(d);
-}
 
 /* Inline: called for every difference, where a call costs as much as a
  * line's formatting; the contents comparison stays a call. */
@@ -354,12 +322,9 @@ void wrun(struct wdiff *d, unsigned int kind, uint64_t first, uint64_t end)
 	uint64_t start = first << d->s, stop = end << d->s;
 
 	if (__builtin_expect(kind == 2, 0) &&
-	    !contents_differ(&d->u, d->a, d->b, start, stop, d->order))
+	    !contents_differ(&d->o->u, d->a, d->b, start, stop, d->order))
 		return;
-	if (d->pipe)
-		wput(d, kind, start, stop);
-	else
-		emit(d->o, (int)kind, start, stop, d->order);
+	emit(d->o, (int)kind, start, stop, d->order);
 }
 
 static void wclose(struct wdiff *d)
@@ -421,16 +386,17 @@ static void wdiff_words(struct wdiff *d, unsigned int order, uint64_t w,
 	}
 }
 
-static void diff_words_all(struct wdiff *d)
+static void diff_by_words(struct out *o, struct side *a, struct side *b, bool hash)
 {
+	struct wdiff dw = { .o = o, .a = a, .b = b, .hash = hash, .open = -1 };
+	struct wdiff *d = &dw;
 	static const uint64_t zero;
-	struct side *a = d->a, *b = d->b;
 	struct ki_leaf_words la, lb;
 	size_t ia = 0, ib = 0;
 	bool ha = ki_run_cursor_next_leaf(&a->cur, &la);
 	bool hb = ki_run_cursor_next_leaf(&b->cur, &lb);
 
-	while ((ha || hb) && (!d->pipe || d->slot)) {
+	while (ha || hb) {
 		uint64_t wa, wb;
 		size_t n;
 
@@ -467,45 +433,6 @@ static void diff_words_all(struct wdiff *d)
 		}
 	}
 	wclose(d);
-}
-
-/* The helper thread: the differences into the pipe. */
-static void diff_producer(struct ki_pipe *p, void *arg)
-{
-	struct wdiff *d = arg;
-
-	d->pipe = p;
-	d->slot = ki_pipe_slot(p);
-	diff_words_all(d);
-	if (d->slot && d->nrec)
-		ki_pipe_put(p, d->nrec);
-}
-
-/* Two dumps word against word; with a helper thread when it pays, which
- * finds the differences (and reads the dumps) while this one prints. */
-static void diff_by_words(struct out *o, struct side *a, struct side *b, bool hash)
-{
-	struct wdiff d = { .o = o, .a = a, .b = b, .hash = hash, .open = -1 };
-	struct ki_pipe *p = ki_pipe_wanted(a->in.m->nleaves + b->in.m->nleaves) ?
-		ki_pipe_start(PIPE_RECS * sizeof(struct drec), PIPE_SLOTS, diff_producer, &d) :
-		NULL;
-	const struct drec *r;
-	size_t n;
-
-	if (!p) {
-		diff_words_all(&d);
-	} else {
-		while ((r = ki_pipe_get(p, &n))) {
-			for (size_t i = 0; i < n; i++)
-				emit(o, (int)r[i].kind, r[i].start, r[i].end, r[i].order);
-			ki_pipe_release(p);
-		}
-		ki_pipe_join(p);
-	}
-	o->u.absent += d.u.absent;
-	o->u.unknown += d.u.unknown;
-	for (unsigned int i = 0; i < 64; i++)
-		o->u.unknown_by_order[i] += d.u.unknown_by_order[i];
 }
 
 /* The kho-level comparison: compatible and sub-blobs. */

@@ -1,7 +1,7 @@
-# list and diff find their ranges in a helper thread while the main one
-# prints (KHOINSPECT_THREADS=2 forces it, 1 forbids it): the output is the
-# same byte for byte, also for the truth, and a reader that goes away stops
-# both threads.
+# list finds its ranges in a helper thread while the main one prints
+# (KHOINSPECT_THREADS=2 forces it, 1 forbids it): the output is the same
+# byte for byte, also for the truth, and a reader that goes away stops both
+# threads (and diff, in one thread, says so too).
 
 "$GEN" --random 30000 --max-order 3 --span 0x1000000000 --dense 0x40000000:5000 --seed 21 \
 	--truth "$T/ta.truth" -o "$T/ta.elf" >/dev/null 2>&1
@@ -34,26 +34,13 @@ done | LC_ALL=C sort >"$T/got"
 expect_same "list with a helper thread: the truth's blocks" "$T/want" "$T/got"
 run_both "list -j" -j list "$T/ta.elf"
 run_both "list --order 2" list --order 2 "$T/ta.elf"
-run_both "diff" diff "$T/ta.elf" "$T/tb.elf"
-expect_grep "diff: the shifted dense run" "$T/out" '^-0x40000000-0x40001000  blocks 1$'
-run_both "diff -j" -j diff "$T/ta.elf" "$T/tb.elf"
-run_both "diff --stat" diff --stat "$T/ta.elf" "$T/tb.elf"
-run_both "diff --no-hash" diff --no-hash "$T/ta.elf" "$T/tb.elf"
-
-# a changed page found by the helper thread (it hashes, the main one prints)
-xz -dc "$FIX/golden/v3-x86_64-4k.elf.xz" >"$T/g1.elf"
-cp "$T/g1.elf" "$T/g2.elf"
-printf 'XXXX' | dd of="$T/g2.elf" bs=1 seek=$((0x801000 + 0xd010)) conv=notrunc 2>/dev/null
-run_both "diff, a changed page" diff "$T/g1.elf" "$T/g2.elf"
-expect_grep "diff with a helper thread: the changed page" "$T/out" '^!0x10000d000-0x10000e000  blocks 1  \(contents differ\)'
-rm -f "$T/g1.elf" "$T/g2.elf"
 
 # the reader goes away after a line: no hang, the write failure reported
 # (SIGPIPE ignored, as under some shells and CI runners)
 for cmd in "list $T/ta.elf" "diff $T/ta.elf $T/tb.elf"; do
-	(trap '' PIPE; KHOINSPECT_THREADS=2 timeout 60 "$KI" $cmd 2>"$T/err" | head -1 >/dev/null; echo "$?" >"$T/rc")
+	(trap '' PIPE; KHOINSPECT_THREADS=2 timeout 60 "$KI" $cmd 2>"$T/err" | head -1 >/dev/null)
 	# the status of the pipeline is head's; khoinspect's shows in stderr
-	if grep -q 'writing the output failed\|Broken pipe' "$T/err"; then
+	if grep -q 'writing the output failed' "$T/err"; then
 		ok "threads: ${cmd%% *} to a closed pipe stops with a message"
 	else
 		bad "threads: ${cmd%% *} to a closed pipe stops with a message" "stderr: $(head -2 "$T/err")"
