@@ -10,6 +10,10 @@ endif
 ifeq ($(SANITIZE),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+# SANITIZE=thread: ThreadSanitizer, for the helper threads (tests/cli/t_threads.sh)
+ifeq ($(SANITIZE),thread)
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+endif
 ELF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libelf 2>/dev/null)
 ELF_LIBS := $(shell $(PKG_CONFIG) --libs libelf 2>/dev/null || echo -lelf)
 KDUMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkdumpfile 2>/dev/null)
@@ -23,7 +27,7 @@ CRIT_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriter
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) $(CFLAGS) $(SANFLAGS)
 LIBS := $(ELF_LIBS) $(KDUMP_LIBS) $(FDT_LIBS) $(XXH_LIBS) -pthread
 
-B := build$(if $(filter 1,$(SANITIZE)),-san)
+B := build$(if $(filter 1,$(SANITIZE)),-san)$(if $(filter thread,$(SANITIZE)),-tsan)
 LIB_SRCS := src/error.c src/finding.c src/memreader.c src/dump.c src/dump_elf.c \
 	src/dump_raw.c src/dump_kdump.c src/debugfs.c src/fdt_view.c src/radix_decode.c src/chunks_decode.c src/pageset.c src/map.c src/locate.c src/kexec_meta.c src/sub.c src/sub_memblock.c src/sub_luo.c src/sub_memfd.c src/sub_kho_test.c src/owner.c src/verify.c src/hash.c src/manifest.c src/against.c src/pipe.c \
 	src/output.c
@@ -125,4 +129,4 @@ demo: deps $(BIN) $(GEN)
 	@sh tools/demo.sh $(BIN) $(GEN)
 
 clean:
-	rm -rf build build-san build-fuzz khoinspect
+	rm -rf build build-san build-tsan build-fuzz khoinspect

@@ -29,6 +29,7 @@ struct ki_leaf {
 	uint32_t order;
 	bool invalid;        /* keys here are not real blocks (findings only) */
 	bool unreadable;     /* read failed during counting */
+	uint64_t nset;       /* set bits (after ki_map_count) */
 };
 
 struct ki_map {
@@ -105,6 +106,11 @@ struct ki_leaf_words {
  * bits, its bit 0 is a block whose index is a multiple of 64, and the
  * leaves of one order cover disjoint words in increasing order. */
 bool ki_map_words_ok(const struct ki_map *m);
+/* Leaf li as words (ki_map_words_ok maps): w0 and nw as in
+ * ki_leaf_words; false for a leaf not listed (invalid, unreadable). */
+bool ki_map_leaf_span(const struct ki_map *m, size_t li, uint64_t *w0, size_t *nw);
+/* Word wi of leaf li, masked as the cursors see it; false when unreadable. */
+bool ki_map_leaf_word(const struct ki_map *m, size_t li, size_t wi, uint64_t *w);
 /* The next listed leaf of a cursor (its own range, any only_order) as
  * words, valid until the next call; false at the end. Use instead of
  * ki_run_cursor_fill, not with it. */

@@ -56,6 +56,9 @@ struct ki_error *ki_memreader_add_segment(struct ki_memreader *r, uint64_t min,
  */
 struct ki_error *ki_memreader_read(struct ki_memreader *r, uint64_t paddr,
 				   void *buf, size_t len);
+/* Whether every segment reads its file with pread (ki_read_fd): then
+ * threads may read at once. */
+bool ki_memreader_pread_only(const struct ki_memreader *r);
 /* Whether [paddr, paddr + len) is fully readable (no I/O). */
 bool ki_memreader_contains(const struct ki_memreader *r, uint64_t paddr,
 			   uint64_t len);

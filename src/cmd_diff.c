@@ -15,6 +15,7 @@
 #include "ki_input.h"
 #include "ki_manifest.h"
 #include "ki_output.h"
+#include "ki_pipe.h"
 
 void cmd_diff_usage(void)
 {
@@ -214,6 +215,7 @@ struct out {
 	bool differ;
 	struct ki_obuf *ob;          /* text lines */
 	struct uncompared u;
+	size_t segments;             /* compared in two threads, in this many parts */
 };
 
 enum { LINE_MAX_BYTES = 128 };
@@ -386,27 +388,33 @@ static void wdiff_words(struct wdiff *d, unsigned int order, uint64_t w,
 	}
 }
 
-static void diff_by_words(struct out *o, struct side *a, struct side *b, bool hash)
+/* Leaves [a0, a1) of A against [b0, b1) of B, word against word. */
+static void diff_leaves(struct out *o, struct side *a, struct side *b, bool hash,
+			size_t a0, size_t a1, size_t b0, size_t b1)
 {
 	struct wdiff dw = { .o = o, .a = a, .b = b, .hash = hash, .open = -1 };
 	struct wdiff *d = &dw;
 	static const uint64_t zero;
+	struct ki_run_cursor ca, cb;
 	struct ki_leaf_words la, lb;
 	size_t ia = 0, ib = 0;
-	bool ha = ki_run_cursor_next_leaf(&a->cur, &la);
-	bool hb = ki_run_cursor_next_leaf(&b->cur, &lb);
+	bool ha, hb;
 
+	ki_run_cursor_init(&ca, a->in.m, a0, a1, -1);
+	ki_run_cursor_init(&cb, b->in.m, b0, b1, -1);
+	ha = ki_run_cursor_next_leaf(&ca, &la);
+	hb = ki_run_cursor_next_leaf(&cb, &lb);
 	while (ha || hb) {
 		uint64_t wa, wb;
 		size_t n;
 
 		if (ha && ia == la.nw) {
-			ha = ki_run_cursor_next_leaf(&a->cur, &la);
+			ha = ki_run_cursor_next_leaf(&ca, &la);
 			ia = 0;
 			continue;
 		}
 		if (hb && ib == lb.nw) {
-			hb = ki_run_cursor_next_leaf(&b->cur, &lb);
+			hb = ki_run_cursor_next_leaf(&cb, &lb);
 			ib = 0;
 			continue;
 		}
@@ -433,6 +441,322 @@ static void diff_by_words(struct out *o, struct side *a, struct side *b, bool ha
 		}
 	}
 	wclose(d);
+	ki_run_cursor_deinit(&ca);
+	ki_run_cursor_deinit(&cb);
+}
+
+/*
+ * Two threads: the leaves cut into segments no run crosses, the helper
+ * taking every other one into a buffer of its own while the main thread
+ * prints the others and the helper's in turn. A segment holds about
+ * SEG_BITS set bits of both sides, so a buffered one stays a few MiB.
+ */
+enum { SEG_BITS = 1 << 16, SEG_SLOTS = 2 };
+
+struct dseg {
+	size_t a0, a1, b0, b1;       /* leaf ranges */
+};
+
+/* A side's leaf in the cutting walk. */
+struct cut_leaf {
+	size_t li;
+	unsigned int order;
+	uint64_t w0, w1;
+	bool ok;
+};
+
+/* Leaf li of m if listed, else ok false. */
+static struct cut_leaf cut_leaf(const struct ki_map *m, size_t li)
+{
+	struct cut_leaf c = { .li = li };
+	size_t nw;
+
+	if (li < m->nleaves && ki_map_leaf_span(m, li, &c.w0, &nw)) {
+		c.ok = true;
+		c.order = m->leaves[li].order;
+		c.w1 = c.w0 + nw;
+	}
+	return c;
+}
+
+/* Word w of order `order` of a side, from its last leaf before the cut
+ * (prev) or its next one (next); 0 where neither holds it; false when
+ * it cannot be read. */
+static bool cut_word(const struct ki_map *m, const struct cut_leaf *prev,
+		     const struct cut_leaf *next, unsigned int order, uint64_t w,
+		     uint64_t *x)
+{
+	*x = 0;
+	if (prev->ok && prev->order == order && w >= prev->w0 && w < prev->w1)
+		return ki_map_leaf_word(m, prev->li, (size_t)(w - prev->w0), x);
+	if (next->ok && next->order == order && w >= next->w0 && w < next->w1)
+		return ki_map_leaf_word(m, next->li, (size_t)(w - next->w0), x);
+	return true;
+}
+
+/* Whether the leaves can be cut before word w of `order`: no leaf of
+ * either side goes across it, and no run of any kind does (the words
+ * before and at it do not both have a set bit at the join). */
+static bool cut_ok(const struct side *a, const struct side *b,
+		   const struct cut_leaf pa[2], const struct cut_leaf pb[2],
+		   unsigned int order, uint64_t w)
+{
+	uint64_t xa0, xa1, xb0, xb1;
+
+	if ((pa[0].ok && pa[0].order == order && pa[0].w1 > w) ||
+	    (pb[0].ok && pb[0].order == order && pb[0].w1 > w))
+		return false;
+	if (!w)
+		return true;
+	if (!cut_word(a->in.m, &pa[0], &pa[1], order, w - 1, &xa0) ||
+	    !cut_word(a->in.m, &pa[0], &pa[1], order, w, &xa1) ||
+	    !cut_word(b->in.m, &pb[0], &pb[1], order, w - 1, &xb0) ||
+	    !cut_word(b->in.m, &pb[0], &pb[1], order, w, &xb1))
+		return false;
+	return !((((xa0 | xb0) >> 63) & (xa1 | xb1)) & 1);
+}
+
+/* Cut both maps' leaves into segments; NULL (one segment) when not worth
+ * it or out of memory. */
+static struct dseg *cut_segments(const struct side *a, const struct side *b, size_t *nret)
+{
+	const struct ki_map *ma = a->in.m, *mb = b->in.m;
+	struct dseg *v = NULL, cur = { 0 };
+	size_t n = 0, cap = 0, ia = 0, ib = 0;
+	struct cut_leaf pa[2] = { { 0 } }, pb[2] = { { 0 } }; /* [0] last taken, [1] next */
+	uint64_t bits = 0;
+
+	while (ia < ma->nleaves || ib < mb->nleaves) {
+		struct cut_leaf na = cut_leaf(ma, ia), nb = cut_leaf(mb, ib);
+		bool take_a;
+		const struct cut_leaf *x;
+
+		/* leaves not listed go with the segment they are in */
+		if (ia < ma->nleaves && !na.ok) {
+			ia++;
+			continue;
+		}
+		if (ib < mb->nleaves && !nb.ok) {
+			ib++;
+			continue;
+		}
+		take_a = na.ok && (!nb.ok || na.order < nb.order ||
+				   (na.order == nb.order && na.w0 <= nb.w0));
+		x = take_a ? &na : &nb;
+		pa[1] = na;
+		pb[1] = nb;
+		if (bits >= SEG_BITS && cut_ok(a, b, pa, pb, x->order, x->w0)) {
+			if (n == cap) {
+				struct dseg *t = reallocarray(v, cap ? cap * 2 : 64, sizeof(*v));
+
+				if (!t) {
+					free(v);
+					return NULL;
+				}
+				v = t;
+				cap = cap ? cap * 2 : 64;
+			}
+			cur.a1 = ia;
+			cur.b1 = ib;
+			v[n++] = cur;
+			cur = (struct dseg){ .a0 = ia, .b0 = ib };
+			bits = 0;
+		}
+		if (take_a) {
+			bits += ma->leaves[ia].nset;
+			pa[0] = na;
+			ia++;
+		} else {
+			bits += mb->leaves[ib].nset;
+			pb[0] = nb;
+			ib++;
+		}
+	}
+	if (!n) {
+		free(v);
+		return NULL;
+	}
+	cur.a1 = ma->nleaves;
+	cur.b1 = mb->nleaves;
+	if (n == cap) {
+		struct dseg *t = reallocarray(v, cap + 1, sizeof(*v));
+
+		if (!t) {
+			free(v);
+			return NULL;
+		}
+		v = t;
+	}
+	v[n++] = cur;
+	*nret = n;
+	return v;
+}
+
+/* A segment the helper printed into memory: its lines begin with their
+ * order's header, which the main thread drops when it is the current one. */
+struct dtext {
+	bool ok;                     /* false: not done (the main thread does it) */
+	int last_order;              /* of its last line */
+};
+
+/* The helper's text buffers, one per slot, kept from segment to segment. */
+struct dbuf {
+	char *buf;
+	size_t len, cap;
+};
+
+struct dpar {
+	struct side *a, *b;
+	bool hash;
+	struct dseg *segs;
+	size_t nsegs;
+	struct out h;                /* the helper's own counts and buffer */
+	struct dbuf bufs[SEG_SLOTS];
+};
+
+/* The write function of the helper's FILE: append to a dbuf. */
+static ssize_t dbuf_write(void *cookie, const char *data, size_t n)
+{
+	struct dbuf *b = cookie;
+
+	if (n > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 1 << 20;
+		char *t;
+
+		while (n > cap - b->len)
+			cap *= 2;
+		t = realloc(b->buf, cap);
+		if (!t)
+			return -1;
+		b->buf = t;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, data, n);
+	b->len += n;
+	return (ssize_t)n;
+}
+
+static void diff_helper(struct ki_pipe *p, void *arg)
+{
+	static const cookie_io_functions_t io = { .write = dbuf_write };
+	struct dpar *dp = arg;
+
+	for (size_t k = 1, j = 0; k < dp->nsegs; k += 2, j++) {
+		struct dtext *t = ki_pipe_slot(p);
+		struct dbuf *b = &dp->bufs[j % SEG_SLOTS];
+		struct counts c = dp->h.c;
+		struct uncompared u = dp->h.u;
+		bool differ = dp->h.differ;
+		FILE *fp;
+
+		if (!t)
+			return;
+		t->ok = false;
+		b->len = 0;
+		fp = fopencookie(b, "w", io);
+		if (fp) {
+			dp->h.ob->fp = fp;
+			dp->h.cur_order = -1; /* a header before the first line */
+			diff_leaves(&dp->h, dp->a, dp->b, dp->hash, dp->segs[k].a0,
+				    dp->segs[k].a1, dp->segs[k].b0, dp->segs[k].b1);
+			t->last_order = dp->h.cur_order;
+			ki_obuf_flush(dp->h.ob);
+			t->ok = !fclose(fp) && !dp->h.ob->failed;
+		}
+		if (!t->ok) {
+			/* the main thread does the segment: its counts are not ours */
+			dp->h.c = c;
+			dp->h.u = u;
+			dp->h.differ = differ;
+			dp->h.ob->failed = false;
+		}
+		ki_pipe_put(p, 1);
+	}
+}
+
+/* Append a segment's text from the helper, without its first header when
+ * that order is the current one. */
+static void put_segment(struct out *o, const struct dtext *t, const struct dbuf *b)
+{
+	const char *s = b->buf, *nl;
+	size_t len = b->len;
+
+	if (!len)
+		return;
+	nl = memchr(s, '\n', len);
+	if (nl && !strncmp(s, "@@ order ", 9) &&
+	    strtol(s + 9, NULL, 10) == o->cur_order) {
+		len -= (size_t)(nl + 1 - s);
+		s = nl + 1;
+	}
+	o->cur_order = t->last_order;
+	/* straight to the FILE, after what is buffered: no copy */
+	ki_obuf_flush(o->ob);
+	if (fwrite_unlocked(s, 1, len, o->ob->fp) != len)
+		o->ob->failed = true;
+}
+
+/* Two dumps word against word; in two threads when both read their files
+ * directly (pread is safe to share), the output is text or counts, and the
+ * maps are large. */
+static void diff_by_words(struct out *o, struct side *a, struct side *b, bool hash)
+{
+	struct dpar dp = { .a = a, .b = b, .hash = hash };
+	struct ki_pipe *p = NULL;
+
+	if (!o->json && ki_memreader_pread_only(&a->in.d->mem) &&
+	    ki_memreader_pread_only(&b->in.d->mem) &&
+	    ki_pipe_wanted(a->in.m->nleaves + b->in.m->nleaves))
+		dp.segs = cut_segments(a, b, &dp.nsegs);
+	if (dp.segs) {
+		dp.h = *o;
+		memset(&dp.h.c, 0, sizeof(dp.h.c));
+		memset(&dp.h.u, 0, sizeof(dp.h.u));
+		dp.h.differ = false;
+		dp.h.ob = malloc(sizeof(*dp.h.ob));
+		if (dp.h.ob) {
+			ki_obuf_init(dp.h.ob, NULL);
+			p = ki_pipe_start(sizeof(struct dtext), SEG_SLOTS, diff_helper, &dp);
+		}
+	}
+	if (!p) {
+		diff_leaves(o, a, b, hash, 0, a->in.m->nleaves, 0, b->in.m->nleaves);
+		free(dp.h.ob);
+		free(dp.segs);
+		return;
+	}
+	for (size_t k = 0; k < dp.nsegs; k++) {
+		const struct dseg *sg = &dp.segs[k];
+		const struct dtext *t;
+		size_t n;
+
+		if (!(k & 1)) {
+			diff_leaves(o, a, b, hash, sg->a0, sg->a1, sg->b0, sg->b1);
+			continue;
+		}
+		t = ki_pipe_get(p, &n);
+		if (t && t->ok)
+			put_segment(o, t, &dp.bufs[(k / 2) % SEG_SLOTS]);
+		else /* the helper could not */
+			diff_leaves(o, a, b, hash, sg->a0, sg->a1, sg->b0, sg->b1);
+		if (t)
+			ki_pipe_release(p);
+	}
+	ki_pipe_join(p);
+	for (unsigned int i = 0; i < 64; i++) {
+		o->c.only_ab[0][i] += dp.h.c.only_ab[0][i];
+		o->c.only_ab[1][i] += dp.h.c.only_ab[1][i];
+		o->c.changed[i] += dp.h.c.changed[i];
+		o->u.unknown_by_order[i] += dp.h.u.unknown_by_order[i];
+	}
+	o->u.absent += dp.h.u.absent;
+	o->u.unknown += dp.h.u.unknown;
+	o->differ |= dp.h.differ;
+	o->segments = dp.nsegs;
+	for (size_t i = 0; i < SEG_SLOTS; i++)
+		free(dp.bufs[i].buf);
+	free(dp.h.ob);
+	free(dp.segs);
 }
 
 /* The kho-level comparison: compatible and sub-blobs. */
@@ -661,6 +985,8 @@ int cmd_diff(int argc, char **argv)
 		if (o.u.unknown)
 			printf("note: %" PRIu64 " blocks were not compared by content: the ranges are split differently and a manifest has one hash per range\n",
 			       o.u.unknown);
+		if (o.segments && ki_global.verbose)
+			printf("note: compared in two threads, in %zu parts\n", o.segments);
 		if (o.u.absent && ki_global.verbose)
 			printf("note: %" PRIu64 " blocks are listed on both sides but their contents are not in the dump(s)\n",
 			       o.u.absent);

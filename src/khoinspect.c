@@ -51,8 +51,8 @@ static void main_usage(FILE *fp)
 		"  -h, --help       this help\n"
 		"  -V, --version    print the version\n"
 		"\n"
-		"Environment: KHOINSPECT_THREADS=1 keeps list to one thread (2: a helper\n"
-		"thread always; default: one on large maps when there are 2+ CPUs).\n"
+		"Environment: KHOINSPECT_THREADS=1 keeps list and diff to one thread (2: a\n"
+		"helper thread always; default: one on large maps when there are 2+ CPUs).\n"
 		"\n"
 		"Exit status: 0 ok, 1 findings (verify) or differences (diff), 2 trouble.\n"
 		"See khoinspect(1) and `khoinspect help COMMAND`.\n");

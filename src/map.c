@@ -225,6 +225,7 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 			m->errors++;
 			continue;
 		}
+		l->nset = n;
 		if (l->order < KI_ORDERS)
 			m->blocks[l->order] += n;
 		m->total_blocks += n;
@@ -516,6 +517,41 @@ bool ki_map_words_ok(const struct ki_map *m)
 	return true;
 }
 
+bool ki_map_leaf_span(const struct ki_map *m, size_t li, uint64_t *w0, size_t *nw)
+{
+	const struct ki_leaf *l = &m->leaves[li];
+
+	if (l->invalid || l->unreadable || !leaf_word0(l, m->page_shift, w0))
+		return false;
+	*nw = leaf_bytes(l) / 8;
+	return true;
+}
+
+bool ki_map_leaf_word(const struct ki_map *m, size_t li, size_t wi, uint64_t *w)
+{
+	const struct ki_leaf *l = &m->leaves[li];
+	uint64_t lo = l->first_bit, hi = (uint64_t)l->first_bit + l->nbits, x;
+	struct ki_error *err;
+
+	if (wi >= leaf_bytes(l) / 8)
+		return false;
+	err = ki_memreader_read(&m->dump->mem, l->bitmap_pa + wi * 8, &x, 8);
+	if (err) {
+		ki_error_destroy(err);
+		return false;
+	}
+	x = m->dump->big_endian ? be64toh(x) : le64toh(x);
+	/* the bits of [lo, hi) in this word, as load_leaf keeps them */
+	if ((wi + 1) * 64 <= lo || wi * 64 >= hi)
+		x = 0;
+	if (lo > wi * 64 && lo < (wi + 1) * 64)
+		x &= ~UINT64_C(0) << (lo % 64);
+	if (hi > wi * 64 && hi < (wi + 1) * 64)
+		x &= ~(~UINT64_C(0) << (hi % 64));
+	*w = x;
+	return true;
+}
+
 bool ki_run_cursor_next_leaf(struct ki_run_cursor *c, struct ki_leaf_words *lw)
 {
 	const struct ki_leaf *l;
@@ -557,8 +593,8 @@ int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
 	return r;
 }
 
-/* Runs in a slot of the pipe: a few hundred KiB, four slots. */
-enum { PIPE_RUNS = 16 * KI_RUN_BATCH, PIPE_SLOTS = 4 };
+/* Runs in a slot of the pipe: 96 KiB, eight slots. */
+enum { PIPE_RUNS = 16 * KI_RUN_BATCH, PIPE_SLOTS = 8 };
 
 struct runs_job {
 	struct ki_map *m;

@@ -68,17 +68,19 @@ static const struct ki_segment *find_segment(struct ki_memreader *r,
 					     uint64_t paddr)
 {
 	const struct ki_segment *desc = NULL;
+	/* a hint only, shared by threads that read the same dump (diff) */
+	size_t last = __atomic_load_n(&r->last, __ATOMIC_RELAXED);
 
-	if (r->last < r->nsegs) {
-		const struct ki_segment *s = &r->segs[r->last];
+	if (last < r->nsegs) {
+		const struct ki_segment *s = &r->segs[last];
 
 		if (paddr >= s->min && paddr < s->file_end) {
 			size_t i;
 
-			for (i = 0; i < r->last; i++)
+			for (i = 0; i < last; i++)
 				if (paddr >= r->segs[i].min && paddr < r->segs[i].file_end)
 					break;
-			if (i == r->last)
+			if (i == last)
 				return s;
 		}
 	}
@@ -88,13 +90,21 @@ static const struct ki_segment *find_segment(struct ki_memreader *r,
 		if (paddr < s->min || paddr >= s->mem_end)
 			continue;
 		if (paddr < s->file_end) {
-			r->last = i;
+			__atomic_store_n(&r->last, i, __ATOMIC_RELAXED);
 			return s;
 		}
 		if (!desc)
 			desc = s;
 	}
 	return desc;
+}
+
+bool ki_memreader_pread_only(const struct ki_memreader *r)
+{
+	for (size_t i = 0; i < r->nsegs; i++)
+		if (r->segs[i].read != ki_read_fd)
+			return false;
+	return true;
 }
 
 bool ki_memreader_contains(const struct ki_memreader *r, uint64_t paddr,

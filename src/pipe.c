@@ -17,6 +17,7 @@ struct ki_pipe {
 	size_t *counts;
 	size_t head, tail;           /* slots put, slots released (counters) */
 	bool done, cancelled, taken;
+	bool producer_waits, consumer_waits;
 	void (*producer)(struct ki_pipe *, void *);
 	void *arg;
 };
@@ -48,7 +49,7 @@ static void *run(void *arg)
 	p->producer(p, p->arg);
 	pthread_mutex_lock(&p->lock);
 	p->done = true;
-	pthread_cond_signal(&p->filled);
+	pthread_cond_signal(&p->filled); /* whether or not it waits yet */
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
@@ -99,8 +100,11 @@ void *ki_pipe_slot(struct ki_pipe *p)
 	void *slot = NULL;
 
 	pthread_mutex_lock(&p->lock);
-	while (!p->cancelled && p->head - p->tail == p->nslots)
+	while (!p->cancelled && p->head - p->tail == p->nslots) {
+		p->producer_waits = true;
 		pthread_cond_wait(&p->emptied, &p->lock);
+	}
+	p->producer_waits = false;
 	if (!p->cancelled)
 		slot = p->mem + (p->head % p->nslots) * p->slot_bytes;
 	pthread_mutex_unlock(&p->lock);
@@ -112,7 +116,9 @@ void ki_pipe_put(struct ki_pipe *p, size_t n)
 	pthread_mutex_lock(&p->lock);
 	p->counts[p->head % p->nslots] = n;
 	p->head++;
-	pthread_cond_signal(&p->filled);
+	/* likewise a waiting consumer, when half the ring is full */
+	if (p->consumer_waits && p->head - p->tail >= (p->nslots + 1) / 2)
+		pthread_cond_signal(&p->filled);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -121,8 +127,11 @@ const void *ki_pipe_get(struct ki_pipe *p, size_t *n)
 	const void *slot = NULL;
 
 	pthread_mutex_lock(&p->lock);
-	while (!p->done && p->head == p->tail)
+	while (!p->done && p->head == p->tail) {
+		p->consumer_waits = true;
 		pthread_cond_wait(&p->filled, &p->lock);
+	}
+	p->consumer_waits = false;
 	if (p->head != p->tail) {
 		slot = p->mem + (p->tail % p->nslots) * p->slot_bytes;
 		*n = p->counts[p->tail % p->nslots];
@@ -138,7 +147,10 @@ void ki_pipe_release(struct ki_pipe *p)
 	if (p->taken) {
 		p->taken = false;
 		p->tail++;
-		pthread_cond_signal(&p->emptied);
+		/* a waiting producer is woken when half the ring is free, not
+		 * for every slot: a wake-up per slot costs more than the slot */
+		if (p->producer_waits && p->head - p->tail <= p->nslots / 2)
+			pthread_cond_signal(&p->emptied);
 	}
 	pthread_mutex_unlock(&p->lock);
 }

@@ -12,7 +12,7 @@ bad() { FAIL=$((FAIL + 1)); echo "FAIL $1: $2"; [ -s "$T/err" ] && sed 's/^/    
 ki() {
 	"$KI" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
-	if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' "$T/err"; then
+	if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' -e 'WARNING: ThreadSanitizer' "$T/err"; then
 		echo "FAIL sanitizer: khoinspect $*"; sed 's/^/     /' "$T/err" | head -30
 		FAIL=$((FAIL + 1))
 	fi
