@@ -25,6 +25,7 @@ struct ki_input_opts {
 	const char *mem;             /* --mem: memory for a debugfs/FDT input */
 	struct ki_scratch *scratch;  /* --scratch */
 	size_t nscratch;
+	bool no_progress;            /* no scan progress on stderr (another thread's) */
 };
 
 /* Everything found in the input, whatever it was. */

@@ -19,6 +19,8 @@ struct ki_pipe;
  * more than one CPU is online and the job is large enough to gain.
  */
 bool ki_pipe_wanted(size_t leaves);
+/* KHOINSPECT_THREADS: 1 or 2, or 0 when unset or empty. */
+int ki_threads_env(void);
 
 /* How many helper threads this process has started. */
 size_t ki_pipe_started(void);

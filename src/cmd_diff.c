@@ -5,6 +5,10 @@
  * address, and are merged in one pass: O(n), memory bounded.
  */
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +67,7 @@ struct side {
 };
 
 static struct ki_error *side_open(struct side *s, const struct ki_input_opts *tmpl,
-				  const char *path, bool want_hash)
+				  const char *path, bool want_hash, bool no_progress)
 {
 	struct ki_error *err;
 
@@ -80,6 +84,7 @@ static struct ki_error *side_open(struct side *s, const struct ki_input_opts *tm
 	s->o = *tmpl;
 	s->o.scratch = NULL;
 	s->o.input = path;
+	s->o.no_progress = no_progress;
 	err = ki_input_open(&s->o, &s->in);
 	s->opened = true;
 	if (err)
@@ -93,6 +98,70 @@ static struct ki_error *side_open(struct side *s, const struct ki_input_opts *tm
 	ki_run_cursor_init(&s->cur, s->in.m, 0, s->in.m->nleaves, -1);
 	s->cursor = true;
 	return NULL;
+}
+
+/* B opened in a helper thread while this one opens A. */
+struct side_job {
+	struct side *s;
+	const struct ki_input_opts *tmpl;
+	const char *path;
+	bool hash;
+	struct ki_error *err;
+};
+
+static void *open_side_job(void *arg)
+{
+	struct side_job *j = arg;
+
+	j->err = side_open(j->s, j->tmpl, j->path, j->hash, true);
+	return NULL;
+}
+
+/* Large files are decoded the most of this time (a scan, the map read
+ * twice): smaller ones are open before a thread pays off. */
+enum { PAR_OPEN_BYTES = 8 << 20 };
+
+static bool big_dump(const char *path)
+{
+	struct stat st;
+
+	return !ki_manifest_sniff(path) && !stat(path, &st) && S_ISREG(st.st_mode) &&
+	       (uint64_t)st.st_blocks * 512 >= PAR_OPEN_BYTES;
+}
+
+/*
+ * Open both sides; two dumps at once when threads are wanted and both are
+ * large (or KHOINSPECT_THREADS=2). The errors are A's, then B's, as one
+ * after the other would give them.
+ */
+static struct ki_error *open_sides(struct side *a, struct side *b,
+				   const struct ki_input_opts *tmpl, const char *pa,
+				   const char *pb, bool hash)
+{
+	int env = ki_threads_env();
+	struct side_job j = { .s = b, .tmpl = tmpl, .path = pb, .hash = hash };
+	struct ki_error *err;
+	sigset_t all, old;
+	pthread_t t;
+	bool two;
+
+	two = env == 2 ? !ki_manifest_sniff(pa) && !ki_manifest_sniff(pb) :
+	      !env && sysconf(_SC_NPROCESSORS_ONLN) > 1 && big_dump(pa) && big_dump(pb);
+	if (two) {
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		two = !pthread_create(&t, NULL, open_side_job, &j);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	err = side_open(a, tmpl, pa, hash, false);
+	if (!two)
+		return err ? err : side_open(b, tmpl, pb, hash, false);
+	pthread_join(t, NULL);
+	if (err) {
+		ki_error_destroy(j.err);
+		return err;
+	}
+	return j.err;
 }
 
 static void side_close(struct side *s)
@@ -832,9 +901,7 @@ int cmd_diff(int argc, char **argv)
 		ki_usage_error("diff", "needs two inputs (A B), got %d", argc - optind);
 		goto usage;
 	}
-	err = side_open(&a, &tmpl, argv[optind], hash);
-	if (!err)
-		err = side_open(&b, &tmpl, argv[optind + 1], hash);
+	err = open_sides(&a, &b, &tmpl, argv[optind], argv[optind + 1], hash);
 	if (!err && a.page_size != b.page_size)
 		err = ki_error_create(KI_ERR_USAGE,
 				      "A has %" PRIu64 "-byte pages, B %" PRIu64 ": not the same machine's hand-over",

@@ -218,7 +218,7 @@ static struct ki_error *gather_dump(struct ki_input_opts *o, struct ki_input *l)
 	if (err)
 		return err;
 	l->container = l->d->container;
-	prog.on = !ki_global.quiet && isatty(2);
+	prog.on = !ki_global.quiet && !o->no_progress && isatty(2);
 	o->loc.progress = ki_progress_show;
 	o->loc.progress_arg = &prog;
 	err = ki_locate(l->d, &o->loc, &l->f, &l->k, &l->found_by, &l->scratch_found);

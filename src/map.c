@@ -124,13 +124,16 @@ static uint64_t popcount_popcnt(const uint64_t *words, size_t nw)
 static uint64_t popcount_words(const uint64_t *words, size_t nw)
 {
 #if defined(__x86_64__)
+	/* threads may ask at once (diff opens both dumps together) */
 	static int have = -1;
+	int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
 
-	if (have < 0) {
+	if (h < 0) {
 		__builtin_cpu_init();
-		have = __builtin_cpu_supports("popcnt") ? 1 : 0;
+		h = __builtin_cpu_supports("popcnt") ? 1 : 0;
+		__atomic_store_n(&have, h, __ATOMIC_RELAXED);
 	}
-	if (have)
+	if (h)
 		return popcount_popcnt(words, nw);
 #endif
 	return popcount_generic(words, nw);
@@ -181,6 +184,7 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 		uint64_t n = 0, last = 0, pa;
 		bool any = false;
 
+		l->nset = 0;
 		if (need > cap) {
 			free(words);
 			words = malloc(need);
@@ -332,12 +336,14 @@ static size_t leaf_runs(const uint64_t *words, size_t nw, uint32_t *rs, uint32_t
 {
 #if defined(__x86_64__)
 	static int have = -1;
+	int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
 
-	if (have < 0) {
+	if (h < 0) {
 		__builtin_cpu_init();
-		have = __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") ? 1 : 0;
+		h = __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") ? 1 : 0;
+		__atomic_store_n(&have, h, __ATOMIC_RELAXED);
 	}
-	if (have)
+	if (h)
 		return leaf_runs_bmi(words, nw, rs, re);
 #endif
 	return leaf_runs_generic(words, nw, rs, re);

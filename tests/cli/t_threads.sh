@@ -50,6 +50,21 @@ expect_grep "diff: orders 0 to 3" "$T/out" '^@@ order 3 @@$'
 run_both "diff --stat" diff --stat "$T/ta.elf" "$T/tb.elf"
 run_both "diff --no-hash" diff --no-hash "$T/ta.elf" "$T/tb.elf"
 run_both "diff -j (one thread whatever asked)" -j diff "$T/ta.elf" "$T/tb.elf"
+# both sides opened at once: A's error, then B's, as one after the other
+for pair in "$T/nope.elf $T/tb.elf" "$T/ta.elf $T/nope.elf" "$T/nope.elf $T/nope2.elf"; do
+	export KHOINSPECT_THREADS=1
+	ki diff $pair
+	rc1=$RC
+	cp "$T/err" "$T/err1"
+	export KHOINSPECT_THREADS=2
+	ki diff $pair
+	unset KHOINSPECT_THREADS
+	if [ "$RC" = 2 ] && [ "$rc1" = 2 ] && cmp -s "$T/err1" "$T/err"; then
+		ok "diff opening in two threads: the same error ($(basename "${pair%% *}") ...)"
+	else
+		bad "diff opening in two threads: the same error" "exit $rc1 / $RC; $(head -1 "$T/err1") / $(head -1 "$T/err")"
+	fi
+done
 KHOINSPECT_THREADS=2 "$KI" -v diff "$T/ta.elf" "$T/tb.elf" >"$T/out" 2>"$T/err"
 expect_grep "diff: compared in two threads" "$T/out" '^note: compared in two threads, in [0-9]+ parts$'
 KHOINSPECT_THREADS=1 "$KI" -v diff "$T/ta.elf" "$T/tb.elf" >"$T/out" 2>"$T/err"
