@@ -44,6 +44,15 @@ struct ki_error *ki_owners_build(struct ki_dump *d, const struct ki_debugfs *dbg
 void ki_owners_deinit(struct ki_owners *o);
 /* The owner of the block at pa, or NULL. */
 const char *ki_owner_of(const struct ki_owners *o, uint64_t pa);
+/*
+ * n blocks of bsize bytes from pa cut where their owner (the owner of a
+ * block's first byte) changes: fn for each piece in order, stopping at its
+ * first non-zero return, which is returned. The owners are looked up where
+ * they may change, not block by block.
+ */
+typedef int (*ki_owner_piece_fn)(void *arg, uint64_t pa, uint64_t n, const char *owner);
+int ki_owners_split(const struct ki_owners *o, uint64_t pa, uint64_t n, uint64_t bsize,
+		    ki_owner_piece_fn fn, void *arg);
 static inline const char *ki_owner_label(const struct ki_owners *o, const struct ki_owner *w)
 {
 	return o->labels[w->label];

@@ -188,27 +188,28 @@ static int write_failed(const struct emit *e)
 	return (e->json ? e->j.failed : e->ob->failed) ? -1 : 0;
 }
 
+struct emit_order {
+	struct emit *e;
+	unsigned int order;
+};
+
+static int emit_owned(void *arg, uint64_t pa, uint64_t n, const char *owner)
+{
+	const struct emit_order *eo = arg;
+
+	emit_piece(eo->e, pa, eo->order, n, owner);
+	return 0;
+}
+
 static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 {
 	struct emit *e = arg;
-	uint64_t bsize = e->page_size << order, start = 0;
-	const char *cur;
+	struct emit_order eo = { e, order };
 
-	if (!e->owners) {
+	if (!e->owners)
 		emit_piece(e, pa, order, n, NULL);
-		return write_failed(e);
-	}
-	/* split the run where the owner changes */
-	cur = ki_owner_of(e->owners, pa);
-	for (uint64_t i = 1; i <= n; i++) {
-		const char *o = i < n ? ki_owner_of(e->owners, pa + i * bsize) : NULL;
-
-		if (i == n || o != cur) {
-			emit_piece(e, pa + start * bsize, order, i - start, cur);
-			start = i;
-			cur = o;
-		}
-	}
+	else /* split the run where the owner changes */
+		ki_owners_split(e->owners, pa, n, e->page_size << order, emit_owned, &eo);
 	return write_failed(e);
 }
 

@@ -209,22 +209,26 @@ static void snap_piece(struct snap_emit *se, uint64_t pa, unsigned int order,
 
 /* Ranges go out per order, then by address (the order diff merges in),
  * split where the owner changes. */
+struct snap_order {
+	struct snap_emit *se;
+	unsigned int order;
+};
+
+static int snap_owned(void *arg, uint64_t pa, uint64_t n, const char *owner)
+{
+	const struct snap_order *so = arg;
+
+	snap_piece(so->se, pa, so->order, n, owner);
+	return 0;
+}
+
 static int snap_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 {
 	struct snap_emit *se = arg;
-	uint64_t bsize = se->page_size << order, start = 0;
-	const char *cur = ki_owner_of(se->owners, pa);
+	struct snap_order so = { se, order };
 
-	for (uint64_t i = 1; i <= n; i++) {
-		const char *o = i < n ? ki_owner_of(se->owners, pa + i * bsize) : NULL;
-
-		if (i == n || o != cur) {
-			snap_piece(se, pa + start * bsize, order, i - start, cur);
-			start = i;
-			cur = o;
-		}
-	}
-	return 0;
+	/* a range is cut where its owner changes */
+	return ki_owners_split(se->owners, pa, n, se->page_size << order, snap_owned, &so);
 }
 
 int cmd_snapshot(int argc, char **argv)

@@ -128,13 +128,11 @@ void ki_owners_deinit(struct ki_owners *o)
 	memset(o, 0, sizeof(*o));
 }
 
-const char *ki_owner_of(const struct ki_owners *o, uint64_t pa)
+/* Entries starting at or below pa: the index after the last of them. */
+static size_t owners_upto(const struct ki_owners *o, uint64_t pa)
 {
 	size_t lo = 0, hi = o->n;
-	const struct ki_owner *best = NULL;
 
-	/* the last entry starting at or below pa, then a few before it
-	 * (entries rarely overlap: a blob inside a region at most) */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -143,11 +141,66 @@ const char *ki_owner_of(const struct ki_owners *o, uint64_t pa)
 		else
 			hi = mid;
 	}
-	for (size_t i = lo, k = 0; i > 0 && k < 16; i--, k++) {
+	return lo;
+}
+
+/* How many entries before owners_upto() an owner is looked for in
+ * (entries rarely overlap: a blob inside a region at most). */
+enum { OWNER_BACK = 16 };
+
+const char *ki_owner_of(const struct ki_owners *o, uint64_t pa)
+{
+	size_t lo = owners_upto(o, pa);
+	const struct ki_owner *best = NULL;
+
+	/* the last entry starting at or below pa, then a few before it */
+	for (size_t i = lo, k = 0; i > 0 && k < OWNER_BACK; i--, k++) {
 		const struct ki_owner *w = &o->v[i - 1];
 
 		if (pa < w->end && (!best || w->seq < best->seq))
 			best = w;
 	}
 	return best ? o->labels[best->label] : NULL;
+}
+
+/* The first address above pa where ki_owner_of's answer may change: the
+ * next entry's start, or the end of one it looks at for pa. */
+static uint64_t owner_next_change(const struct ki_owners *o, uint64_t pa)
+{
+	size_t lo = owners_upto(o, pa);
+	uint64_t next = lo < o->n ? o->v[lo].start : UINT64_MAX;
+
+	for (size_t i = lo, k = 0; i > 0 && k < OWNER_BACK; i--, k++)
+		if (o->v[i - 1].end > pa && o->v[i - 1].end < next)
+			next = o->v[i - 1].end;
+	return next;
+}
+
+int ki_owners_split(const struct ki_owners *o, uint64_t pa, uint64_t n, uint64_t bsize,
+		    ki_owner_piece_fn fn, void *arg)
+{
+	const char *cur = ki_owner_of(o, pa), *at;
+	uint64_t start = 0, i = 0;
+	int r;
+
+	while (i < n) {
+		uint64_t c = owner_next_change(o, pa + i * bsize), j;
+
+		if (c == UINT64_MAX)
+			break;
+		/* the first block whose first byte is at or past c */
+		j = (c - pa) / bsize + ((c - pa) % bsize != 0);
+		if (j >= n)
+			break;
+		at = ki_owner_of(o, pa + j * bsize);
+		if (at != cur) {
+			r = fn(arg, pa + start * bsize, j - start, cur);
+			if (r)
+				return r;
+			start = j;
+			cur = at;
+		}
+		i = j;
+	}
+	return fn(arg, pa + start * bsize, n - start, cur);
 }

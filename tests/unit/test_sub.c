@@ -6,6 +6,7 @@
  * exact finding. Page numbers below are the script's.
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,4 +443,88 @@ Test(sub, work_budget)
 	ki_dump_destroy(d);
 	close(fd);
 	free(m.mem);
+}
+
+/* ---- owners: runs cut where the owner changes ---- */
+
+struct pieces {
+	uint64_t pa[4096], n[4096];
+	const char *owner[4096];
+	size_t count;
+};
+
+static int collect_piece(void *arg, uint64_t pa, uint64_t n, const char *owner)
+{
+	struct pieces *p = arg;
+
+	cr_assert_lt(p->count, 4096);
+	p->pa[p->count] = pa;
+	p->n[p->count] = n;
+	p->owner[p->count++] = owner;
+	return 0;
+}
+
+/*
+ * ki_owners_split against the block-by-block cut (a second path): random
+ * owners, some inside others (a blob in a region), with gaps, and runs of
+ * blocks of several sizes laid over them.
+ */
+Test(owners, split_equals_block_by_block)
+{
+	static struct pieces got, want;
+	static char l0[] = "kho:fdt", l1[] = "memblock:a", l2[] = "luo:s/files", l3[] = "kho:blob";
+	static char *labels[4] = { l0, l1, l2, l3 };
+	struct ki_owners o = { 0 };
+	uint64_t x = UINT64_C(0x2545f4914f6cdd1d), at = 0x100000;
+
+	o.labels = labels;
+	o.nlabels = 4;
+	o.v = calloc(200, sizeof(*o.v));
+	cr_assert_not_null(o.v);
+	while (o.n < 200) {
+		uint64_t len;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		len = ((x >> 8) % 40 + 1) * 0x1000;
+		at += (x % 3 == 0) ? ((x >> 20) % 8) * 0x1000 : 0; /* a gap now and then */
+		o.v[o.n] = (struct ki_owner){ at, at + len, (uint32_t)(x >> 32) % 4, (uint32_t)o.n };
+		/* now and then a smaller, more specific one inside it */
+		if (o.n + 1 < 200 && (x >> 40) % 4 == 0 && len >= 0x4000) {
+			o.n++;
+			o.v[o.n] = (struct ki_owner){ at + 0x1000, at + 0x3000, (uint32_t)(x >> 36) % 4, 0 };
+		}
+		o.n++;
+		at += len;
+	}
+	for (unsigned int order = 0; order < 4; order++) {
+		uint64_t bsize = UINT64_C(0x1000) << order, pa = 0xf0000, n = (at - pa) / bsize + 8;
+		uint64_t start = 0;
+		const char *cur = ki_owner_of(&o, pa);
+
+		memset(&want, 0, sizeof(want));
+		for (uint64_t i = 1; i <= n; i++) {
+			const char *w = i < n ? ki_owner_of(&o, pa + i * bsize) : NULL;
+
+			if (i == n || w != cur) {
+				collect_piece(&want, pa + start * bsize, i - start, cur);
+				start = i;
+				cur = w;
+			}
+		}
+		memset(&got, 0, sizeof(got));
+		cr_assert_eq(ki_owners_split(&o, pa, n, bsize, collect_piece, &got), 0);
+		cr_assert_gt(want.count, 50, "order %u: %zu pieces", order, want.count);
+		cr_assert_eq(got.count, want.count, "order %u: %zu pieces, expected %zu", order,
+			     got.count, want.count);
+		for (size_t i = 0; i < want.count; i++)
+			cr_assert(got.pa[i] == want.pa[i] && got.n[i] == want.n[i] &&
+				  got.owner[i] == want.owner[i],
+				  "order %u, piece %zu: 0x%" PRIx64 " x %" PRIu64 " (%s), expected 0x%"
+				  PRIx64 " x %" PRIu64 " (%s)", order, i, got.pa[i], got.n[i],
+				  got.owner[i] ? got.owner[i] : "-", want.pa[i], want.n[i],
+				  want.owner[i] ? want.owner[i] : "-");
+	}
+	free(o.v);
 }
