@@ -8,7 +8,12 @@ core, which a synthetic image cannot satisfy; the benchmark images have no
 VMCOREINFO, and reads go through p_vaddr (khogen maps pa at
 0xffff888000000000 + pa): the same bytes at the same per-read cost.
 
-usage: drgn_walk.py IMAGE ROOT_PA [--summary|--list]
+usage: drgn_walk.py IMAGE ROOT_PA [--summary|--count-bits|--list]
+
+--summary counts each leaf with int.bit_count; --count-bits visits every
+preserved block as the kernel's own leaf walk does (for_each_set_bit, the
+block's address and order handed on) and counts it; --list prints the
+coalesced ranges like `khoinspect list`.
 """
 import struct
 import sys
@@ -48,6 +53,10 @@ def main():
             out.write("0x%x-0x%x order %d blocks %d\n" % tuple(run))
         run = [start, start + n * size, order, n]
 
+    def visit(phys, order):
+        # what the kernel's per-block callback receives; nothing to do here
+        return phys, order
+
     def walk(pa, level, prefix):
         entries = struct.unpack("<%dQ" % (PAGE // 8), page(pa))
         shift = (level - 1) * T + B
@@ -68,7 +77,10 @@ def main():
             while bits:
                 low = bits & -bits
                 b = low.bit_length() - 1
-                emit(base + (b << (PAGE_SHIFT + order)), order, 1)
+                if mode == "--list":
+                    emit(base + (b << (PAGE_SHIFT + order)), order, 1)
+                else:
+                    visit(base + (b << (PAGE_SHIFT + order)), order)
                 counts[order] = counts.get(order, 0) + 1
                 bits ^= low
 

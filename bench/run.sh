@@ -3,7 +3,8 @@
 # on generated images of ~25M order-0 blocks (half dense, half random) in a
 # 1 TiB sparse ELF. Prints a table of medians (min, max) and peak RSS, and
 # the ratios the targets in bench/README.md are stated in.
-#   RUNS=5 (repetitions), DRGN_LIST=1 (also time drgn's full listing: slow)
+#   RUNS=5 (repetitions), DRGN_LIST=1 (also time drgn's block-by-block
+#   count and full listing once each: about 90 s more)
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -39,7 +40,7 @@ measure() {
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t0=$(date +%s%N)
-		/usr/bin/time -f "%M" -o "$OUT/t1" "$@" >/dev/null 2>"$OUT/err" || true
+		/usr/bin/time -f "%M %U %S" -o "$OUT/t1" "$@" >/dev/null 2>"$OUT/err" || true
 		t1=$(date +%s%N)
 		echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(tail -1 "$OUT/t1")" >>"$OUT/times"
 		i=$((i + 1))
@@ -49,7 +50,10 @@ measure() {
 	min=$(head -1 "$OUT/sorted" | cut -d' ' -f1)
 	max=$(tail -1 "$OUT/sorted" | cut -d' ' -f1)
 	rss=$(sort -n -k2 "$OUT/times" | tail -1 | awk '{printf "%.1f", $2 / 1024}')
-	printf '%-34s %8s %8s %8s %9s\n' "$name" "$med" "$min" "$max" "$rss"
+	# CPU time (user + system), median; /usr/bin/time counts in 10 ms steps
+	cpu=$(awk '{ printf "%.2f\n", $3 + $4 }' "$OUT/times" | sort -n |
+		awk -v n="$RUNS" 'NR == int((n + 1) / 2) {print $1}')
+	printf '%-34s %8s %8s %8s %9s %8s\n' "$name" "$med" "$min" "$max" "$rss" "$cpu"
 	eval "T_$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')=$med"
 }
 
@@ -59,7 +63,7 @@ floor_ranges=$("$OUT/floor" --runs "$OUT/a.elf" "$OUT/a.layout" | sed -n 's/.* \
 	{ echo "the runs floor finds $floor_ranges ranges, khoinspect lists $ranges" >&2; exit 1; }
 echo "image: $OUT/a.elf: $(grep -vc '^#' "$OUT/a.truth") blocks, $ranges ranges, $(du -h "$OUT/a.elf" | cut -f1) on disk, $(ls -l "$OUT/a.elf" | awk '{print $5}') bytes; manifest a.json $(ls -l "$OUT/a.json" | awk '{print $5}') bytes"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%Y-%m-%d)"
-printf '%-34s %8s %8s %8s %9s\n' "command ($RUNS runs)" "median s" "min" "max" "RSS MiB"
+printf '%-34s %8s %8s %8s %9s %8s\n' "command ($RUNS runs)" "median s" "min" "max" "RSS MiB" "CPU s"
 measure "floor popcount" "$OUT/floor" --popcount "$OUT/a.elf" "$OUT/a.layout"
 measure "floor runs" "$OUT/floor" --runs "$OUT/a.elf" "$OUT/a.layout"
 measure "floor run count (no ranges)" "$OUT/floor" --run-count "$OUT/a.elf" "$OUT/a.layout"
@@ -67,12 +71,15 @@ measure "list --summary" "$KI" list --summary "$OUT/a.elf"
 measure "list --summary --fdt-phys" "$KI" list --summary --fdt-phys "$FDT" "$OUT/a.elf"
 measure "list" "$KI" list "$OUT/a.elf"
 measure "list -j" "$KI" -j list "$OUT/a.elf"
+measure "list (one thread)" env KHOINSPECT_THREADS=1 "$KI" list "$OUT/a.elf"
 measure "verify" "$KI" verify "$OUT/a.elf"
 measure "diff a b" "$KI" diff "$OUT/a.elf" "$OUT/b.elf"
+measure "diff a b (one thread)" env KHOINSPECT_THREADS=1 "$KI" diff "$OUT/a.elf" "$OUT/b.elf"
 measure "verify --against a.json b" "$KI" verify --against "$OUT/a.json" "$OUT/b.elf"
 measure "drgn walker --summary" /usr/bin/python3 bench/drgn_walk.py "$OUT/a.elf" "$ROOT" --summary
 if [ "${DRGN_LIST:-0}" = 1 ]; then
 	RUNS_SAVED=$RUNS; RUNS=1
+	measure "drgn walker --count-bits (1 run)" /usr/bin/python3 bench/drgn_walk.py "$OUT/a.elf" "$ROOT" --count-bits
 	measure "drgn walker --list (1 run)" /usr/bin/python3 bench/drgn_walk.py "$OUT/a.elf" "$ROOT" --list
 	RUNS=$RUNS_SAVED
 fi
@@ -87,6 +94,11 @@ echo "list / run count (no ranges):      $(ratio "$T_list" "$T_floor_run_count__
 echo "list ranges/s:                     $(awk -v r="$ranges" -v t="$T_list" 'BEGIN { printf "%.1fM", r / t / 1e6 }')  (target >= 5M)"
 echo "list -j ranges/s:                  $(awk -v r="$ranges" -v t="$T_list__j" 'BEGIN { printf "%.1fM", r / t / 1e6 }')  (target >= 5M)"
 echo "drgn --summary / list --summary:   $(ratio "$T_drgn_walker___summary" "$T_list___summary")  (target >= 100)"
-[ "${DRGN_LIST:-0}" = 1 ] && echo "drgn --list / list:                $(ratio "$T_drgn_walker___list__1_run_" "$T_list")"
+if [ "${DRGN_LIST:-0}" = 1 ]; then
+	echo "drgn --count-bits / list --summary: $(ratio "$T_drgn_walker___count_bits__1_run_" "$T_list___summary")  (target >= 100)"
+	echo "drgn --list / list:                $(ratio "$T_drgn_walker___list__1_run_" "$T_list")"
+fi
 echo "diff / list:                       $(ratio "$T_diff_a_b" "$T_list")  (target <= 2)"
+echo "  one thread each:                 $(ratio "$T_diff_a_b__one_thread_" "$T_list__one_thread_")"
+echo "list (one thread) / runs floor:    $(ratio "$T_list__one_thread_" "$T_floor_runs")"
 echo "verify --against / list:           $(ratio "$T_verify___against_a_json_b" "$T_list")  (target <= 2)"
