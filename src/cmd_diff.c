@@ -2,7 +2,9 @@
 /*
  * khoinspect diff A B: A and B are inputs (dumps, debugfs with --mem, ...)
  * or snapshot manifests. Ranges come from both sides per order then by
- * address, and are merged in one pass: O(n), memory bounded.
+ * address, and are merged in one pass: O(n), memory bounded. Two dumps
+ * are compared word against word of their bitmaps instead, in two threads
+ * on large maps (each taking every other part of the maps).
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -117,8 +119,8 @@ static void *open_side_job(void *arg)
 	return NULL;
 }
 
-/* Large files are decoded the most of this time (a scan, the map read
- * twice): smaller ones are open before a thread pays off. */
+/* Opening a large dump (a scan, its map read twice) is a good part of a
+ * diff; a smaller one is open before a thread pays off. */
 enum { PAR_OPEN_BYTES = 8 << 20 };
 
 static bool big_dump(const char *path)
