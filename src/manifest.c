@@ -296,6 +296,25 @@ static struct ki_error *read_hash(struct ki_manifest *m, char *hash, bool *has)
 	return NULL;
 }
 
+/* A member's key and the ':' after it. */
+static struct ki_error *read_key(struct ki_manifest *m, char *key, size_t cap)
+{
+	struct ki_error *err = read_string(m, key, cap);
+
+	m->klen = m->slen;
+	return err ? err : expect(m, ':');
+}
+
+/* What follows a member: ',' (more members) or '}' (*end). */
+static struct ki_error *after_member(struct ki_manifest *m, bool *end)
+{
+	int c = skip_ws(m);
+
+	nextc(m);
+	*end = c == '}';
+	return *end || c == ',' ? NULL : bad(m, "expected ',' or '}'");
+}
+
 /* Iterate an object's members: calls fn for each key. */
 typedef struct ki_error *(*member_fn)(struct ki_manifest *m, const char *key, void *arg);
 
@@ -303,7 +322,7 @@ static struct ki_error *read_object(struct ki_manifest *m, member_fn fn, void *a
 {
 	char key[128];
 	struct ki_error *err;
-	int c;
+	bool end;
 
 	err = expect(m, '{');
 	if (err)
@@ -313,20 +332,13 @@ static struct ki_error *read_object(struct ki_manifest *m, member_fn fn, void *a
 		return NULL;
 	}
 	for (;;) {
-		err = read_string(m, key, sizeof(key));
-		m->klen = m->slen;
-		if (!err)
-			err = expect(m, ':');
+		err = read_key(m, key, sizeof(key));
 		if (!err)
 			err = fn(m, key, arg);
-		if (err)
+		if (!err)
+			err = after_member(m, &end);
+		if (err || end)
 			return err;
-		c = skip_ws(m);
-		nextc(m);
-		if (c == '}')
-			return NULL;
-		if (c != ',')
-			return bad(m, "expected ',' or '}'");
 	}
 }
 
@@ -461,7 +473,6 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 	struct ki_error *err = NULL;
 	char key[128];
 	bool seen_version = false;
-	int c;
 
 	if (!m)
 		return &ki_enomem;
@@ -474,9 +485,9 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 	}
 	err = expect(m, '{');
 	while (!err) {
-		err = read_string(m, key, sizeof(key));
-		if (!err)
-			err = expect(m, ':');
+		bool end;
+
+		err = read_key(m, key, sizeof(key));
 		if (err)
 			break;
 		if (!strcmp(key, "khoinspect_manifest")) {
@@ -523,14 +534,9 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 		}
 		if (err)
 			break;
-		c = skip_ws(m);
-		nextc(m);
-		if (c == '}') {
+		err = after_member(m, &end);
+		if (!err && end)
 			err = bad(m, "no \"ranges\" in the manifest");
-			break;
-		}
-		if (c != ',')
-			err = bad(m, "expected ',' or '}'");
 	}
 	if (!err && !seen_version)
 		err = ki_error_set_path(ki_error_create(KI_ERR_FORMAT,
@@ -843,18 +849,13 @@ static struct ki_error *group_end(struct ki_manifest *m)
 {
 	char key[128];
 	struct ki_error *err;
-	int c;
+	bool end;
 
 	for (;;) {
-		c = skip_ws(m);
-		nextc(m);
-		if (c == '}')
-			return NULL;
-		if (c != ',')
-			return bad(m, "expected ',' or '}'");
-		err = read_string(m, key, sizeof(key));
-		if (!err)
-			err = expect(m, ':');
+		err = after_member(m, &end);
+		if (err || end)
+			return err;
+		err = read_key(m, key, sizeof(key));
 		if (!err)
 			err = group_tail_member(m, key, NULL);
 		if (err)
@@ -871,8 +872,7 @@ static struct ki_error *read_range_members(struct ki_manifest *m, struct ki_mran
 {
 	char key[128];
 	struct ki_error *err;
-	bool seen_order = false, seen_range = false;
-	int c;
+	bool seen_order = false, seen_range = false, end;
 
 	*group = false;
 	err = expect(m, '{');
@@ -885,10 +885,7 @@ static struct ki_error *read_range_members(struct ki_manifest *m, struct ki_mran
 	for (;;) {
 		bool missing;
 
-		err = read_string(m, key, sizeof(key));
-		m->klen = m->slen;
-		if (!err)
-			err = expect(m, ':');
+		err = read_key(m, key, sizeof(key));
 		if (err)
 			return err;
 		missing = !strcmp(key, "not_in_dump");
@@ -912,14 +909,10 @@ static struct ki_error *read_range_members(struct ki_manifest *m, struct ki_mran
 		else if (!strcmp(key, "start") || !strcmp(key, "end") || !strcmp(key, "blocks"))
 			seen_range = true;
 		err = range_member(m, key, r);
-		if (err)
+		if (!err)
+			err = after_member(m, &end);
+		if (err || end)
 			return err;
-		c = skip_ws(m);
-		nextc(m);
-		if (c == '}')
-			return NULL;
-		if (c != ',')
-			return bad(m, "expected ',' or '}'");
 	}
 }
 
