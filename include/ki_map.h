@@ -23,9 +23,8 @@ enum ki_v1_bitmap { KI_V1_BITMAP_AUTO = 0, KI_V1_BITMAP_512 = 512, KI_V1_BITMAP_
 
 struct ki_leaf {
 	uint64_t bitmap_pa;  /* bitmap start (bit 0) */
-	uint64_t phys_base;  /* block address of bit first_bit */
-	uint32_t first_bit;  /* first meaningful bit */
-	uint32_t nbits;      /* meaningful bits from first_bit */
+	uint64_t phys_base;  /* block address of bit 0 */
+	uint32_t nbits;      /* bits, a multiple of 64 (whole u64 words) */
 	uint32_t order;
 	bool invalid;        /* keys here are not real blocks (findings only) */
 	bool unreadable;     /* read failed during counting */
@@ -72,7 +71,7 @@ struct ki_run_cursor {
 	struct ki_map *m;
 	size_t leaf, end;
 	int only_order;
-	uint64_t *words;             /* the loaded leaf, host order, masked */
+	uint64_t *words;             /* the loaded leaf, host order */
 	size_t cap, nw;
 	uint32_t *rs, *re;           /* its runs: first bit, bit after the last */
 	size_t rcap, nr, ri;         /* ri: the next run to hand out */
@@ -96,7 +95,7 @@ void ki_run_cursor_deinit(struct ki_run_cursor *c);
  * (w0 + i) * 64 ... + 63 of its order, in units of its block size.
  */
 struct ki_leaf_words {
-	const uint64_t *words;       /* host order, bits outside the leaf cleared */
+	const uint64_t *words;       /* host order */
 	size_t nw;
 	uint64_t w0;
 	unsigned int order;
@@ -109,7 +108,8 @@ bool ki_map_words_ok(const struct ki_map *m);
 /* Leaf li as words (ki_map_words_ok maps): w0 and nw as in
  * ki_leaf_words; false for a leaf not listed (invalid, unreadable). */
 bool ki_map_leaf_span(const struct ki_map *m, size_t li, uint64_t *w0, size_t *nw);
-/* Word wi of leaf li, masked as the cursors see it; false when unreadable. */
+/* Word wi of leaf li in host order, as the cursors see it; false when
+ * unreadable. */
 bool ki_map_leaf_word(const struct ki_map *m, size_t li, size_t wi, uint64_t *w);
 /* The next listed leaf of a cursor (its own range, any only_order) as
  * words, valid until the next call; false at the end. Use instead of

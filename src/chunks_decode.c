@@ -236,7 +236,6 @@ next:
 		struct ki_leaf l = {
 			.bitmap_pa = e->bitmap,
 			.phys_base = e->phys_start,
-			.first_bit = 0,
 			.nbits = bbytes * 8,
 			.order = e->order,
 		};

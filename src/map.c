@@ -28,10 +28,10 @@ void ki_map_sort_leaves(struct ki_map *m)
 		qsort(m->leaves, m->nleaves, sizeof(*m->leaves), leaf_cmp);
 }
 
-/* Bytes of bitmap to read for a leaf: whole u64 words up to its last bit. */
+/* Bytes of bitmap of a leaf (whole u64 words). */
 static size_t leaf_bytes(const struct ki_leaf *l)
 {
-	return (((size_t)l->first_bit + l->nbits + 63) / 64) * 8;
+	return (size_t)l->nbits / 8;
 }
 
 /* Address of the block for bit i; false when it would not fit in 64 bits. */
@@ -39,7 +39,7 @@ static bool leaf_block(const struct ki_leaf *l, unsigned int psh, uint64_t i,
 		       uint64_t *pa_ret)
 {
 	unsigned int s;
-	uint64_t off, n = i - l->first_bit;
+	uint64_t off, n = i;
 
 	if (l->order >= 64 - psh) /* no u32 wrap */
 		return false;
@@ -55,34 +55,25 @@ static bool leaf_block(const struct ki_leaf *l, unsigned int psh, uint64_t i,
 	return true;
 }
 
-/*
- * Read a leaf's bitmap as host-order words with the bits outside
- * [first_bit, first_bit + nbits) cleared: what the hot loops scan.
- */
+/* A bitmap word in the dump's byte order, in the host's. */
+static inline uint64_t word_to_host(const struct ki_map *m, uint64_t x)
+{
+	return m->dump->big_endian ? be64toh(x) : le64toh(x);
+}
+
+/* Read a leaf's bitmap as host-order words: what the hot loops scan. */
 static struct ki_error *load_leaf(const struct ki_map *m, const struct ki_leaf *l,
 				  uint64_t *words)
 {
 	size_t nw = leaf_bytes(l) / 8;
-	uint64_t lo = l->first_bit, hi = (uint64_t)l->first_bit + l->nbits;
 	struct ki_error *err = ki_memreader_read(&m->dump->mem, l->bitmap_pa, words,
 						 leaf_bytes(l));
 
 	if (err)
 		return err;
-	if (m->dump->big_endian) {
+	if (m->dump->big_endian || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
 		for (size_t wi = 0; wi < nw; wi++)
-			words[wi] = be64toh(words[wi]);
-	} else if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) {
-		for (size_t wi = 0; wi < nw; wi++)
-			words[wi] = le64toh(words[wi]);
-	}
-	/* whole words below first_bit, then the partial ones at both ends */
-	for (size_t wi = 0; wi < lo / 64 && wi < nw; wi++)
-		words[wi] = 0;
-	if (lo % 64 && lo / 64 < nw)
-		words[lo / 64] &= ~UINT64_C(0) << (lo % 64);
-	if (hi % 64 && hi / 64 < nw)
-		words[hi / 64] &= ~(~UINT64_C(0) << (hi % 64));
+			words[wi] = word_to_host(m, words[wi]);
 	return NULL;
 }
 
@@ -92,7 +83,7 @@ static bool leaf_all_fit(const struct ki_leaf *l, unsigned int psh)
 {
 	uint64_t pa;
 
-	return !l->nbits || leaf_block(l, psh, (uint64_t)l->first_bit + l->nbits - 1, &pa);
+	return !l->nbits || leaf_block(l, psh, (uint64_t)l->nbits - 1, &pa);
 }
 
 /*
@@ -400,8 +391,8 @@ static bool cursor_load(struct ki_run_cursor *c, bool runs)
 		c->ri = 0;
 		c->s = l->order + m->page_shift;
 		c->fit = leaf_all_fit(l, m->page_shift);
-		/* block of bit k: base + (k << s), k >= first_bit (no wrap when fit) */
-		c->base = c->fit ? l->phys_base - ((uint64_t)l->first_bit << c->s) : 0;
+		/* block of bit k: base + (k << s) (no wrap when fit) */
+		c->base = c->fit ? l->phys_base : 0;
 		c->loaded = true;
 		return true;
 	}
@@ -485,14 +476,10 @@ size_t ki_run_cursor_fill(struct ki_run_cursor *c, struct ki_run *out, size_t ma
 static bool leaf_word0(const struct ki_leaf *l, unsigned int psh, uint64_t *w0)
 {
 	unsigned int s = l->order + psh;
-	uint64_t lead, b0;
+	uint64_t b0 = l->phys_base;
 
 	if (!leaf_all_fit(l, psh) || s >= 64)
 		return false;
-	lead = (uint64_t)l->first_bit;
-	if (lead > (UINT64_MAX >> s) || (lead << s) > l->phys_base)
-		return false;
-	b0 = l->phys_base - (lead << s);
 	if ((b0 & ((UINT64_C(1) << s) - 1)) || ((b0 >> s) & 63))
 		return false;
 	*w0 = (b0 >> s) / 64;
@@ -536,8 +523,8 @@ bool ki_map_leaf_span(const struct ki_map *m, size_t li, uint64_t *w0, size_t *n
 bool ki_map_leaf_word(const struct ki_map *m, size_t li, size_t wi, uint64_t *w)
 {
 	const struct ki_leaf *l = &m->leaves[li];
-	uint64_t lo = l->first_bit, hi = (uint64_t)l->first_bit + l->nbits, x;
 	struct ki_error *err;
+	uint64_t x;
 
 	if (wi >= leaf_bytes(l) / 8)
 		return false;
@@ -546,15 +533,7 @@ bool ki_map_leaf_word(const struct ki_map *m, size_t li, size_t wi, uint64_t *w)
 		ki_error_destroy(err);
 		return false;
 	}
-	x = m->dump->big_endian ? be64toh(x) : le64toh(x);
-	/* the bits of [lo, hi) in this word, as load_leaf keeps them */
-	if ((wi + 1) * 64 <= lo || wi * 64 >= hi)
-		x = 0;
-	if (lo > wi * 64 && lo < (wi + 1) * 64)
-		x &= ~UINT64_C(0) << (lo % 64);
-	if (hi > wi * 64 && hi < (wi + 1) * 64)
-		x &= ~(~UINT64_C(0) << (hi % 64));
-	*w = x;
+	*w = word_to_host(m, x);
 	return true;
 }
 

@@ -115,7 +115,6 @@ static void record_leaf(struct walk *w, uint64_t pa, uint64_t base_key)
 
 		l.order = w->o0 - msb;
 		l.phys_base = (base_key ^ (UINT64_C(1) << msb)) << (64 - msb);
-		l.first_bit = 0;
 		l.nbits = nb;
 		w->err = add_leaf(w->m, &l);
 		return;
@@ -126,7 +125,6 @@ static void record_leaf(struct walk *w, uint64_t pa, uint64_t base_key)
 	 * No kernel writes them; keep the leaf so set bits become findings.
 	 */
 	l.invalid = true;
-	l.first_bit = 0;
 	l.nbits = nb;
 	w->err = add_leaf(w->m, &l);
 }

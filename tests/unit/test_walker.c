@@ -456,7 +456,6 @@ Test(walker, valid_tree_leaves)
 		cr_assert_not(l->invalid);
 		cr_assert_not(l->unreadable);
 		cr_assert_eq(l->bitmap_pa & 0xfff, 0);
-		cr_assert_eq(l->first_bit, 0);
 		cr_assert_eq(l->nbits, 32768);
 		for (k = 0; k < 5; k++)
 			if (!seen[k] && want[k].base == l->phys_base && want[k].order == l->order)
