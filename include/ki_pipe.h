@@ -34,7 +34,7 @@ struct ki_pipe *ki_pipe_start(size_t slot_bytes, size_t nslots,
 			      void (*producer)(struct ki_pipe *, void *), void *arg);
 
 /* Producer: an empty slot to fill (waits while all are full); NULL when
- * the consumer has cancelled, then the producer should return. */
+ * the consumer has stopped (ki_pipe_join), then the producer should return. */
 void *ki_pipe_slot(struct ki_pipe *p);
 /* Producer: hand the slot over with n records in it. */
 void ki_pipe_put(struct ki_pipe *p, size_t n);
@@ -44,10 +44,8 @@ void ki_pipe_put(struct ki_pipe *p, size_t n);
 const void *ki_pipe_get(struct ki_pipe *p, size_t *n);
 /* Consumer: give the slot from ki_pipe_get back. */
 void ki_pipe_release(struct ki_pipe *p);
-/* Consumer: stop early (a write failed): the producer is told to stop. */
-void ki_pipe_cancel(struct ki_pipe *p);
-/* Consumer: stop the producer if it is still at work, wait for it to
- * return, free everything. */
+/* Consumer: stop the producer if it is still at work (a consumer that
+ * stopped early), wait for it to return, free everything. */
 void ki_pipe_join(struct ki_pipe *p);
 
 #endif

@@ -164,7 +164,8 @@ void ki_pipe_release(struct ki_pipe *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-void ki_pipe_cancel(struct ki_pipe *p)
+/* The producer is told to stop: its next ki_pipe_slot is NULL. */
+static void pipe_cancel(struct ki_pipe *p)
 {
 	pthread_mutex_lock(&p->lock);
 	p->cancelled = true;
@@ -176,7 +177,7 @@ void ki_pipe_join(struct ki_pipe *p)
 {
 	if (!p)
 		return;
-	ki_pipe_cancel(p); /* a consumer that stopped early: the producer stops too */
+	pipe_cancel(p);
 	pthread_join(p->thread, NULL);
 	pthread_cond_destroy(&p->filled);
 	pthread_cond_destroy(&p->emptied);
