@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # khoinspect — see README.md. `make demo`, `make check`.
 CC ?= cc
 PKG_CONFIG ?= pkg-config

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: time khoinspect against the physical floor and a drgn walker
 # on generated images of ~25M order-0 blocks (half dense, half random) in a
 # 1 TiB sparse ELF. Prints a table of medians (min, max) and peak RSS, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make demo: generate a sample vmcore holding a kho-v3 hand-over and list it.
 set -e
 KI=$1

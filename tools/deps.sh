@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian (bookworm) packages khoinspect needs to build and test.
 # Quiet and quick when everything is already there. Extra package names
 # given as arguments are added (make bench: time python3-drgn).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers for the CLI tests (sourced by run.sh). POSIX sh.
 # Every check prints "ok NAME" or "FAIL NAME: why" and counts.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run the CLI tests: sh tests/cli/run.sh KHOINSPECT KHOGEN
 # Ends with "N passed, N failed"; exit status 1 when anything failed.
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad input: a clear message naming the file, exit 2, never a crash.
 
 ki list "$T/does-not-exist"

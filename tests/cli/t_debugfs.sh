@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # debugfs copies (/sys/kernel/debug/kho, out/, in/) and bare FDT blobs:
 # everything the blobs hold without memory; the blocks with --mem.
 

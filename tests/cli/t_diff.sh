@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # snapshot and diff: identical inputs are the same, a changed page, a
 # removed and an added block are reported exactly, across containers too.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The man page is a tested artefact (STYLE.md §18), checked the way bpftool's
 # test_bpftool_synctypes.py checks its docs against its sources:
 #  - groff -man -ww -z prints nothing (it always exits 0: stderr is the lint);

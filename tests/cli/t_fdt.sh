@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fdt: the KHO FDT as a tree with blobs decoded inline, from a debugfs copy
 # and from a dump. Expectations come from the truth file and from the raw
 # blob bytes (od), not from khoinspect.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Images from the project's own generator (tests/gen/khogen, written from the
 # spec independently of the decoder): every format, page size, container and
 # byte order lists exactly the blocks the generator placed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # list on the golden images (an independent model of the kernel's writer):
 # every block of truth.json, nothing else, through two output paths.
 

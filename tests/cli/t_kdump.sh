@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kdump-compressed dumps through libkdumpfile (QEMU 7.2 kdump-zlib after
 # makedumpfile -R): same blocks as the ELF dump of the same guest.
 

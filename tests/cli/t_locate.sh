@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # locate: every KHO FDT in a dump, ranked; list picks the live one.
 # Stale copies are made from the golden v3 image: its FDT page copied to a
 # free page, pointing at a copy of kexec-metadata with a lower kexec count.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Mangle one field of a golden image (dtc's habit) and check the exact
 # finding, the exit status, and that the rest of the map is still listed.
 # v3-x86_64-4k.elf: PT_LOAD 0 at file 0x1000 (paddr 0), PT_LOAD 1 at file

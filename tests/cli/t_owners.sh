@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # list --owners: every block of the golden images is attributed as the
 # truth's owner field says (kho:fdt, kho:<blob>, memblock:<region>; the
 # truth's "folio" blocks belong to no sub-format we decode: unclaimed).

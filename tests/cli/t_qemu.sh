@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Our own QEMU-made dumps (tests/fixtures/qemu/make-q35-64m-v1-512.sh): a
 # kho-v1 image with 512-byte bitmaps from khogen, loaded into a paused q35
 # guest, dumped by QEMU as ELF and kdump-zlib. Every container lists the

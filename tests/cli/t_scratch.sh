@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Scratch areas found in memory: an x86 setup_data SETUP_KEXEC_KHO record,
 # or a boot DTB's /chosen linux,kho-scratch, naming the chosen FDT and the
 # scratch array ({u64 addr, u64 size}[]) the golden image holds at its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sub-format objects in verify, on the golden v3 image: one field of the
 # memblock sub-FDT mangled at a time (addresses from the truth file), and
 # NUMA boundaries placed by hand against the truth's blocks.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sub-formats end to end on khogen images: khogen writes LUO (luo-v1 FDT or
 # luo-v5 block chains), memfd-v1/v2 with vmalloc folio arrays, kho-test
 # and memblock from the format facts and records every block's owner;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # list finds its ranges in a helper thread while the main one prints, and
 # diff shares its parts with one (KHOINSPECT_THREADS=2 forces it, 1 forbids
 # it): the output is the same byte for byte, also for the truth, and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Command line conventions: exit codes, help, version, usage errors.
 
 ki --version

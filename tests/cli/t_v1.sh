@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kho-v1 chunk lists (Linux 6.16–7.0): both bitmap sizes under one compatible.
 
 G="$FIX/golden"

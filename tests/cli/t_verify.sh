@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # verify: golden images pass; each mangled invariant gives its finding id
 # and exit 1; unreadable input exits 2.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Seeds for the "sub" fuzz harness (tests/fuzz/fuzz_input.c): byte 0 picks
 # the root child's name (0 LUO, 1 memblock, 2 kexec-metadata, 3 kho_test)
 # and byte order (bit 3); then a raw image of 4K pages at physical 0 whose
