@@ -131,3 +131,17 @@ demo: deps $(BIN) $(GEN)
 
 clean:
 	rm -rf build build-san build-tsan build-fuzz khoinspect
+
+# ---- Version (issue #16) ----------------------------------------------------
+# A build from a git tree names its commit in --version: `git describe` is
+# passed to src/khoinspect.c as -DKI_GIT_DESCRIBE. The stamp file changes
+# only when the description does, so a commit or an edit that makes the tree
+# dirty rebuilds khoinspect.o and nothing else. A tarball without .git (or
+# KI_GIT_DESCRIBE= on the command line) builds without it.
+KI_GIT_DESCRIBE ?= $(shell [ -e .git ] && git describe --always --dirty 2>/dev/null)
+$(B)/khoinspect.o: ALL_CFLAGS += $(if $(KI_GIT_DESCRIBE),-DKI_GIT_DESCRIBE='"$(KI_GIT_DESCRIBE)"')
+$(B)/khoinspect.o: $(B)/git-describe
+$(B)/git-describe: FORCE | $(B)
+	@echo '$(KI_GIT_DESCRIBE)' | cmp -s - $@ || echo '$(KI_GIT_DESCRIBE)' >$@
+.PHONY: FORCE
+FORCE:

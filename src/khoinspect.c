@@ -9,6 +9,14 @@
 
 #include "ki_cli.h"
 
+/* The Makefile passes `git describe --always --dirty` when it builds from a
+ * git tree; a build from a tarball names the version only. */
+#ifdef KI_GIT_DESCRIBE
+#define KI_VERSION_LINE "khoinspect " KI_VERSION " (git " KI_GIT_DESCRIBE ")"
+#else
+#define KI_VERSION_LINE "khoinspect " KI_VERSION
+#endif
+
 struct ki_global ki_global = { .progname = "khoinspect" };
 
 static void help_usage(void);
@@ -184,7 +192,7 @@ int main(int argc, char **argv)
 			main_usage(stdout);
 			return KI_EXIT_OK;
 		case 'V':
-			printf("khoinspect %s\n", KI_VERSION);
+			puts(KI_VERSION_LINE);
 			return KI_EXIT_OK;
 		default:
 			if (optopt)
