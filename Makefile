@@ -47,8 +47,9 @@ UNIT := $(B)/unit-tests
 .PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay bench
 all: $(BIN) khoinspect
 
-khoinspect: $(BIN)
-	ln -sf $(BIN) $@
+# ./khoinspect: a link to the binary the last build made (build/, build-san/).
+khoinspect: $(BIN) FORCE
+	@[ "$$(readlink $@)" = $(BIN) ] || ln -sfn $(BIN) $@
 
 $(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -145,3 +146,19 @@ $(B)/git-describe: FORCE | $(B)
 	@echo '$(KI_GIT_DESCRIBE)' | cmp -s - $@ || echo '$(KI_GIT_DESCRIBE)' >$@
 .PHONY: FORCE
 FORCE:
+
+# make check and make demo leave ./khoinspect too (the newcomer's first try).
+check demo: khoinspect
+
+# ---- Shell completion (issue #16) -------------------------------------------
+# Written from the binary's own --help texts and usage errors (see the top of
+# tools/completion.sh), so a new command or option needs nothing here.
+COMPLETIONS := $(B)/completion/khoinspect $(B)/completion/_khoinspect
+all check: $(COMPLETIONS)
+$(B)/completion/khoinspect: $(BIN) tools/completion.sh
+	@mkdir -p $(@D)
+	sh tools/completion.sh bash $(BIN) >$@.tmp && mv $@.tmp $@
+$(B)/completion/_khoinspect: $(BIN) tools/completion.sh
+	@mkdir -p $(@D)
+	sh tools/completion.sh zsh $(BIN) >$@.tmp && mv $@.tmp $@
+

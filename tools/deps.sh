@@ -4,7 +4,7 @@
 # Quiet and quick when everything is already there. Extra package names
 # given as arguments are added (make bench: time python3-drgn).
 set -e
-PKGS="$* gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libxxhash-dev xxhash libcriterion-dev jq groff-base xz-utils device-tree-compiler"
+PKGS="$* gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libxxhash-dev xxhash libcriterion-dev jq groff-base xz-utils device-tree-compiler bash-completion zsh"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||
