@@ -162,3 +162,58 @@ $(B)/completion/_khoinspect: $(BIN) tools/completion.sh
 	@mkdir -p $(@D)
 	sh tools/completion.sh zsh $(BIN) >$@.tmp && mv $@.tmp $@
 
+# ---- make install / make uninstall (issue #16) ------------------------------
+# GNU names, overridable on the command line:
+#   make install DESTDIR=/tmp/stage PREFIX=/usr
+# Each part has an install-PART and an uninstall-PART rule and adds its
+# files to INSTALLED_FILES; a new part (the library, its header, the .pc
+# file, the Python module) adds itself to INSTALL_PARTS the same way.
+PREFIX = /usr/local
+EXEC_PREFIX = $(PREFIX)
+BINDIR = $(EXEC_PREFIX)/bin
+LIBDIR = $(EXEC_PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+DATAROOTDIR = $(PREFIX)/share
+DATADIR = $(DATAROOTDIR)
+MANDIR = $(DATAROOTDIR)/man
+MAN1DIR = $(MANDIR)/man1
+BASHCOMPDIR = $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR = $(DATADIR)/zsh/site-functions
+INSTALL = install
+INSTALL_PROGRAM = $(INSTALL) -m 755
+INSTALL_DATA = $(INSTALL) -m 644
+
+INSTALL_PARTS := bin man completion
+INSTALLED_FILES = $(BINDIR)/khoinspect $(MAN1DIR)/khoinspect.1 \
+	$(BASHCOMPDIR)/khoinspect $(ZSHCOMPDIR)/_khoinspect
+
+.PHONY: install uninstall $(INSTALL_PARTS:%=install-%) $(INSTALL_PARTS:%=uninstall-%)
+install: $(INSTALL_PARTS:%=install-%)
+install-bin: $(BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	$(INSTALL_PROGRAM) $(BIN) $(DESTDIR)$(BINDIR)/khoinspect
+install-man:
+	$(INSTALL) -d $(DESTDIR)$(MAN1DIR)
+	$(INSTALL_DATA) man/khoinspect.1 $(DESTDIR)$(MAN1DIR)/khoinspect.1
+install-completion: $(COMPLETIONS)
+	$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL_DATA) $(B)/completion/khoinspect $(DESTDIR)$(BASHCOMPDIR)/khoinspect
+	$(INSTALL_DATA) $(B)/completion/_khoinspect $(DESTDIR)$(ZSHCOMPDIR)/_khoinspect
+
+# The files go; so do the directories left empty under a DESTDIR (a staging
+# root holds only what install made). Without DESTDIR the directories are
+# the system's (/usr/local/bin, .../man/man1) and stay.
+uninstall: $(INSTALL_PARTS:%=uninstall-%)
+	@if [ -n "$(DESTDIR)" ]; then \
+		for f in $(INSTALLED_FILES); do \
+			d=$$(dirname "$(DESTDIR)$$f"); \
+			while case "$$d" in "$(DESTDIR)"/?*) true ;; *) false ;; esac && \
+			      rmdir "$$d" 2>/dev/null; do d=$$(dirname "$$d"); done; \
+		done; \
+	fi
+uninstall-bin:
+	rm -f $(DESTDIR)$(BINDIR)/khoinspect
+uninstall-man:
+	rm -f $(DESTDIR)$(MAN1DIR)/khoinspect.1
+uninstall-completion:
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/khoinspect $(DESTDIR)$(ZSHCOMPDIR)/_khoinspect
