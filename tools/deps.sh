@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian (bookworm) packages khoinspect needs to build and test.
 # Quiet and quick when everything is already there. Extra package names
-# given as arguments are added (make bench: time python3-drgn).
+# given as arguments are added (make bench: time python3-drgn). With
+# KHOINSPECT_DEPS_NO_INSTALL set, missing packages are an error, not installed.
 set -e
 PKGS="$* gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libxxhash-dev xxhash libcriterion-dev jq groff-base xz-utils device-tree-compiler bash-completion zsh"
 missing=""
@@ -11,6 +12,11 @@ for p in $PKGS; do
 		missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
+# Package builds (debian/rules) and other sandboxes: report, never install.
+if [ -n "${KHOINSPECT_DEPS_NO_INSTALL:-}" ]; then
+	echo "khoinspect: missing packages:$missing (not installed: KHOINSPECT_DEPS_NO_INSTALL is set)" >&2
+	exit 1
+fi
 echo "khoinspect: installing missing packages:$missing"
 SUDO=""
 if [ "$(id -u)" != 0 ]; then

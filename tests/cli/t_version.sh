@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # --version names the version and, for a build from a git tree, the commit
 # (`git describe --always --dirty`, asked here of git itself); the version is
-# the same in the man page (t_docs.sh) and NEWS.
+# the same in the man page (t_docs.sh), debian/changelog and NEWS.
 
 ver_root=$(cd "$TESTS/../.." && pwd)
 ki --version
@@ -25,6 +25,12 @@ else
 	else
 		bad "version: no commit outside git" "got \"$ver_line\""
 	fi
+fi
+ver_deb=$(sed -n '1s/^khoinspect (\([^)]*\)).*/\1/p' "$ver_root/debian/changelog" 2>/dev/null)
+if [ "$ver_deb" = "$ver_num" ]; then
+	ok "version: debian/changelog is $ver_num"
+else
+	bad "version: debian/changelog is $ver_num" "its first entry is \"$ver_deb\""
 fi
 if grep -qE "^(khoinspect )?$ver_num( |\$)" "$ver_root/NEWS" 2>/dev/null; then
 	ok "version: NEWS has a $ver_num entry"
