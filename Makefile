@@ -139,7 +139,9 @@ clean:
 # only when the description does, so a commit or an edit that makes the tree
 # dirty rebuilds khoinspect.o and nothing else. A tarball without .git (or
 # KI_GIT_DESCRIBE= on the command line) builds without it.
-KI_GIT_DESCRIBE ?= $(shell [ -e .git ] && git describe --always --dirty 2>/dev/null)
+# safe.directory: `sudo make install` in a user's tree still names the commit
+# (git refuses, as root, to read a repository another user owns).
+KI_GIT_DESCRIBE ?= $(shell [ -e .git ] && git -c safe.directory='*' describe --always --dirty 2>/dev/null)
 $(B)/khoinspect.o: ALL_CFLAGS += $(if $(KI_GIT_DESCRIBE),-DKI_GIT_DESCRIBE='"$(KI_GIT_DESCRIBE)"')
 $(B)/khoinspect.o: $(B)/git-describe
 $(B)/git-describe: FORCE | $(B)
