@@ -3,7 +3,8 @@
 # with bash-completion loaded, what Tab offers is checked against the
 # --help texts read here with t_docs.sh's own patterns (not the generator's)
 # and against hand-written lists; every value offered for an option is one
-# the binary accepts. zsh loads the script, sourced and from fpath.
+# the binary accepts. zsh loads the script, sourced and from fpath, and
+# completes the same lines in a pseudo-terminal.
 
 comp_root=$(cd "$TESTS/../.." && pwd)
 comp_bc=/usr/share/bash-completion/bash_completion
@@ -57,6 +58,11 @@ comp_expect() {
 	expect_same "completion: \"$comp_line<TAB>\"" "$T/comp.want" "$T/comp.out"
 }
 
+# The long options of a --help text (t_docs.sh's pattern), with dashes.
+comp_longs() {
+	sed -n 's/^  *\(-[A-Za-z0-9], \)\{0,1\}--\([a-z0-9][a-z0-9-]*\).*/--\2/p' "$1" | sort -u
+}
+
 if [ ! -r "$comp_bc" ]; then
 	bad "completion: bash-completion is installed" "no $comp_bc (apt-get install bash-completion)"
 else
@@ -88,9 +94,6 @@ else
 	comp_expect "khoinspect " $(cat "$T/comp.cmds")
 	# shellcheck disable=SC2046
 	comp_expect "khoinspect l" $(grep '^l' "$T/comp.cmds")
-	comp_longs() {
-		sed -n 's/^  *\(-[A-Za-z0-9], \)\{0,1\}--\([a-z0-9][a-z0-9-]*\).*/--\2/p' "$1" | sort -u
-	}
 	# shellcheck disable=SC2046
 	comp_expect "khoinspect --" $(comp_longs "$T/comp.help")
 	for comp_c in $(cat "$T/comp.cmds"); do
@@ -128,7 +131,41 @@ else
 	fi
 fi
 
-# zsh: the script loads without a word on stderr, sourced and autoloaded.
+# zsh: the script loads without a word on stderr, sourced and autoloaded;
+# then zsh itself completes, in a pseudo-terminal (zsh/zpty), with compadd
+# wrapped to print what it is given.
+cat >"$T/comp/cap.zsh" <<'EOS'
+# zsh -f cap.zsh FUNCDIR DUMPFILE LINE: the matches zsh offers for LINE
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PROMPT='%% '; fpath=($1 \$fpath); autoload -U compinit; compinit -u -d $2"
+zpty -w z 'compadd () {
+  if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi
+  typeset -a __hits
+  builtin compadd -A __hits "$@"
+  (( $#__hits )) && builtin print -rl -- "HIT:"${^__hits}
+  builtin compadd -Q -U "" 2>/dev/null
+}'
+zpty -w z 'zle -C __capture complete-word _main_complete; bindkey "^G" __capture'
+zpty -w z "print -r -- READY"
+while zpty -r z line; do [[ $line == READY* ]] && break; done
+zpty -w -n z "$3"$'\C-g'
+zpty -w z $'\C-u'"print -r -- DONE"
+while zpty -r z line; do
+  [[ $line == *DONE* && $line != *print* ]] && break
+  [[ $line == *HIT:* ]] && print -r -- ${line#*HIT:}
+done
+zpty -d z
+EOS
+# zcomp_expect LINE WORDS...: zsh offers exactly WORDS after LINE.
+zcomp_expect() {
+	zcomp_line=$1; shift
+	printf '%s\n' "$@" | LC_ALL=C sort -u | sed '/^$/d' >"$T/comp.want"
+	(cd "$T/comp/cwd" && HOME="$T/comp/zhome" timeout 60 zsh -f "$T/comp/cap.zsh" \
+		"$T/comp/zfunc" "$T/comp/zcd3" "$zcomp_line") 2>"$T/err" |
+		tr -d '\r' | LC_ALL=C sort -u | sed '/^$/d' >"$T/comp.out"
+	expect_same "completion: zsh \"$zcomp_line<TAB>\"" "$T/comp.want" "$T/comp.out"
+}
 if command -v zsh >/dev/null 2>&1; then
 	mkdir -p "$T/comp/zfunc" "$T/comp/zhome"
 	cp "$T/comp/_khoinspect" "$T/comp/zfunc/"
@@ -145,6 +182,21 @@ if command -v zsh >/dev/null 2>&1; then
 		ok "completion: zsh finds _khoinspect in its fpath"
 	else
 		bad "completion: zsh finds _khoinspect in its fpath" "got \"$(cat "$T/out")\""
+	fi
+	if zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
+		zcomp_expect "khoinspect l" list locate
+		zcomp_expect "khoinspect -j l" list locate
+		zcomp_expect "khoinspect list --format " auto elf kdump raw
+		zcomp_expect "khoinspect --color=" auto never always
+		zcomp_expect "khoinspect snapshot --v1-bitmap " 512 page
+		zcomp_expect "khoinspect help lo" locate
+		zcomp_expect "khoinspect list " dump.elf dumps live vmcore
+		zcomp_expect "khoinspect list --mem v" vmcore
+		for comp_c in list verify; do
+			"$KI" "$comp_c" --help >"$T/comp.help.c"
+			# shellcheck disable=SC2046
+			zcomp_expect "khoinspect $comp_c --" $(comp_longs "$T/comp.help.c")
+		done
 	fi
 else
 	: >"$T/err"
