@@ -19,16 +19,32 @@ struct ki_scratch {
 	uint64_t addr, size;
 };
 
+/*
+ * Which hand-over a directory shows: out/ is this kernel's (a first kernel
+ * has out/fdt; a kernel booted through KHO has none: its outgoing FDT is
+ * only in memory), in/ the one it received and consumed at boot.
+ */
+enum ki_debugfs_side {
+	KI_DEBUGFS_PLAIN = 0,   /* a bare FDT file, or a directory that says neither */
+	KI_DEBUGFS_OUT,
+	KI_DEBUGFS_IN,
+};
+
 struct ki_debugfs {
 	char *dir;              /* the directory the files came from */
-	char *fdt_path;
+	enum ki_debugfs_side side;
+	char *in_dir;           /* the kho root was given: its in/, when it has an fdt */
+	char *fdt_path;         /* NULL: the directory has no fdt (out/ after a KHO boot) */
 	unsigned char *fdt;     /* root FDT file contents */
 	size_t fdt_len;
+	uint32_t fdt_totalsize; /* its header's totalsize (0: no FDT header) */
+	bool fdt_truncated;     /* shorter than that: debugfs sized it before it grew */
 	struct ki_blobfile *subs;   /* sub_fdts/<name> */
 	size_t nsubs;
 	struct ki_scratch *scratch;
 	size_t nscratch;
-	const char *scratch_source; /* "debugfs scratch_phys/scratch_len" or NULL */
+	const char *scratch_source; /* "debugfs scratch_phys/scratch_len", the 7.4
+				     * names bootmem_phys/bootmem_len, or NULL */
 };
 
 /* Limits: what debugfs shows is small; anything larger is not it. */
@@ -37,7 +53,10 @@ enum { KI_DEBUGFS_BLOB_MAX = 1 << 20, KI_DEBUGFS_MAX_SUBS = 1024,
 
 /*
  * Read PATH: a kho debugfs directory (the root, out/ or in/), or a bare FDT
- * file. Problems with optional files become findings.
+ * file. The root gives its out/ when there is one (this kernel's
+ * hand-over), else its in/. A truncated or missing fdt is recorded, not an
+ * error (the FDT may be read from memory). Problems with optional files
+ * become findings.
  */
 struct ki_error *ki_debugfs_read(const char *path, struct ki_findings *f,
 				 struct ki_debugfs **ret);

@@ -80,6 +80,13 @@ bool ki_output_option(int opt);
 /* 1 if opt was an input option (handled), 0 if not, -1 after a usage error. */
 int ki_input_option(const char *cmd, int opt, const char *arg,
 		    struct ki_input_opts *o);
+/* The running kernel's debugfs and memory ("live"; the environment
+ * variables KHOINSPECT_LIVE_DEBUGFS and KHOINSPECT_LIVE_MEM override them). */
+const char *ki_live_debugfs(void);
+const char *ki_live_mem(void);
+/* Can the running kernel's memory be read? The error says what is missing. */
+struct ki_error *ki_live_mem_check(void);
+
 /* Open o->input; on error the partial state is still closed by close. */
 struct ki_error *ki_input_open(struct ki_input_opts *o, struct ki_input *in);
 void ki_input_close(struct ki_input *in, struct ki_input_opts *o);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Input options and opening an input, shared by list and verify. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "ki_cli.h"
+#include "ki_debugfs_mem.h"
 #include "ki_input.h"
 
 const char ki_input_kinds_help[] =
@@ -15,7 +17,9 @@ const char ki_input_kinds_help[] =
 	"dump or a raw memory image; or a copy of /sys/kernel/debug/kho (or its out/\n"
 	"or in/), a bare FDT file, or \"live\" (/sys/kernel/debug/kho with\n"
 	"/proc/kcore, root needed), whose blocks need the memory the map lives in\n"
-	"(--mem).\n";
+	"(--mem); with memory, the FDT and blobs are read there. in/ is the\n"
+	"hand-over consumed at boot: its blocks only from memory that still holds\n"
+	"its map (a dump taken at the jump).\n";
 
 const char ki_input_help[] =
 	"Input:\n"
@@ -24,7 +28,8 @@ const char ki_input_help[] =
 	"      --page-size N    4096, 16384 or 65536 (default: VMCOREINFO, the kdump\n"
 	"                       header, the architecture, what the data decodes\n"
 	"                       with; else 4096 is assumed, with a warning)\n"
-	"      --fdt-phys ADDR  physical address of the KHO FDT (default: scan for it)\n"
+	"      --fdt-phys ADDR  physical address of the KHO FDT (default: scan for it;\n"
+	"                       with a debugfs copy, the one the copy shows)\n"
 	"      --mem FILE       memory (a dump or /proc/kcore) for a debugfs or FDT input\n"
 	"      --scratch ADDR:SIZE[,ADDR:SIZE...]\n"
 	"                       the scratch areas (default: debugfs scratch_phys/len)\n"
@@ -155,25 +160,236 @@ static bool is_blob_input(const char *path)
 	return fdt;
 }
 
-static const char *const LIVE_DEBUGFS = "/sys/kernel/debug/kho";
-static const char *const LIVE_MEM = "/proc/kcore";
+/* The running kernel: its debugfs and memory (KHOINSPECT_LIVE_DEBUGFS and
+ * KHOINSPECT_LIVE_MEM stand in for them, for tests and for copies of a
+ * machine's files kept together). */
+const char *ki_live_debugfs(void)
+{
+	const char *e = getenv("KHOINSPECT_LIVE_DEBUGFS");
 
-/* debugfs directory, bare FDT or live: the FDT from a file, memory optional. */
+	return e && *e ? e : "/sys/kernel/debug/kho";
+}
+
+const char *ki_live_mem(void)
+{
+	const char *e = getenv("KHOINSPECT_LIVE_MEM");
+
+	return e && *e ? e : "/proc/kcore";
+}
+
+struct ki_error *ki_live_mem_check(void)
+{
+	const char *mem = ki_live_mem();
+
+	if (access(mem, R_OK) == 0)
+		return NULL;
+	return ki_error_os(errno, mem,
+			   "cannot read the running kernel's memory%s; \"live\" reads it through %s (root and CONFIG_PROC_KCORE needed)",
+			   errno == ENOENT ? " (no such file: a kernel without CONFIG_PROC_KCORE, or a container without it)"
+			   : errno == EACCES || errno == EPERM ? " (permission denied: run as root)" : "",
+			   mem);
+}
+
+/* Progress of a scan of the memory behind a debugfs copy. */
+static void blob_progress(struct ki_input_opts *o, struct ki_progress *prog)
+{
+	prog->on = !ki_global.quiet && !o->no_progress && isatty(2);
+}
+
+/* Where the chosen FDT came from, for the header. */
+static struct ki_error *set_found_by(struct ki_input *l, const char *s)
+{
+	free(l->found_by);
+	l->found_by = strdup(s);
+	return l->found_by ? NULL : &ki_enomem;
+}
+
+/* The FDT of a copy's file; the errors say what debugfs did and what to do. */
+static struct ki_error *fdt_from_file(struct ki_input *l, bool be)
+{
+	const struct ki_debugfs *dbg = l->dbg;
+
+	if (!dbg->fdt) {
+		if (dbg->in_dir)
+			return ki_error_set_path(ki_error_create(KI_ERR_NODATA,
+					"no fdt here: a kernel booted through KHO shows its outgoing FDT only in memory; give --mem FILE (a dump of this machine, or /proc/kcore) to find it there. The hand-over this kernel received (%s) was consumed at boot: `khoinspect list %s` shows its FDT and blobs",
+					dbg->in_dir, dbg->in_dir), dbg->dir);
+		return ki_error_set_path(ki_error_create(KI_ERR_NODATA,
+				"no fdt here (a kernel booted through KHO shows its outgoing FDT only in memory); give --mem FILE (a dump of this machine, or /proc/kcore) to find it there"),
+				dbg->dir);
+	}
+	if (dbg->fdt_truncated)
+		return ki_error_set_path(ki_error_create(KI_ERR_TRUNCATED,
+				"FDT header says 0x%x bytes but only 0x%zx are there: debugfs truncated it (it sizes out/fdt when the file is created, and clients have added sub-nodes since); give --mem FILE (a dump of this machine, or /proc/kcore) to read the whole FDT from memory",
+				dbg->fdt_totalsize, dbg->fdt_len), dbg->fdt_path);
+	return ki_kho_from_blob(dbg->fdt, dbg->fdt_len, be, dbg->fdt_path, &l->f, &l->k);
+}
+
+/* With memory: the FDT the copy shows, read where it lives. */
+static struct ki_error *fdt_from_memory(struct ki_input_opts *o, struct ki_input *l,
+					struct ki_debugfs_match *mt)
+{
+	struct ki_progress prog = { 0 };
+	struct ki_error *err;
+
+	if (o->loc.fdt_phys_set) {
+		mt->found = true;
+		mt->fdt_phys = o->loc.fdt_phys;
+		mt->how = strdup("--fdt-phys");
+		return mt->how ? NULL : &ki_enomem;
+	}
+	blob_progress(o, &prog);
+	err = ki_debugfs_find_fdt(l->d, l->dbg, &o->loc.map, ki_progress_show, &prog, mt);
+	ki_progress_end(&prog);
+	return err;
+}
+
+static struct ki_error *load_found(struct ki_input *l, struct ki_debugfs_match *mt)
+{
+	struct ki_error *err = ki_kho_load(l->d, mt->fdt_phys, &l->f, &l->k);
+
+	if (err)
+		return ki_error_set_path(err, l->d->path);
+	ki_debugfs_check_fdt(l->dbg, l->k->blob, l->k->fdt_size, mt->fdt_phys, &l->f);
+	l->found_by = mt->how;
+	mt->how = NULL;
+	return NULL;
+}
+
+/* out/ (or a plain copy or FDT file): this kernel's hand-over. */
+static struct ki_error *gather_outgoing(struct ki_input_opts *o, struct ki_input *l, bool be)
+{
+	struct ki_debugfs *dbg = l->dbg;
+	struct ki_debugfs_match mt = { 0 };
+	struct ki_error *err = NULL;
+
+	if (l->d) {
+		err = fdt_from_memory(o, l, &mt);
+		if (!err && mt.found)
+			err = load_found(l, &mt);
+		else if (!err && dbg->fdt && !dbg->fdt_truncated)
+			ki_findings_add(&l->f, KI_SEV_WARNING, "debugfs-fdt-not-in-memory", false, 0,
+					"%s; the copy's FDT is used (its address unknown, its own page not checked)",
+					mt.how);
+		else if (!err)
+			err = ki_error_create(KI_ERR_FORMAT, "%s", mt.how);
+		free(mt.how);
+		if (err)
+			return err;
+	}
+	if (!l->k) {
+		err = fdt_from_file(l, be);
+		if (!err)
+			err = set_found_by(l, dbg->fdt_path);
+		if (err)
+			return err;
+	}
+	if (dbg->in_dir)
+		ki_findings_add(&l->f, KI_SEV_INFO, "debugfs-in-too", false, 0,
+				"%s is the hand-over this kernel received, consumed at boot (its map pages were freed and reused); `khoinspect list %s` shows its FDT and blobs",
+				dbg->in_dir, dbg->in_dir);
+	return NULL;
+}
+
+/* in/: the hand-over this kernel received, consumed at boot. */
+static struct ki_error *gather_incoming(struct ki_input_opts *o, struct ki_input *l, bool be,
+					bool running)
+{
+	struct ki_debugfs *dbg = l->dbg;
+	struct ki_debugfs_match mt = { 0 };
+	struct ki_error *err;
+
+	ki_findings_add(&l->f, KI_SEV_INFO, "debugfs-incoming", false, 0,
+			"%s is the hand-over this kernel received: it was consumed at boot (its map pages were freed then and get reused; a client may free its blob once it has restored)",
+			dbg->dir);
+	if (l->d && !running) {
+		/* the FDT's address, for its own page: the copy is complete
+		 * (in/fdt is sized from the FDT the kernel received) */
+		err = fdt_from_memory(o, l, &mt);
+		if (!err && mt.found)
+			err = load_found(l, &mt);
+		else if (!err)
+			ki_findings_add(&l->f, KI_SEV_INFO, "debugfs-fdt-not-in-memory", false, 0,
+					"%s; the copy's FDT is used", mt.how);
+		free(mt.how);
+		if (err)
+			return err;
+	}
+	if (!l->k) {
+		err = fdt_from_file(l, be);
+		if (!err)
+			err = set_found_by(l, dbg->fdt_path);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+static bool is_running_memory(const char *mem)
+{
+	char *a = realpath(mem, NULL), *b = realpath(ki_live_mem(), NULL);
+	bool r = a && b && !strcmp(a, b);
+
+	free(a);
+	free(b);
+	return r || !strcmp(mem, "/proc/kcore");
+}
+
+/* Walk the incoming map; a map that does not decode is one the kernel
+ * consumed and reused: its blocks are not checkable from this memory. */
+static struct ki_error *walk_incoming(struct ki_input_opts *o, struct ki_input *l, bool running)
+{
+	struct ki_findings tf;
+	struct ki_error *err;
+
+	if (running) {
+		ki_findings_add(&l->f, KI_SEV_ERROR, "incoming-consumed", l->k->has_map, l->k->map_phys,
+				"%s: the incoming hand-over was consumed when this kernel booted: its map (0x%" PRIx64
+				") lies in pages this kernel freed and reuses, so its blocks cannot be checked from %s; a dump taken at the jump (before the new kernel boots) holds them. The FDT and blobs are shown",
+				l->dbg->dir, l->k->map_phys, l->d->path);
+		return NULL;
+	}
+	ki_findings_init(&tf);
+	ki_settle_page_size_kho(l->d, l->k, &o->loc.map, &l->f);
+	err = ki_map_open(l->d, l->k, &o->loc.map, &tf, &l->m);
+	if (!err && (tf.counts[KI_SEV_ERROR] || l->m->errors)) {
+		ki_findings_add(&l->f, KI_SEV_ERROR, "incoming-consumed", l->k->has_map, l->k->map_phys,
+				"%s: its map at 0x%" PRIx64 " does not decode in %s (%zu errors, the first: %s): the incoming hand-over was consumed at boot and its map pages were reused, so its blocks are not checkable from this memory; a dump taken at the jump (before the new kernel boots) holds them",
+				l->dbg->dir, l->k->map_phys, l->d->path, tf.counts[KI_SEV_ERROR],
+				tf.n ? tf.items[0].message : "none kept");
+		ki_map_destroy(l->m);
+		l->m = NULL;
+	} else if (!err) {
+		for (size_t i = 0; i < tf.n; i++)
+			ki_findings_add(&l->f, tf.items[i].severity, tf.items[i].id, tf.items[i].has_paddr,
+					tf.items[i].paddr, "%s", tf.items[i].message);
+	}
+	ki_findings_deinit(&tf);
+	return err;
+}
+
+/* debugfs directory, bare FDT or live: the FDT from a file or from memory. */
 static struct ki_error *gather_blob(struct ki_input_opts *o, struct ki_input *l)
 {
 	bool live = !strcmp(o->input, "live");
-	const char *path = live ? LIVE_DEBUGFS : o->input;
-	const char *mem = o->mem ? o->mem : live ? LIVE_MEM : NULL;
+	const char *path = live ? ki_live_debugfs() : o->input;
+	const char *mem = o->mem ? o->mem : live ? ki_live_mem() : NULL;
+	bool running, be = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 	struct ki_error *err;
-	bool be = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 
-	if (o->loc.fdt_phys_set)
+	if (o->loc.fdt_phys_set && !mem)
 		return ki_error_create(KI_ERR_USAGE,
-				       "--fdt-phys goes with a dump; %s already holds the FDT", path);
+				       "--fdt-phys needs the memory the FDT is in: give --mem FILE (a dump of this machine, or /proc/kcore) with %s",
+				       path);
 	if (live && !ki_is_dir(path))
 		return ki_error_create(KI_ERR_OS,
 				       "%s is not there: mount debugfs (mount -t debugfs none /sys/kernel/debug), run as root, on a kernel with KHO debugfs (CONFIG_KEXEC_HANDOVER_DEBUGFS on 6.19+)",
 				       path);
+	if (live && !o->mem) {
+		err = ki_live_mem_check();
+		if (err)
+			return err;
+	}
 	err = ki_debugfs_read(path, &l->f, &l->dbg);
 	if (err)
 		return err;
@@ -181,15 +397,16 @@ static struct ki_error *gather_blob(struct ki_input_opts *o, struct ki_input *l)
 	if (mem) {
 		err = ki_dump_open(mem, &o->dump, &l->d);
 		if (err)
-			return ki_error_prefix(err, "--mem");
+			return ki_error_prefix(err, live && !o->mem ? "live memory" : "--mem");
 		be = l->d->big_endian;
 	}
-	err = ki_kho_from_blob(l->dbg->fdt, l->dbg->fdt_len, be, l->dbg->fdt_path,
-			       &l->f, &l->k);
+	running = mem && (live || is_running_memory(mem));
+	if (l->dbg->side == KI_DEBUGFS_IN)
+		err = gather_incoming(o, l, be, running);
+	else
+		err = gather_outgoing(o, l, be);
 	if (err)
 		return err;
-	if (asprintf(&l->found_by, "%s", l->dbg->fdt_path) < 0)
-		return &ki_enomem;
 	if (l->dbg->nscratch) {
 		l->scratch = l->dbg->scratch;
 		l->nscratch = l->dbg->nscratch;
@@ -201,6 +418,8 @@ static struct ki_error *gather_blob(struct ki_input_opts *o, struct ki_input *l)
 				path);
 		return NULL;
 	}
+	if (l->dbg->side == KI_DEBUGFS_IN)
+		return walk_incoming(o, l, running);
 	ki_settle_page_size_kho(l->d, l->k, &o->loc.map, &l->f);
 	return ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
 }

@@ -373,8 +373,8 @@ static void print_header_text(const struct ki_input *l)
 	else
 		printf("fdt:         %s (%u bytes)\n", l->found_by, k->fdt_size);
 	if (!m && k->has_map)
-		printf("memory map:  0x%" PRIx64 " (not walked: the map lives in memory; give --mem FILE)\n",
-		       k->map_phys);
+		printf("memory map:  0x%" PRIx64 " (not walked: %s)\n", k->map_phys,
+		       d ? "see the findings" : "the map lives in memory; give --mem FILE");
 	else if (!m)
 		printf("memory map:  none\n");
 	else if (!strcmp(m->kind, "radix"))

@@ -2,7 +2,10 @@
 /*
  * /sys/kernel/debug/kho as files: fdt (raw root FDT), sub_fdts/<name> (raw
  * sub-blobs, FDT or not), scratch_phys and scratch_len (one "0x%llx" line
- * per scratch area). Works on a copy as well as on the live directory.
+ * per scratch area; Linux 7.4 calls them bootmem_phys and bootmem_len,
+ * kho-formats.md §0.1). Works on a copy as well as on the live directory.
+ * The root holds out/ (this kernel's hand-over; no fdt on a kernel booted
+ * through KHO) and, after a KHO boot, in/ (the hand-over it consumed).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -139,19 +142,24 @@ bad:
 			       arg);
 }
 
-static void read_scratch(struct ki_debugfs *dbg, struct ki_findings *f)
+/* The scratch files under one of their two names: 0 read, 1 absent. */
+static int read_scratch_as(struct ki_debugfs *dbg, struct ki_findings *f, const char *stem,
+			   const char *source)
 {
 	char *pp = NULL, *lp = NULL;
 	unsigned char *ptext = NULL, *ltext = NULL;
 	size_t plen, llen, np = 0, nl = 0;
 	uint64_t *pv = NULL, *lv = NULL;
 	struct ki_error *err = NULL;
+	int ret = 0;
 
-	if (asprintf(&pp, "%s/scratch_phys", dbg->dir) < 0 ||
-	    asprintf(&lp, "%s/scratch_len", dbg->dir) < 0)
+	if (asprintf(&pp, "%s/%s_phys", dbg->dir, stem) < 0 ||
+	    asprintf(&lp, "%s/%s_len", dbg->dir, stem) < 0)
 		goto out;
-	if (access(pp, F_OK) && access(lp, F_OK))
-		goto out; /* not there: nothing to say */
+	if (access(pp, F_OK) && access(lp, F_OK)) {
+		ret = 1; /* not there: nothing to say */
+		goto out;
+	}
 	pv = calloc(KI_SCRATCH_MAX, sizeof(*pv));
 	lv = calloc(KI_SCRATCH_MAX, sizeof(*lv));
 	if (!pv || !lv)
@@ -186,7 +194,7 @@ static void read_scratch(struct ki_debugfs *dbg, struct ki_findings *f)
 		dbg->scratch[i].size = lv[i];
 	}
 	dbg->nscratch = np;
-	dbg->scratch_source = "debugfs scratch_phys/scratch_len";
+	dbg->scratch_source = source;
 out:
 	ki_error_destroy(err);
 	free(pp);
@@ -195,6 +203,14 @@ out:
 	free(ltext);
 	free(pv);
 	free(lv);
+	return ret;
+}
+
+static void read_scratch(struct ki_debugfs *dbg, struct ki_findings *f)
+{
+	if (read_scratch_as(dbg, f, "scratch", "debugfs scratch_phys/scratch_len") == 1)
+		read_scratch_as(dbg, f, "bootmem",
+				"debugfs bootmem_phys/bootmem_len (scratch areas: Linux 7.4 calls them boot memory)");
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -270,6 +286,98 @@ static struct ki_error *read_subs(struct ki_debugfs *dbg, struct ki_findings *f)
 	return err;
 }
 
+static bool exists(const char *dir, const char *name)
+{
+	char *p = NULL;
+	bool r;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		return false;
+	r = access(p, F_OK) == 0;
+	free(p);
+	return r;
+}
+
+/* A directory that shows one hand-over: out/ or in/ (or a copy of one). */
+static bool is_handover_dir(const char *dir)
+{
+	return exists(dir, "fdt") || exists(dir, "sub_fdts") || exists(dir, "scratch_phys") ||
+	       exists(dir, "bootmem_phys");
+}
+
+/* Which side a hand-over directory shows: its name, else its files (only
+ * out/ has the scratch files). */
+static enum ki_debugfs_side side_of(const char *dir)
+{
+	size_t n = strlen(dir);
+	const char *base;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	base = dir + n;
+	while (base > dir && base[-1] != '/')
+		base--;
+	if ((size_t)(dir + n - base) == 2 && !strncmp(base, "in", 2))
+		return KI_DEBUGFS_IN;
+	if ((size_t)(dir + n - base) == 3 && !strncmp(base, "out", 3))
+		return KI_DEBUGFS_OUT;
+	if (exists(dir, "scratch_phys") || exists(dir, "bootmem_phys"))
+		return KI_DEBUGFS_OUT;
+	return KI_DEBUGFS_PLAIN;
+}
+
+static void note_fdt_size(struct ki_debugfs *dbg)
+{
+	if (dbg->fdt_len >= 40 && !memcmp(dbg->fdt, "\xd0\x0d\xfe\xed", 4)) {
+		const unsigned char *p = dbg->fdt + 4;
+
+		dbg->fdt_totalsize = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+				     (uint32_t)p[2] << 8 | p[3];
+		dbg->fdt_truncated = dbg->fdt_totalsize > dbg->fdt_len;
+	}
+}
+
+/* The hand-over directory of a path: itself, or the root's out/ or in/. */
+static struct ki_error *choose_dir(struct ki_debugfs *dbg, const char *path)
+{
+	char *out = NULL, *in = NULL;
+	bool has_out, has_in;
+
+	if (is_handover_dir(path)) {
+		dbg->dir = strdup(path);
+		dbg->side = side_of(path);
+		return dbg->dir ? NULL : &ki_enomem;
+	}
+	if (asprintf(&out, "%s/out", path) < 0)
+		return &ki_enomem;
+	if (asprintf(&in, "%s/in", path) < 0) {
+		free(out);
+		return &ki_enomem;
+	}
+	has_out = ki_is_dir(out) && is_handover_dir(out);
+	has_in = ki_is_dir(in) && exists(in, "fdt");
+	if (has_out) {
+		dbg->dir = out;
+		dbg->side = KI_DEBUGFS_OUT;
+		if (has_in)
+			dbg->in_dir = in;
+		else
+			free(in);
+		return NULL;
+	}
+	free(out);
+	if (has_in) {
+		dbg->dir = in;
+		dbg->side = KI_DEBUGFS_IN;
+		return NULL;
+	}
+	free(in);
+	return ki_error_set_path(ki_error_create(KI_ERR_FORMAT,
+			"directory has no fdt, sub_fdts/ or scratch files (nor out/ or in/ with them): not a copy of /sys/kernel/debug/kho%s",
+			access(path, R_OK | X_OK) ? " (permission denied? debugfs needs root)" : ""),
+			path);
+}
+
 struct ki_error *ki_debugfs_read(const char *path, struct ki_findings *f,
 				 struct ki_debugfs **ret)
 {
@@ -289,50 +397,24 @@ struct ki_error *ki_debugfs_read(const char *path, struct ki_findings *f,
 		err = slurp(path, KI_DEBUGFS_BLOB_MAX, &dbg->fdt, &dbg->fdt_len);
 		if (err)
 			goto fail;
+		note_fdt_size(dbg);
 		*ret = dbg;
 		return NULL;
 	}
-	/* The kho root: prefer out/ (this kernel's hand-over), else in/. */
-	{
-		static const char *const subdirs[] = { "", "/out", "/in" };
-
-		for (size_t i = 0; i < 3 && !dbg->dir; i++) {
-			char *d = NULL, *fp = NULL;
-
-			if (asprintf(&d, "%s%s", path, subdirs[i]) < 0 ||
-			    asprintf(&fp, "%s/fdt", d) < 0) {
-				free(d);
-				err = &ki_enomem;
-				goto fail;
-			}
-			if (access(fp, F_OK) == 0) {
-				dbg->dir = d;
-				dbg->fdt_path = fp;
-				if (i == 1) {
-					char *in = NULL;
-
-					if (asprintf(&in, "%s/in/fdt", path) >= 0 && access(in, F_OK) == 0)
-						ki_findings_add(f, KI_SEV_INFO, "debugfs-in-too", false, 0,
-								"%s also has in/ (the hand-over this kernel received); list %s/in to see it",
-								path, path);
-					free(in);
-				}
-			} else {
-				free(d);
-				free(fp);
-			}
-		}
-	}
-	if (!dbg->dir) {
-		err = ki_error_set_path(ki_error_create(KI_ERR_FORMAT,
-				"directory has no fdt file (nor out/fdt, in/fdt): not a copy of /sys/kernel/debug/kho%s",
-				access(path, R_OK | X_OK) ? " (permission denied? debugfs needs root)" : ""),
-				path);
-		goto fail;
-	}
-	err = slurp(dbg->fdt_path, KI_DEBUGFS_BLOB_MAX, &dbg->fdt, &dbg->fdt_len);
+	err = choose_dir(dbg, path);
 	if (err)
 		goto fail;
+	if (exists(dbg->dir, "fdt")) {
+		if (asprintf(&dbg->fdt_path, "%s/fdt", dbg->dir) < 0) {
+			dbg->fdt_path = NULL;
+			err = &ki_enomem;
+			goto fail;
+		}
+		err = slurp(dbg->fdt_path, KI_DEBUGFS_BLOB_MAX, &dbg->fdt, &dbg->fdt_len);
+		if (err)
+			goto fail;
+		note_fdt_size(dbg);
+	}
 	err = read_subs(dbg, f);
 	if (err)
 		goto fail;
@@ -357,5 +439,6 @@ void ki_debugfs_destroy(struct ki_debugfs *dbg)
 	free(dbg->fdt);
 	free(dbg->fdt_path);
 	free(dbg->dir);
+	free(dbg->in_dir);
 	free(dbg);
 }

@@ -37,3 +37,56 @@ _kt_max=$(sed -n 's/.*test_kho.max_mem=\([0-9]*\).*/\1/p' "$R/guest-before/cmdli
 _kt_sum=$(jq -r '[.blocks[] | select(.owner == "kho_test:folio") | 4096 * pow(2; .order)] | add' "$T/out")
 if [ "$_kt_sum" = "$_kt_max" ]; then ok "realkernel kho_test: folios add up to test_kho.max_mem"; else bad "realkernel kho_test: folio bytes" "$_kt_sum, max_mem $_kt_max"; fi
 expect_jq "realkernel handover: every block has an owner" '[.blocks[] | select(.owner == "unclaimed")] == []'
+
+# -- a first kernel's debugfs out/fdt is sized when it is created (233 bytes)
+# and the FDT in memory has grown since (405): with memory, the FDT is read
+# there and the copy only says which one
+expect_blocks "realkernel before: debugfs copy + --mem" "$T/rk-before" --mem "$T/before.elf" "$B"
+# the FDT page is a preserved order-0 block (kho-formats.md §6.3)
+expect_grep "realkernel before: FDT read from memory, at a preserved page" "$T/rk-before" "^$(jq -r .kho.fdt_phys "$T/out") 0\$"
+expect_jq "realkernel before: the truncated copy is said" '[.findings[] | select(.id == "debugfs-fdt-truncated")] | length == 1'
+expect_blocks "realkernel before: out/ + --mem" "$T/rk-before" --mem "$T/before.elf" "$B/out"
+KHOINSPECT_LIVE_DEBUGFS="$B" KHOINSPECT_LIVE_MEM="$T/before.elf" expect_blocks "realkernel before: live on a first kernel" "$T/rk-before" live
+ki list "$B"
+expect_rc "realkernel before: truncated out/fdt without memory exits 2" 2
+expect_grep "realkernel before: says debugfs truncated it and to give --mem" "$T/err" 'debugfs truncated it.*give --mem FILE'
+ki -j fdt --mem "$T/before.elf" "$B"
+expect_rc "realkernel before: fdt with --mem exits 0" 0
+expect_jq "realkernel before: fdt shows the whole FDT's four sub-nodes" '[.tree.children[].name] | sort == ["LUO", "kexec-metadata", "kho_test", "memblock"]'
+
+# -- after the kexec: in/ is the consumed hand-over, out/ has no fdt
+expect_blocks "realkernel after: debugfs root + --mem lists the outgoing hand-over" "$T/rk-after" --mem "$T/after.elf" "$A"
+expect_grep "realkernel after: its FDT is a preserved page of its own map" "$T/rk-after" "^$(jq -r .kho.fdt_phys "$T/out") 0\$"
+expect_jq "realkernel after: says in/ was consumed at boot" '[.findings[] | select(.id == "debugfs-in-too") | .message | test("consumed at boot")] == [true]'
+expect_jq "realkernel after: the incoming map is not walked" '[.findings[] | select(.severity == "error")] == []'
+expect_blocks "realkernel after: out/ without fdt + --mem" "$T/rk-after" --mem "$T/after.elf" "$A/out"
+KHOINSPECT_LIVE_DEBUGFS="$A" KHOINSPECT_LIVE_MEM="$T/after.elf" expect_blocks "realkernel after: live on a kexec'd kernel" "$T/rk-after" live
+ki list "$A"
+expect_rc "realkernel after: no memory: exits 2" 2
+expect_grep "realkernel after: no memory: says where the outgoing FDT is and that in/ was consumed" "$T/err" 'outgoing FDT only in memory; give --mem FILE.*consumed at boot'
+ki list "$A/out"
+expect_rc "realkernel after: out/ without fdt, no memory: exits 2" 2
+expect_no_grep "realkernel after: out/ without fdt is a copy" "$T/err" 'not a copy'
+expect_grep "realkernel after: out/ without fdt: asks for memory" "$T/err" 'give --mem FILE'
+# in/ asked for explicitly: its FDT and blobs; its blocks are not checkable
+# from memory the new kernel has reused
+ki -j list "$A/in"
+expect_rc "realkernel after: in/ without memory: FDT and blobs, exits 0" 0
+expect_jq "realkernel after: in/ is named consumed" '[.findings[] | select(.id == "debugfs-incoming") | .message | test("consumed at boot")] == [true]'
+expect_jq "realkernel after: in/ shows the old hand-over's sub-nodes" '[.subnodes[].name] | sort == ["LUO", "kexec-metadata", "kho_test", "memblock"]'
+ki -j list --blocks --mem "$T/after.elf" "$A/in"
+expect_rc "realkernel after: in/ with the new kernel's memory: exits 2" 2
+expect_jq "realkernel after: in/: one error, incoming-consumed, no blocks" '[.findings[] | select(.severity == "error") | .id] == ["incoming-consumed"] and .blocks == [] and .map == null'
+KHOINSPECT_LIVE_DEBUGFS="$A/in" KHOINSPECT_LIVE_MEM="$T/after.elf" ki -j list live
+expect_rc "realkernel after: live in/: exits 2" 2
+expect_jq "realkernel after: live in/: not walked, incoming-consumed" '[.findings[] | select(.severity == "error") | .id] == ["incoming-consumed"] and .map == null'
+# after.elf alone holds three KHO FDTs: the new one, the consumed one and a
+# copy in a tmpfs; only the new one's map decodes, and it is rank 1
+ki -j locate "$T/after.elf"
+expect_jq "realkernel after: locate finds three KHO FDTs" '.candidates | length == 3'
+expect_grep "realkernel after: locate rank 1 is the new hand-over's FDT page" "$T/rk-after" "^$(jq -r '.candidates[0].fdt_phys' "$T/out") 0\$"
+expect_jq "realkernel after: locate: only rank 1 decodes, with the block count of the truth" "[.candidates[] | .clean] == [true, false, false] and .candidates[0].blocks == $(wc -l <"$T/rk-after")"
+expect_grep "realkernel after: locate rank 2 or 3 is the consumed FDT page" "$T/rk-handover" "^($(jq -r '.candidates[1].fdt_phys' "$T/out")|$(jq -r '.candidates[2].fdt_phys' "$T/out")) 0\$"
+expect_blocks "realkernel after: list after.elf picks the new hand-over" "$T/rk-after" "$T/after.elf"
+unset KHOINSPECT_LIVE_DEBUGFS KHOINSPECT_LIVE_MEM
+rm -f "$T/before.elf" "$T/handover.elf" "$T/after.elf"
