@@ -102,14 +102,18 @@ const struct ki_subformat *ki_sub_find(const struct ki_sub_ctx *c, const char *n
 const struct ki_luo_handler *ki_luo_handler_find(const char *compatible);
 
 /*
- * The blob of root child s: from the debugfs copy (sub_fdts/NAME) when
- * there is one, else from memory (blob-size bytes, or a page without
- * blob-size, an FDT cut to its totalsize). NULL when neither has it; why
- * in whynot. The caller frees.
+ * The blob of root child s: from memory at the address the FDT names
+ * (blob-size bytes, or a page without blob-size, an FDT cut to its
+ * totalsize) when there is memory, else from the debugfs copy
+ * (sub_fdts/NAME). With both, a difference is a warning to f (may be NULL)
+ * naming the blob, and memory wins: a client may free its incoming blob
+ * once restored, and debugfs then shows whatever lives there. The copy
+ * stands in, with a warning, for memory that cannot be read. NULL when
+ * neither has it; why in src. The caller frees.
  */
 unsigned char *ki_sub_fetch(struct ki_dump *d, const struct ki_debugfs *dbg,
-			    const struct ki_subnode *s, uint64_t ps, size_t *len,
-			    char *src, size_t srclen);
+			    const struct ki_subnode *s, uint64_t ps, struct ki_findings *f,
+			    size_t *len, char *src, size_t srclen);
 
 /*
  * Decode every root child of k with its format (unknown ones skipped) and

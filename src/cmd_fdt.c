@@ -3,7 +3,8 @@
  * khoinspect fdt: the KHO FDT as a tree, KHO-aware: native u64 properties
  * as addresses (in the dump? preserved?), strings as strings, and each
  * child's blob followed and decoded inline (nested FDTs, kexec-metadata),
- * from memory or from a debugfs copy's sub_fdts/.
+ * from memory (a debugfs copy's sub_fdts/ without memory; the two are
+ * cross-checked).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -30,8 +31,9 @@ void cmd_fdt_usage(void)
 	       "followed (memblock-v1 regions, kexec-metadata, LUO luo-v1/luo-v5 sessions\n"
 	       "and files, memfd-v1/v2 folios, vmalloc areas, block chains, kho-test-v1;\n"
 	       "arrays cut at 32 elements), problems as \"! severity id: ...\" lines;\n"
-	       "others as size and a hex preview. Blobs come from memory or from a\n"
-	       "debugfs copy's sub_fdts/.\n"
+	       "others as size and a hex preview. Blobs come from memory at the address\n"
+	       "the FDT names, else from a debugfs copy's sub_fdts/; a difference\n"
+	       "between the two is a warning naming the blob.\n"
 	       "\n"
 	       "%s\n%s"
 	       "Output:\n"
@@ -385,6 +387,7 @@ static void show_blob(struct fdt_ctx *c, const void *parent, int node, int depth
 	const struct ki_subformat *fmt;
 	struct ki_sub_ctx sc = sub_ctx(c, NULL, NULL);
 	struct ki_subnode sn;
+	struct ki_findings ff;
 
 	if (!pp)
 		pp = fdt_getprop(parent, node, "fdt", &lp);
@@ -398,8 +401,15 @@ static void show_blob(struct fdt_ctx *c, const void *parent, int node, int depth
 		size = c->in->d->page_size;
 	sn = (struct ki_subnode){ .name = (char *)(uintptr_t)(name ? name : ""), .has_phys = has_phys,
 				  .phys = phys, .has_size = ps && ls == 8, .size = size };
-	blob = ki_sub_fetch(c->in->d, c->in->dbg, &sn, sc.ps, &len, src, sizeof(src));
+	ki_findings_init(&ff);
+	blob = ki_sub_fetch(c->in->d, c->in->dbg, &sn, sc.ps, &ff, &len, src, sizeof(src));
+	for (size_t i = 0; i < ff.n && !c->json; i++) {
+		indent(depth);
+		printf("! %s %s: %s\n", ki_severity_name(ff.items[i].severity), ff.items[i].id,
+		       ff.items[i].message);
+	}
 	if (!blob) {
+		ki_findings_deinit(&ff);
 		if (c->json) {
 			ki_json_key(&c->j, "blob");
 			ki_json_null(&c->j);
@@ -414,6 +424,8 @@ static void show_blob(struct fdt_ctx *c, const void *parent, int node, int depth
 		ki_json_begin_object(&c->j);
 		ki_json_kv_string(&c->j, "source", src);
 		ki_json_kv_uint(&c->j, "bytes", len);
+		if (ff.n)
+			ki_json_kv_string(&c->j, "source_warning", ff.items[0].message);
 	} else {
 		indent(depth);
 		printf("blob: %zu bytes from %s", len, src);
@@ -459,6 +471,7 @@ static void show_blob(struct fdt_ctx *c, const void *parent, int node, int depth
 	if (c->json)
 		ki_json_end_object(&c->j);
 	free(blob);
+	ki_findings_deinit(&ff);
 }
 
 static void show_prop(struct fdt_ctx *c, const char *name, const void *v, int len,

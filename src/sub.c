@@ -52,41 +52,25 @@ const struct ki_luo_handler *ki_luo_handler_find(const char *compatible)
 
 /* ---- fetching a root child's blob ---- */
 
-unsigned char *ki_sub_fetch(struct ki_dump *d, const struct ki_debugfs *dbg,
-			    const struct ki_subnode *s, uint64_t ps, size_t *len,
-			    char *src, size_t srclen)
+/* The blob of s read from memory: blob-size bytes, or a page (an FDT cut
+ * to its totalsize) without blob-size. NULL with why in src. */
+static unsigned char *fetch_memory(struct ki_dump *d, const struct ki_subnode *s, uint64_t ps,
+				   size_t *len, char *src, size_t srclen)
 {
+	uint64_t size = s->has_size && s->size ? s->size : ps;
 	unsigned char *buf;
 	struct ki_error *err;
-	uint64_t size;
 
-	src[0] = '\0';
-	for (size_t i = 0; dbg && i < dbg->nsubs; i++) {
-		const struct ki_blobfile *b = &dbg->subs[i];
-
-		if (strcmp(b->name, s->name))
-			continue;
-		buf = malloc(b->len ? b->len : 1);
-		if (!buf)
-			return NULL;
-		memcpy(buf, b->data, b->len);
-		*len = b->len;
-		snprintf(src, srclen, "sub_fdts/%s", b->name);
-		return buf;
-	}
-	if (!d || !s->has_phys) {
-		snprintf(src, srclen, "%s", !s->has_phys ? "no pointer" : "no memory: give --mem");
-		return NULL;
-	}
-	size = s->has_size && s->size ? s->size : ps;
 	if (size > KI_SUB_MAX_BLOB) {
 		snprintf(src, srclen, "blob-size %" PRIu64 " is larger than %d bytes", size,
 			 KI_SUB_MAX_BLOB);
 		return NULL;
 	}
 	buf = malloc(size);
-	if (!buf)
+	if (!buf) {
+		snprintf(src, srclen, "out of memory");
 		return NULL;
+	}
 	err = ki_memreader_read(&d->mem, s->phys, buf, size);
 	if (err) {
 		snprintf(src, srclen, "%s", err->message);
@@ -106,6 +90,57 @@ unsigned char *ki_sub_fetch(struct ki_dump *d, const struct ki_debugfs *dbg,
 	return buf;
 }
 
+static unsigned char *fetch_file(const struct ki_blobfile *b, size_t *len, char *src,
+				 size_t srclen, const char *why)
+{
+	unsigned char *buf = malloc(b->len ? b->len : 1);
+
+	if (!buf)
+		return NULL;
+	memcpy(buf, b->data, b->len);
+	*len = b->len;
+	snprintf(src, srclen, "sub_fdts/%s%s", b->name, why);
+	return buf;
+}
+
+unsigned char *ki_sub_fetch(struct ki_dump *d, const struct ki_debugfs *dbg,
+			    const struct ki_subnode *s, uint64_t ps, struct ki_findings *f,
+			    size_t *len, char *src, size_t srclen)
+{
+	const struct ki_blobfile *b = NULL;
+	unsigned char *buf;
+	char why[200];
+
+	src[0] = '\0';
+	for (size_t i = 0; dbg && i < dbg->nsubs; i++)
+		if (!strcmp(dbg->subs[i].name, s->name))
+			b = &dbg->subs[i];
+	if (!d || !s->has_phys) {
+		if (b)
+			return fetch_file(b, len, src, srclen, "");
+		snprintf(src, srclen, "%s", !s->has_phys ? "no pointer" : "no memory: give --mem");
+		return NULL;
+	}
+	buf = fetch_memory(d, s, ps, len, why, sizeof(why));
+	if (buf) {
+		if (b && f && (b->len != *len || memcmp(b->data, buf, *len)))
+			ki_findings_add(f, KI_SEV_WARNING, "blob-differs-from-debugfs", true, s->phys,
+					"KHO blob \"%s\": memory at 0x%" PRIx64 " (%zu bytes) and sub_fdts/%s (%zu bytes) differ; the one in memory is used (a client may free its incoming blob once it has restored, and debugfs then shows whatever lives there)",
+					s->name, s->phys, *len, b->name, b->len);
+		snprintf(src, srclen, "%s", why);
+		return buf;
+	}
+	if (b) {
+		if (f)
+			ki_findings_add(f, KI_SEV_WARNING, "blob-not-in-memory", true, s->phys,
+					"KHO blob \"%s\" at 0x%" PRIx64 " cannot be read from memory (%s); sub_fdts/%s is used instead",
+					s->name, s->phys, why, b->name);
+		return fetch_file(b, len, src, srclen, " (not in memory)");
+	}
+	snprintf(src, srclen, "%s", why);
+	return NULL;
+}
+
 void ki_sub_walk(struct ki_sub_ctx *c, const struct ki_debugfs *dbg, const struct ki_kho *k)
 {
 	for (size_t i = 0; i < k->nsubs; i++) {
@@ -121,7 +156,7 @@ void ki_sub_walk(struct ki_sub_ctx *c, const struct ki_debugfs *dbg, const struc
 			snprintf(label, sizeof(label), "kho:%s", s->name);
 			ki_sub_claim(c, s->phys, n, label);
 		}
-		blob = ki_sub_fetch(c->d, dbg, s, c->ps, &len, src, sizeof(src));
+		blob = ki_sub_fetch(c->d, dbg, s, c->ps, c->f, &len, src, sizeof(src));
 		if (!blob)
 			continue;
 		fmt = ki_sub_find(c, s->name, blob, len);

@@ -88,5 +88,25 @@ expect_grep "realkernel after: locate rank 1 is the new hand-over's FDT page" "$
 expect_jq "realkernel after: locate: only rank 1 decodes, with the block count of the truth" "[.candidates[] | .clean] == [true, false, false] and .candidates[0].blocks == $(wc -l <"$T/rk-after")"
 expect_grep "realkernel after: locate rank 2 or 3 is the consumed FDT page" "$T/rk-handover" "^($(jq -r '.candidates[1].fdt_phys' "$T/out")|$(jq -r '.candidates[2].fdt_phys' "$T/out")) 0\$"
 expect_blocks "realkernel after: list after.elf picks the new hand-over" "$T/rk-after" "$T/after.elf"
+
+# -- in/ with memory taken at the jump: the blobs come from memory, not from
+# sub_fdts (LUO freed its incoming blob after restoring: garbage there)
+ki fdt --mem "$T/handover.elf" "$A/in"
+expect_rc "realkernel in/ + handover memory: fdt exits 0" 0
+expect_grep "realkernel in/ + handover memory: LUO blob read from memory" "$T/out" 'blob: 32 bytes from memory at 0x[0-9a-f]+, luo-v5'
+expect_grep "realkernel in/ + handover memory: the stale sub_fdts/LUO is named" "$T/out" 'warning blob-differs-from-debugfs: KHO blob "LUO"'
+ki -j list --owners --blocks --mem "$T/handover.elf" "$A/in"
+expect_rc "realkernel in/ + handover memory: list --owners exits 0" 0
+got_blocks >"$T/got"
+expect_same "realkernel in/ + handover memory: blocks = blocks-handover.txt" "$T/rk-handover" "$T/got"
+expect_jq "realkernel in/ + handover memory: every block has an owner" '[.blocks[] | select(.owner == "unclaimed")] == []'
+# each memfd (1 MiB + 12 KiB and 64 KiB, the README's client records) owns
+# its folios, its header page, its folio array (16 bytes a folio) and the
+# array's one vmalloc chunk
+for _mf in 1060864 65536; do
+	_n=$((_mf / 4096)); _want=$((_n + 1 + (_n * 16 + 4095) / 4096 + 1))
+	expect_jq "realkernel in/ + handover memory: a memfd of $_mf bytes owns $_want blocks" "[.blocks[] | select(.owner | test(\"memfd\")) | .owner] | group_by(.) | map(length) | index($_want) != null"
+done
+expect_jq "realkernel in/ + handover memory: two memfds" '[.blocks[] | select(.owner | test("memfd")) | .owner] | unique | length == 2'
 unset KHOINSPECT_LIVE_DEBUGFS KHOINSPECT_LIVE_MEM
 rm -f "$T/before.elf" "$T/handover.elf" "$T/after.elf"
