@@ -23,7 +23,8 @@ void cmd_locate_usage(void)
 	       "the map decodes cleanly (and with which page sizes), the number of blocks,\n"
 	       "the kexec-metadata (previous release, kexec count) when present, and a\n"
 	       "rank: clean maps first, then the highest kexec count, then the most\n"
-	       "blocks. Rank 1 is what `list` uses when it can tell.\n"
+	       "blocks. Rank 1 is what `list` uses when it can tell. INPUT \"live\" scans\n"
+	       "the running kernel's memory (/proc/kcore, root needed).\n"
 	       "\n"
 	       "      --format FMT     auto (default), elf, kdump or raw\n"
 	       "      --base ADDR      raw image: physical address of byte 0 (implies raw; default 0)\n"
@@ -107,7 +108,14 @@ int cmd_locate(int argc, char **argv)
 			       argc - optind);
 		return KI_EXIT_TROUBLE;
 	}
-	err = ki_dump_open(argv[optind], &dopts, &d);
+	if (!strcmp(argv[optind], "live")) {
+		/* the running kernel's memory: what is missing, said plainly */
+		err = ki_live_mem_check();
+		if (!err)
+			err = ki_dump_open(ki_live_mem(), &dopts, &d);
+	} else {
+		err = ki_dump_open(argv[optind], &dopts, &d);
+	}
 	if (err)
 		return ki_fail(err, argv[optind]);
 	prog.on = !ki_global.quiet && isatty(2);

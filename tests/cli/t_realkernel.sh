@@ -108,5 +108,17 @@ for _mf in 1060864 65536; do
 	expect_jq "realkernel in/ + handover memory: a memfd of $_mf bytes owns $_want blocks" "[.blocks[] | select(.owner | test(\"memfd\")) | .owner] | group_by(.) | map(length) | index($_want) != null"
 done
 expect_jq "realkernel in/ + handover memory: two memfds" '[.blocks[] | select(.owner | test("memfd")) | .owner] | unique | length == 2'
+
+# -- locate live: the running kernel's memory, or what is missing
+KHOINSPECT_LIVE_MEM="$T/no-kcore" ki locate live
+expect_rc "locate live without memory: exits 2" 2
+expect_grep "locate live without memory: names what is missing" "$T/err" 'no-kcore: cannot read the running kernel.s memory.*CONFIG_PROC_KCORE'
+expect_no_grep "locate live without memory: not \"cannot open the dump\"" "$T/err" 'cannot open the dump'
+KHOINSPECT_LIVE_MEM="$T/before.elf" ki -j locate live
+expect_rc "locate live: exits 0" 0
+expect_grep "locate live: rank 1 is the FDT page" "$T/rk-before" "^$(jq -r '.candidates[0].fdt_phys' "$T/out") 0\$"
+KHOINSPECT_LIVE_DEBUGFS="$B" KHOINSPECT_LIVE_MEM="$T/no-kcore" ki list live
+expect_rc "list live without memory: exits 2" 2
+expect_grep "list live without memory: names what is missing" "$T/err" 'cannot read the running kernel.s memory'
 unset KHOINSPECT_LIVE_DEBUGFS KHOINSPECT_LIVE_MEM
 rm -f "$T/before.elf" "$T/handover.elf" "$T/after.elf"
