@@ -409,7 +409,7 @@ static void print_header_text(const struct ki_input *l)
 		}
 	}
 	if (l->nscratch) {
-		printf("scratch:     (from %s)\n", l->scratch_source);
+		printf("scratch:     (boot memory; from %s)\n", l->scratch_source);
 		for (size_t i = 0; i < l->nscratch; i++)
 			printf("  0x%" PRIx64 "-0x%" PRIx64 "  %s\n", l->scratch[i].addr,
 			       l->scratch[i].addr + l->scratch[i].size,

@@ -120,5 +120,21 @@ expect_grep "locate live: rank 1 is the FDT page" "$T/rk-before" "^$(jq -r '.can
 KHOINSPECT_LIVE_DEBUGFS="$B" KHOINSPECT_LIVE_MEM="$T/no-kcore" ki list live
 expect_rc "list live without memory: exits 2" 2
 expect_grep "list live without memory: names what is missing" "$T/err" 'cannot read the running kernel.s memory'
+
+# -- Linux 7.4 names the scratch files bootmem_phys/bootmem_len (spec §0.1):
+# the same copy under the new names gives the same areas, named boot memory
+rm -rf "$T/rk-74"
+cp -r "$B/out" "$T/rk-74"
+mv "$T/rk-74/scratch_phys" "$T/rk-74/bootmem_phys"
+mv "$T/rk-74/scratch_len" "$T/rk-74/bootmem_len"
+paste -d' ' "$B/out/scratch_phys" "$B/out/scratch_len" >"$T/rk-scr-want"
+ki -j list --summary --mem "$T/before.elf" "$T/rk-74"
+expect_rc "7.4 bootmem_* names: exits 0" 0
+jq -r '.scratch[] | "\(.start) \(.size)"' "$T/out" >"$T/rk-scr-got"
+expect_same "7.4 bootmem_* names: the scratch areas of scratch_phys/scratch_len" "$T/rk-scr-want" "$T/rk-scr-got"
+expect_jq "7.4 bootmem_* names: source names the files" '[.scratch[].source | test("bootmem_phys/bootmem_len")] | all'
+ki list --summary --mem "$T/before.elf" "$T/rk-74"
+expect_grep "7.4 bootmem_* names: text says boot memory and scratch" "$T/out" '^scratch: +\(boot memory; from debugfs bootmem_phys/bootmem_len'
+rm -rf "$T/rk-74"
 unset KHOINSPECT_LIVE_DEBUGFS KHOINSPECT_LIVE_MEM
 rm -f "$T/before.elf" "$T/handover.elf" "$T/after.elf"
