@@ -41,6 +41,7 @@ struct ki_input {
 	size_t nscratch;
 	const char *scratch_source;
 	struct ki_scratch_found scratch_found; /* from setup_data or a DTB */
+	bool incoming_consumed;      /* in/ whose blocks this memory cannot show */
 	struct ki_findings f;
 };
 

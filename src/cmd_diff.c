@@ -92,8 +92,9 @@ static struct ki_error *side_open(struct side *s, const struct ki_input_opts *tm
 	if (err)
 		return err;
 	if (!s->in.m)
-		return ki_error_set_path(ki_error_create(KI_ERR_USAGE,
-				"no memory to take the blocks from: give --mem FILE"), path);
+		return ki_error_set_path(s->in.incoming_consumed
+			? ki_error_create(KI_ERR_NODATA, "the incoming hand-over was consumed at boot: its map does not decode in this memory, so its blocks cannot be compared")
+			: ki_error_create(KI_ERR_USAGE, "no memory to take the blocks from: give --mem FILE"), path);
 	s->kind = s->in.container;
 	s->page_size = s->in.m->page_size;
 	s->hashes = want_hash;

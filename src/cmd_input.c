@@ -349,6 +349,7 @@ static struct ki_error *walk_incoming(struct ki_input_opts *o, struct ki_input *
 				"%s: the incoming hand-over was consumed when this kernel booted: its map (0x%" PRIx64
 				") lies in pages this kernel freed and reuses, so its blocks cannot be checked from %s; a dump taken at the jump (before the new kernel boots) holds them. The FDT and blobs are shown",
 				l->dbg->dir, l->k->map_phys, l->d->path);
+		l->incoming_consumed = true;
 		return NULL;
 	}
 	ki_findings_init(&tf);
@@ -361,6 +362,7 @@ static struct ki_error *walk_incoming(struct ki_input_opts *o, struct ki_input *
 				tf.n ? tf.items[0].message : "none kept");
 		ki_map_destroy(l->m);
 		l->m = NULL;
+		l->incoming_consumed = true;
 	} else if (!err) {
 		for (size_t i = 0; i < tf.n; i++)
 			ki_findings_add(&l->f, tf.items[i].severity, tf.items[i].id, tf.items[i].has_paddr,

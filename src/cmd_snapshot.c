@@ -299,8 +299,10 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	if (!in.m) {
 		ki_global.json = false;
-		ret = ki_fail(ki_error_create(KI_ERR_USAGE,
-					      "no memory to take the blocks from: give --mem FILE (a dump or /proc/kcore)"),
+		ret = ki_fail(in.incoming_consumed
+			      ? ki_error_create(KI_ERR_NODATA, "the incoming hand-over was consumed at boot: its map does not decode in this memory, so its blocks cannot be recorded (a dump taken at the jump holds them)")
+			      : ki_error_create(KI_ERR_USAGE,
+						"no memory to take the blocks from: give --mem FILE (a dump or /proc/kcore)"),
 			      o.input);
 		goto out;
 	}

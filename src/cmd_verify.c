@@ -269,6 +269,8 @@ int cmd_verify(int argc, char **argv)
 	nwarn = fs[0]->counts[KI_SEV_WARNING] + fs[1]->counts[KI_SEV_WARNING];
 	ninfo = fs[0]->counts[KI_SEV_INFO] + fs[1]->counts[KI_SEV_INFO];
 	ret = nerr ? KI_EXIT_FINDINGS : KI_EXIT_OK;
+	if (in.incoming_consumed)
+		ret = KI_EXIT_TROUBLE; /* the blocks could not be checked */
 
 	if (ki_global.json) {
 		struct ki_json j;
@@ -329,8 +331,10 @@ int cmd_verify(int argc, char **argv)
 			       in.nscratch == 1 ? "" : "s", in.nscratch ? " (from " : "",
 			       in.nscratch ? in.scratch_source : "", in.nscratch ? ")" : "");
 		else
-			printf("checked:  the FDT%s only (no memory: give --mem to check the blocks)\n",
-			       in.dbg && in.dbg->nsubs ? " and its sub-blobs" : "");
+			printf("checked:  the FDT%s only (%s)\n",
+			       in.dbg && in.dbg->nsubs ? " and its sub-blobs" : "",
+			       in.incoming_consumed ? "the incoming hand-over was consumed: its blocks cannot be checked from this memory"
+						    : "no memory: give --mem to check the blocks");
 		text_group(fs, KI_SEV_ERROR, "errors");
 		text_group(fs, KI_SEV_WARNING, "warnings");
 		if (ki_global.verbose)

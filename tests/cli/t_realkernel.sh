@@ -77,6 +77,12 @@ expect_jq "realkernel after: in/ shows the old hand-over's sub-nodes" '[.subnode
 ki -j list --blocks --mem "$T/after.elf" "$A/in"
 expect_rc "realkernel after: in/ with the new kernel's memory: exits 2" 2
 expect_jq "realkernel after: in/: one error, incoming-consumed, no blocks" '[.findings[] | select(.severity == "error") | .id] == ["incoming-consumed"] and .blocks == [] and .map == null'
+ki verify --mem "$T/after.elf" "$A/in"
+expect_rc "realkernel after: verify in/ with the new kernel's memory: could not verify, exits 2" 2
+expect_grep "realkernel after: verify in/: says the blocks cannot be checked" "$T/out" 'consumed: its blocks cannot be checked'
+ki snapshot --mem "$T/after.elf" "$A/in" -o "$T/rk-snap.json"
+expect_rc "realkernel after: snapshot in/ with the new kernel's memory: exits 2" 2
+expect_grep "realkernel after: snapshot in/: says consumed" "$T/err" 'consumed at boot'
 KHOINSPECT_LIVE_DEBUGFS="$A/in" KHOINSPECT_LIVE_MEM="$T/after.elf" ki -j list live
 expect_rc "realkernel after: live in/: exits 2" 2
 expect_jq "realkernel after: live in/: not walked, incoming-consumed" '[.findings[] | select(.severity == "error") | .id] == ["incoming-consumed"] and .map == null'
