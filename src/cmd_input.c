@@ -472,8 +472,9 @@ struct ki_error *ki_input_open(struct ki_input_opts *o, struct ki_input *in)
 	memset(in, 0, sizeof(*in));
 	ki_findings_init(&in->f);
 	in->input = o->input;
-	/* --format or --base say INPUT is a dump, even one starting with an FDT. */
-	if ((o->dump.format && strcmp(o->dump.format, "auto")) || o->dump.base_set)
+	/* --format or --base say INPUT is a dump, even one starting with an FDT;
+	 * with --mem they are the memory's. */
+	if (!o->mem && ((o->dump.format && strcmp(o->dump.format, "auto")) || o->dump.base_set))
 		err = gather_dump(o, in);
 	else
 		err = is_blob_input(o->input) ? gather_blob(o, in) : gather_dump(o, in);

@@ -74,3 +74,30 @@ if [ ! -e /sys/kernel/debug/kho ]; then
 	expect_grep "live: names the path" "$T/err" '/sys/kernel/debug/kho'
 fi
 rm -f "$T/dbg-mem.elf"
+
+# With memory, a bare FDT file is found in memory by its bytes; a copy of
+# the same FDT elsewhere (say, a file in a tmpfs) is told apart by which one
+# its own map preserves. Here the FDT page of the 16K golden raw image is
+# copied into its last page (zeros, not preserved): both match the file.
+G16="$FIX/golden/v3-aarch64-16k.truth.json"
+xz -dc "$FIX/golden/v3-aarch64-16k.raw.xz" >"$T/dbg16.raw"
+_off=$(( $(jq -r .fdt_phys "$G16") - 0x80000000 ))
+_ts=$(od -An -tu1 -j $((_off + 4)) -N4 "$T/dbg16.raw" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+dd if="$T/dbg16.raw" of="$T/dbg16.fdt" bs=1 skip="$_off" count="$_ts" 2>/dev/null
+_last=$(( $(wc -c <"$T/dbg16.raw") / 16384 - 1 ))
+if cmp -s -n 16384 -i $((_last * 16384)):0 "$T/dbg16.raw" /dev/zero; then ok "16K raw: last page is free"; else bad "16K raw: last page is free" "it is not zeros"; fi
+dd if="$T/dbg16.fdt" of="$T/dbg16.raw" bs=16384 seek="$_last" conv=notrunc 2>/dev/null
+truth_blocks "$G16" >"$T/want16"
+ki -j list --blocks --mem "$T/dbg16.raw" --base 0x80000000 --page-size 16384 "$T/dbg16.fdt"
+expect_rc "FDT file + memory with a copy of the FDT: exits 0" 0
+expect_jq "FDT file + memory with a copy: the FDT its own map preserves" ".kho.fdt_phys == \"$(jq -r .fdt_phys "$G16")\" and (.kho.fdt_found_by | test(\"its own map preserves\"))"
+got_blocks >"$T/got16"
+expect_same "FDT file + memory with a copy: blocks = truth" "$T/want16" "$T/got16"
+# a file that is no FDT of this memory: warned, the file's FDT used
+xz -dc "$FIX/golden/v3-x86_64-4k.elf.xz" >"$T/dbg-mem.elf"
+ki -j list --mem "$T/dbg-mem.elf" "$T/dbg16.fdt"
+expect_jq "FDT file not in memory: warning, address unknown" '([.findings[] | select(.id == "debugfs-fdt-not-in-memory" and .severity == "warning")] | length == 1) and .kho.fdt_phys == null'
+ki list --fdt-phys 0x1000 "$D"
+expect_rc "--fdt-phys with a debugfs copy and no memory: usage error" 2
+expect_grep "--fdt-phys without memory: asks for --mem" "$T/err" 'fdt-phys needs the memory.*--mem'
+rm -f "$T/dbg16.raw" "$T/dbg16.fdt" "$T/dbg-mem.elf"
