@@ -85,13 +85,16 @@ static int verify_against(struct ki_input_opts *o, const char *manifest)
 	struct ki_findings f;
 	struct ki_against_stats st;
 	const struct ki_findings *fs[2];
-	const char *input = !strcmp(o->input, "live") ? "/proc/kcore" : o->input;
+	bool live = !strcmp(o->input, "live");
+	const char *input = live ? ki_live_mem() : o->input;
 	struct ki_error *err;
 	size_t nerr, nwarn;
 	int ret;
 
 	ki_findings_init(&f);
 	err = ki_manifest_open(manifest, &m);
+	if (!err && live)
+		err = ki_live_mem_check();
 	if (!err)
 		err = ki_dump_open(input, &o->dump, &d);
 	if (err) {

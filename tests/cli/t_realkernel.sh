@@ -123,6 +123,12 @@ expect_no_grep "locate live without memory: not \"cannot open the dump\"" "$T/er
 KHOINSPECT_LIVE_MEM="$T/before.elf" ki -j locate live
 expect_rc "locate live: exits 0" 0
 expect_grep "locate live: rank 1 is the FDT page" "$T/rk-before" "^$(jq -r '.candidates[0].fdt_phys' "$T/out") 0\$"
+ki snapshot --mem "$T/before.elf" "$B" -o "$T/rk-before.json"
+expect_rc "snapshot of a first kernel's debugfs + memory: exits 0" 0
+expect_jq "snapshot: the whole FDT from memory (405 bytes, not debugfs' 233) and every block" ".kho.fdt_size == \"0x195\" and .total.blocks == $(wc -l <"$T/rk-before")"
+KHOINSPECT_LIVE_MEM="$T/no-kcore" ki verify --against "$T/rk-before.json" live
+expect_rc "verify --against live without memory: exits 2" 2
+expect_grep "verify --against live without memory: names what is missing" "$T/err" 'cannot read the running kernel.s memory'
 KHOINSPECT_LIVE_DEBUGFS="$B" KHOINSPECT_LIVE_MEM="$T/no-kcore" ki list live
 expect_rc "list live without memory: exits 2" 2
 expect_grep "list live without memory: names what is missing" "$T/err" 'cannot read the running kernel.s memory'
