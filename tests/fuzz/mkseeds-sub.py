@@ -98,9 +98,23 @@ def kho_test():
     return image({0: dtb('/dts-v1/; / { compatible = "kho-test-v1"; nr_folios = [07 00 00 00]; };')})
 
 
+def kho_test_data():
+    # as lib/test_kho.c of 7.3 writes it: magic at the root; nr_folios,
+    # folios_info (struct kho_vmalloc: first chunk, total_pages, flags,
+    # order) and csum in /data. Chunk page 1 -> data page 2, which lists
+    # three folios as phys | order: page 3 (order 0), 4-5 (1), 8-11 (2).
+    kv = "[" + " ".join("%02x" % b for b in le64(0x1000) + struct.pack("<IHH", 1, 1, 0)) + "]"
+    p = {0: dtb('/dts-v1/; / { compatible = "kho-test-v1"; magic = [21 4f 48 4b];'
+                ' data { nr_folios = [03 00 00 00]; folios_info = %s; csum = [01 02 03 04]; }; };' % kv)}
+    p[1] = le64(0) + le64(0x2000)
+    p[2] = le64(0x3000 | 0) + le64(0x4000 | 1) + le64(0x8000 | 2)
+    p[0xb] = b"\0"
+    return image(p)
+
+
 for fname, sel, data in (("luo-v5", 0, luo_v5()), ("luo-v1", 0, luo_v1()),
                          ("memblock", 1, memblock()), ("kexec-metadata", 2, kexec_meta()),
-                         ("kho-test", 3, kho_test())):
+                         ("kho-test", 3, kho_test()), ("kho-test-data", 3, kho_test_data())):
     with open("%s/%s" % (OUT, fname), "wb") as f:
         f.write(bytes([sel]) + data)
-print("wrote 5 seeds to", OUT, file=sys.stderr)
+print("wrote 6 seeds to", OUT, file=sys.stderr)

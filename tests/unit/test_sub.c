@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <libfdt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,6 +398,45 @@ Test(sub, kho_test_decoded_and_mangled)
 	name[8] = 'z';
 	r = run(&m, "kho_test");
 	cr_expect_eq(count_id(&r, "kho-test", 0), 1);
+	done(&r, &m);
+}
+
+/* 7.3's layout (lib/test_kho.c): /data holds nr_folios, folios_info, csum */
+Test(sub, kho_test_data_node_folios_owned)
+{
+	struct img m = load(SEEDS "kho-test-data");
+	struct result r = run(&m, "kho_test");
+
+	owner_is(&r, PG(0), "kho:kho_test");
+	owner_is(&r, PG(1), "kho_test:folios_info");   /* the vmalloc chunk */
+	owner_is(&r, PG(2), "kho_test:folios_info");   /* its one data page */
+	owner_is(&r, PG(3), "kho_test:folio");
+	owner_is(&r, PG(4), "kho_test:folio");
+	owner_is(&r, PG(5), "kho_test:folio");         /* order 1: two pages */
+	no_owner(&r, PG(6));
+	no_owner(&r, PG(7));
+	for (unsigned int i = 8; i < 12; i++)
+		owner_is(&r, PG(i), "kho_test:folio"); /* order 2 */
+	no_problems(&r);
+	ki_owners_deinit(&r.own);
+	ki_findings_deinit(&r.f);
+	/* the order-1 folio moved to an odd page: not aligned to its order */
+	put64(&m, PG(2) + 8, 0x5000 | 1);
+	r = run(&m, "kho_test");
+	cr_expect_eq(count_id(&r, "kho-test-folio", 0), 1);
+	no_owner(&r, PG(5));
+	ki_owners_deinit(&r.own);
+	ki_findings_deinit(&r.f);
+	put64(&m, PG(2) + 8, 0x4000 | 1);
+	/* more folios than the one data page can list */
+	{
+		uint32_t nf = 4099;      /* little-endian, as the writer's */
+
+		cr_assert_eq(fdt_setprop_inplace(m.mem, fdt_path_offset(m.mem, "/data"), "nr_folios",
+						 &nf, 4), 0);
+	}
+	r = run(&m, "kho_test");
+	cr_expect_eq(count_id(&r, "kho-test-nr-folios", 0), 1);
 	done(&r, &m);
 }
 
