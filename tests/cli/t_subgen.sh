@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Sub-formats end to end on khogen images: khogen writes LUO (luo-v1 FDT or
-# luo-v5 block chains), memfd-v1/v2 with vmalloc folio arrays, kho-test
+# luo-v5 block chains), memfd-v1/v2 with vmalloc folio arrays, kho-test (as
+# 7.3 writes it: /data, a folios_info vmalloc area and its folios)
 # and memblock from the format facts and records every block's owner;
 # list --owners must agree with it block for block, verify must find
 # nothing; then one field mangled at a time (addresses from khogen's

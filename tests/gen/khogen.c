@@ -685,6 +685,7 @@ static struct {
 
 static uint64_t kho_test_folios;
 static bool kho_test;
+static uint64_t kho_test_chunk, kho_test_pages; /* its folios_info vmalloc area */
 
 /* npages contiguous structure pages, the first aligned to align pages */
 static uint64_t alloc_contig(uint64_t npages, uint64_t align)
@@ -980,6 +981,52 @@ static void luo_blob(unsigned char *buf, struct subnode *s)
 	s->blob_size = fdt_totalsize(buf);
 }
 
+/*
+ * lib/test_kho.c as 7.3 writes it: kho_test_folios folios (orders 0-3 in
+ * turn) and folios_info, a vmalloc area (order-0 pieces, its chunk pages)
+ * of one "phys | order" u64 per folio. The FDT (write_blob) holds
+ * nr_folios, folios_info and csum in /data.
+ */
+static void kho_test_build(void)
+{
+	uint64_t npages = div_up(kho_test_folios ? kho_test_folios * 8 : 1, opt.ps);
+	uint64_t cap = (opt.ps - 8) / 8, nchunks = div_up(npages, cap);
+	uint64_t *piece = xcalloc(npages, sizeof(*piece)), *chunk = xcalloc(nchunks, sizeof(*chunk));
+	unsigned char e[8];
+
+	for (uint64_t k = 0; k < npages; k++) {
+		piece[k] = alloc_page();
+		add_owned(piece[k], 0, "kho_test:folios_info");
+		zero_pages(piece[k], 1);
+	}
+	for (uint64_t k = 0; k < nchunks; k++) {
+		chunk[k] = alloc_page();
+		add_owned(chunk[k], 0, "kho_test:folios_info");
+	}
+	for (uint64_t k = 0; k < nchunks; k++) {
+		unsigned char *cp = xcalloc(1, opt.ps);
+
+		put64(cp, k + 1 < nchunks ? chunk[k + 1] : 0);
+		for (uint64_t j = 0; j < cap && k * cap + j < npages; j++)
+			put64(cp + 8 + 8 * j, piece[k * cap + j]);
+		mem_write(chunk[k], cp, opt.ps);
+		free(cp);
+	}
+	for (uint64_t k = 0; k < kho_test_folios; k++) {
+		unsigned int o = (unsigned int)(k % 4);
+		uint64_t pa = alloc_contig(UINT64_C(1) << o, UINT64_C(1) << o);
+
+		add_owned(pa, o, "kho_test:folio");
+		layout("kho_test-folio 0x%" PRIx64 " %u", pa, o);
+		put64(e, pa | o);
+		mem_write(piece[k * 8 / opt.ps] + k * 8 % opt.ps, e, 8);
+	}
+	kho_test_chunk = chunk[0];
+	kho_test_pages = npages;
+	free(piece);
+	free(chunk);
+}
+
 /* the blob of a sub-node: memblock FDT, kexec-metadata, or filler */
 static void write_blob(struct subnode *s)
 {
@@ -1007,10 +1054,22 @@ static void write_blob(struct subnode *s)
 		fdt_ok(fdt_begin_node(buf, ""), "kho_test");
 		fdt_ok(fdt_property_string(buf, "compatible", "kho-test-v1"), "kho_test");
 		{
-			unsigned char nf[4];
+			unsigned char nf[4], kv[16], magic[4];
 
+			put32(magic, 0x4b484f21);               /* "KHO!" */
+			fdt_ok(fdt_property(buf, "magic", magic, 4), "kho_test");
+			/* 7.3 keeps the rest in /data */
+			fdt_ok(fdt_begin_node(buf, "data"), "kho_test");
 			put32(nf, (uint32_t)kho_test_folios);
 			fdt_ok(fdt_property(buf, "nr_folios", nf, 4), "kho_test");
+			put64(kv, kho_test_chunk);
+			put32(kv + 8, (uint32_t)kho_test_pages);
+			put16(kv + 12, 1);                      /* allocated by vmalloc */
+			put16(kv + 14, 0);                      /* order-0 pieces */
+			fdt_ok(fdt_property(buf, "folios_info", kv, 16), "kho_test");
+			put32(nf, 0x1234);
+			fdt_ok(fdt_property(buf, "csum", nf, 4), "kho_test");
+			fdt_ok(fdt_end_node(buf), "kho_test");
 		}
 		fdt_ok(fdt_end_node(buf), "kho_test");
 		fdt_ok(fdt_finish(buf), "kho_test");
@@ -1419,6 +1478,8 @@ int main(int argc, char **argv)
 	add_owned(fdt_pa, 0, "kho:fdt");
 	if (luo.version)
 		luo_build();
+	if (kho_test)
+		kho_test_build();
 	sort_blocks(false);
 	for (size_t i = 0; i < opt.nsubs; i++)
 		write_blob(&opt.subs[i]);
