@@ -222,8 +222,12 @@ static struct ki_error *fdt_from_file(struct ki_input *l, bool be)
 	}
 	if (dbg->fdt_truncated)
 		return ki_error_set_path(ki_error_create(KI_ERR_TRUNCATED,
-				"FDT header says 0x%x bytes but only 0x%zx are there: debugfs truncated it (it sizes out/fdt when the file is created, and clients have added sub-nodes since); give --mem FILE (a dump of this machine, or /proc/kcore) to read the whole FDT from memory",
-				dbg->fdt_totalsize, dbg->fdt_len), dbg->fdt_path);
+				"FDT header says 0x%x bytes but only 0x%zx are there: %s; give --mem FILE (a dump of this machine, or /proc/kcore) to read the whole FDT from memory",
+				dbg->fdt_totalsize, dbg->fdt_len,
+				dbg->side == KI_DEBUGFS_OUT
+				? "debugfs truncated it (it sizes out/fdt when the file is created, and clients have added sub-nodes since)"
+				: "the file is cut short (a debugfs out/fdt is sized when it is created, and the FDT grows as clients add sub-nodes)"),
+				dbg->fdt_path);
 	return ki_kho_from_blob(dbg->fdt, dbg->fdt_len, be, dbg->fdt_path, &l->f, &l->k);
 }
 
@@ -265,7 +269,15 @@ static struct ki_error *gather_outgoing(struct ki_input_opts *o, struct ki_input
 	struct ki_debugfs_match mt = { 0 };
 	struct ki_error *err = NULL;
 
-	if (l->d) {
+	if (l->d && !dbg->fdt && !dbg->nsubs && !o->loc.fdt_phys_set) {
+		/* nothing in the copy says which FDT: the scan's choice */
+		ki_findings_add(&l->f, KI_SEV_INFO, "debugfs-names-nothing", false, 0,
+				"%s has neither fdt nor sub_fdts files: the KHO FDT is the scan's choice alone",
+				dbg->dir ? dbg->dir : "the copy");
+		err = ki_locate(l->d, &o->loc, &l->f, &l->k, &l->found_by, NULL);
+		if (err)
+			return ki_error_set_path(err, l->d->path);
+	} else if (l->d) {
 		err = fdt_from_memory(o, l, &mt);
 		if (!err && mt.found)
 			err = load_found(l, &mt);

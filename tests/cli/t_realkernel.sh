@@ -61,6 +61,13 @@ expect_jq "realkernel after: says in/ was consumed at boot" '[.findings[] | sele
 expect_jq "realkernel after: the incoming map is not walked" '[.findings[] | select(.severity == "error")] == []'
 expect_blocks "realkernel after: out/ without fdt + --mem" "$T/rk-after" --mem "$T/after.elf" "$A/out"
 KHOINSPECT_LIVE_DEBUGFS="$A" KHOINSPECT_LIVE_MEM="$T/after.elf" expect_blocks "realkernel after: live on a kexec'd kernel" "$T/rk-after" live
+# a copy with nothing that names the FDT (scratch files only): the scan's choice
+rm -rf "$T/rk-bare-out"
+mkdir "$T/rk-bare-out"
+cp "$A/out/scratch_phys" "$A/out/scratch_len" "$T/rk-bare-out/"
+expect_blocks "realkernel after: out/ with scratch files only + --mem" "$T/rk-after" --mem "$T/after.elf" "$T/rk-bare-out"
+expect_jq "realkernel after: out/ with scratch files only: said" '[.findings[] | select(.id == "debugfs-names-nothing")] | length == 1'
+rm -rf "$T/rk-bare-out"
 ki list "$A"
 expect_rc "realkernel after: no memory: exits 2" 2
 expect_grep "realkernel after: no memory: says where the outgoing FDT is and that in/ was consumed" "$T/err" 'outgoing FDT only in memory; give --mem FILE.*consumed at boot'
