@@ -22,7 +22,11 @@ struct ki_debugfs_match {
 };
 
 /*
- * Scan d for KHO FDTs and pick the one dbg shows: the one whose first bytes
+ * The KHO FDT dbg shows, in d. First the cheap way: the FDT page is an
+ * order-0 block of its own map, whose pointer the copy holds (even a
+ * truncated one: the root's 8-byte properties are read by position), so
+ * the copy's bytes are looked for at those blocks. Else scan d for KHO
+ * FDTs and pick the one dbg shows: the one whose first bytes
  * are dbg's fdt file (debugfs may hold only the start of it: out/fdt is
  * sized when it is created, and the FDT grows as clients add sub-nodes),
  * else the one whose blobs in memory are dbg's sub_fdts files. Copies of an

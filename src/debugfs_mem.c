@@ -7,6 +7,7 @@
  * holds the whole FDT: the scan finds every KHO FDT, and the copy says
  * which one is meant.
  */
+#include <endian.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,32 +96,37 @@ static int find_block(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 
 /* Does the FDT at pa preserve its own page as an order-0 block? A copy of
  * an FDT elsewhere (a file in a tmpfs) names the same map, which does not
- * hold the copy's page. */
+ * hold the copy's page. An undecided page size: each the FDT could have. */
 static bool preserves_itself(struct ki_dump *d, uint64_t pa, uint32_t ps_mask,
 			     const struct ki_map_options *mo)
 {
 	uint64_t saved = d->page_size;
-	struct ki_findings f;
-	struct ki_kho *k = NULL;
-	struct ki_map *m = NULL;
-	struct ki_error *err;
-	struct find_block fb = { .pa = pa };
+	bool found = false;
 
-	if (!d->page_size)
-		d->page_size = ps_mask ? (uint64_t)(ps_mask & -ps_mask) : 4096;
-	ki_findings_init(&f);
-	err = ki_kho_load(d, pa, &f, &k);
-	if (!err)
-		err = ki_map_open(d, k, mo, &f, &m);
-	fb.ps = d->page_size;
-	if (!err)
-		ki_map_foreach_run(m, 0, find_block, &fb);
-	ki_error_destroy(err);
-	ki_map_destroy(m);
-	ki_kho_destroy(k);
-	ki_findings_deinit(&f);
+	for (uint64_t ps = 4096; ps <= 65536 && !found; ps <<= 2) {
+		struct ki_findings f;
+		struct ki_kho *k = NULL;
+		struct ki_map *m = NULL;
+		struct ki_error *err;
+		struct find_block fb = { .pa = pa, .ps = saved ? saved : ps };
+
+		if (saved ? ps != 4096 : !(ps_mask & ps))
+			continue;
+		d->page_size = fb.ps;
+		ki_findings_init(&f);
+		err = ki_kho_load(d, pa, &f, &k);
+		if (!err)
+			err = ki_map_open(d, k, mo, &f, &m);
+		if (!err)
+			ki_map_foreach_run(m, 0, find_block, &fb);
+		found = fb.found;
+		ki_error_destroy(err);
+		ki_map_destroy(m);
+		ki_kho_destroy(k);
+		ki_findings_deinit(&f);
+	}
 	d->page_size = saved;
-	return fb.found;
+	return found;
 }
 
 static const char *what_matched(const struct ki_debugfs *dbg, int how)
@@ -129,6 +135,149 @@ static const char *what_matched(const struct ki_debugfs *dbg, int how)
 		return "whose blobs are the copy's sub_fdts files";
 	return dbg->fdt_truncated ? "that the copy's truncated fdt file begins"
 				  : "that the copy's fdt file holds";
+}
+
+static uint32_t be32_at(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+enum { MAX_MAP_GUESSES = 4, FAST_MAX_BLOCKS = 1 << 20 };
+
+/*
+ * The copy's 8-byte root properties (the map pointer is one: a truncated
+ * copy has lost the strings block, so names are unknown) and its first
+ * string property (the compatible). Tokens are walked only inside the copy.
+ */
+static size_t root_u64s(const struct ki_debugfs *dbg, bool be, uint64_t *out, char *compat,
+			size_t compat_len)
+{
+	const unsigned char *b = dbg->fdt;
+	size_t len = dbg->fdt_len, off, n = 0;
+	int depth = 0;
+
+	compat[0] = '\0';
+	if (len < 40)
+		return 0;
+	off = be32_at(b + 8);
+	while (off + 4 <= len) {
+		uint32_t tag = be32_at(b + off);
+
+		if (tag == 1) {                 /* FDT_BEGIN_NODE: name, padded */
+			const unsigned char *nul = memchr(b + off + 4, 0, len - off - 4);
+
+			if (!nul)
+				break;
+			off = ((size_t)(nul - b) + 4) & ~(size_t)3;
+			depth++;
+		} else if (tag == 2) {          /* FDT_END_NODE */
+			if (--depth <= 0)
+				break;
+			off += 4;
+		} else if (tag == 3) {          /* FDT_PROP: len, nameoff, value */
+			uint32_t plen;
+
+			if (off + 12 > len)
+				break;
+			plen = be32_at(b + off + 4);
+			if (plen > len - off - 12)
+				break;
+			if (depth == 1 && plen == 8 && n < MAX_MAP_GUESSES) {
+				uint64_t v;
+
+				memcpy(&v, b + off + 12, 8);
+				out[n++] = be ? be64toh(v) : le64toh(v);
+			} else if (depth == 1 && !compat[0] && plen > 1 && plen < compat_len &&
+				   b[off + 12 + plen - 1] == 0) {
+				memcpy(compat, b + off + 12, plen);
+			}
+			off += 12 + (((size_t)plen + 3) & ~(size_t)3);
+		} else if (tag == 4) {          /* FDT_NOP */
+			off += 4;
+		} else {
+			break;
+		}
+	}
+	return n;
+}
+
+struct fast {
+	struct ki_dump *d;
+	const struct ki_debugfs *dbg;
+	unsigned char *buf;
+	uint64_t ps, seen, found;
+};
+
+static int fast_block(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	struct fast *fs = arg;
+
+	(void)order;
+	for (uint64_t i = 0; i < n; i++) {
+		struct ki_error *err;
+
+		if (++fs->seen > FAST_MAX_BLOCKS)
+			return 1;
+		err = ki_memreader_read(&fs->d->mem, pa + i * fs->ps, fs->buf, fs->dbg->fdt_len);
+		if (!err && !memcmp(fs->buf, fs->dbg->fdt, fs->dbg->fdt_len)) {
+			fs->found = pa + i * fs->ps;
+			return 1;
+		}
+		ki_error_destroy(err);
+	}
+	return 0;
+}
+
+/*
+ * The cheap way, O(preserved blocks) instead of O(memory): the FDT page is
+ * an order-0 block of its own map, so walk the map the copy points to and
+ * look for the copy's bytes at each order-0 block. 0 when it does not work
+ * out (the scan is the way then).
+ */
+static uint64_t find_via_map(struct ki_dump *d, const struct ki_debugfs *dbg,
+			     const struct ki_map_options *mo)
+{
+	uint64_t guesses[MAX_MAP_GUESSES], found = 0;
+	struct ki_kho k = { 0 };
+	char compat[64], *semi;
+	size_t n;
+
+	if (!dbg->fdt || !d->page_size || dbg->fdt_len > d->page_size)
+		return 0;
+	n = root_u64s(dbg, d->big_endian, guesses, compat, sizeof(compat));
+	semi = strchr(compat, ';');
+	if (semi)
+		*semi = '\0';
+	if (strlen(compat) >= sizeof(k.family))
+		return 0;
+	snprintf(k.family, sizeof(k.family), "%s", compat);
+	k.compatible = compat;
+	k.format = ki_kho_format_from_family(k.family);
+	if (k.format == KI_KHO_UNKNOWN || k.format == KI_KHO_V1)
+		return 0; /* kho-v1 maps pointer 0 before finalize: the scan */
+	for (size_t i = 0; i < n && !found; i++) {
+		struct ki_findings f;
+		struct ki_map *m = NULL;
+		struct ki_error *err;
+		struct fast fs = { .d = d, .dbg = dbg, .ps = d->page_size };
+
+		if (!guesses[i] || (guesses[i] & (d->page_size - 1)))
+			continue;
+		k.has_map = true;
+		k.map_phys = guesses[i];
+		ki_findings_init(&f);
+		err = ki_map_open(d, &k, mo, &f, &m);
+		fs.buf = malloc(dbg->fdt_len);
+		if (!err && fs.buf && !f.counts[KI_SEV_ERROR] && !m->errors) {
+			ki_map_foreach_run(m, 0, fast_block, &fs);
+			found = fs.found;
+		}
+		free(fs.buf);
+		ki_error_destroy(err);
+		ki_map_destroy(m);
+		ki_findings_deinit(&f);
+	}
+	return found;
 }
 
 struct ki_error *ki_debugfs_find_fdt(struct ki_dump *d, const struct ki_debugfs *dbg,
@@ -145,6 +294,17 @@ struct ki_error *ki_debugfs_find_fdt(struct ki_dump *d, const struct ki_debugfs 
 	memset(ret, 0, sizeof(*ret));
 	if (!s)
 		return &ki_enomem;
+	ret->fdt_phys = find_via_map(d, dbg, mo);
+	if (ret->fdt_phys) {
+		free(s);
+		ret->found = true;
+		if (asprintf(&ret->how, "memory: the KHO FDT %s, an order-0 block of the map it names",
+			     what_matched(dbg, MATCH_FDT)) < 0) {
+			ret->how = NULL;
+			return &ki_enomem;
+		}
+		return NULL;
+	}
 	err = ki_scan_fdts(d, progress, arg, s);
 	if (err) {
 		free(s);

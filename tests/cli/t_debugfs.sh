@@ -88,11 +88,17 @@ _last=$(( $(wc -c <"$T/dbg16.raw") / 16384 - 1 ))
 if cmp -s -n 16384 -i $((_last * 16384)):0 "$T/dbg16.raw" /dev/zero; then ok "16K raw: last page is free"; else bad "16K raw: last page is free" "it is not zeros"; fi
 dd if="$T/dbg16.fdt" of="$T/dbg16.raw" bs=16384 seek="$_last" conv=notrunc 2>/dev/null
 truth_blocks "$G16" >"$T/want16"
-ki -j list --blocks --mem "$T/dbg16.raw" --base 0x80000000 --page-size 16384 "$T/dbg16.fdt"
+# the page size undecided: the scan finds both, the map tells them apart
+ki -j list --blocks --mem "$T/dbg16.raw" --base 0x80000000 "$T/dbg16.fdt"
 expect_rc "FDT file + memory with a copy of the FDT: exits 0" 0
 expect_jq "FDT file + memory with a copy: the FDT its own map preserves" ".kho.fdt_phys == \"$(jq -r .fdt_phys "$G16")\" and (.kho.fdt_found_by | test(\"its own map preserves\"))"
 got_blocks >"$T/got16"
 expect_same "FDT file + memory with a copy: blocks = truth" "$T/want16" "$T/got16"
+# the page size known: the FDT is looked for among its own map's blocks
+ki -j list --blocks --mem "$T/dbg16.raw" --base 0x80000000 --page-size 16384 "$T/dbg16.fdt"
+expect_jq "FDT file + memory, page size known: found in its own map" ".kho.fdt_phys == \"$(jq -r .fdt_phys "$G16")\" and (.kho.fdt_found_by | test(\"order-0 block of the map it names\"))"
+got_blocks >"$T/got16"
+expect_same "FDT file + memory, page size known: blocks = truth" "$T/want16" "$T/got16"
 # a file that is no FDT of this memory: warned, the file's FDT used
 xz -dc "$FIX/golden/v3-x86_64-4k.elf.xz" >"$T/dbg-mem.elf"
 ki -j list --mem "$T/dbg-mem.elf" "$T/dbg16.fdt"

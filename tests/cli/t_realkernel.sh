@@ -44,6 +44,7 @@ expect_jq "realkernel handover: every block has an owner" '[.blocks[] | select(.
 expect_blocks "realkernel before: debugfs copy + --mem" "$T/rk-before" --mem "$T/before.elf" "$B"
 # the FDT page is a preserved order-0 block (kho-formats.md §6.3)
 expect_grep "realkernel before: FDT read from memory, at a preserved page" "$T/rk-before" "^$(jq -r .kho.fdt_phys "$T/out") 0\$"
+expect_jq "realkernel before: found among its map's blocks (the map pointer read from the cut copy)" '.kho.fdt_found_by | test("truncated fdt file begins, an order-0 block of the map")'
 expect_jq "realkernel before: the truncated copy is said" '[.findings[] | select(.id == "debugfs-fdt-truncated")] | length == 1'
 expect_blocks "realkernel before: out/ + --mem" "$T/rk-before" --mem "$T/before.elf" "$B/out"
 KHOINSPECT_LIVE_DEBUGFS="$B" KHOINSPECT_LIVE_MEM="$T/before.elf" expect_blocks "realkernel before: live on a first kernel" "$T/rk-before" live
