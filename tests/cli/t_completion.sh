@@ -146,14 +146,21 @@ zpty -w z 'compadd () {
   (( $#__hits )) && builtin print -rl -- "HIT:"${^__hits}
   builtin compadd -Q -U "" 2>/dev/null
 }'
-zpty -w z 'zle -C __capture complete-word _main_complete; bindkey "^G" __capture'
+# The widget says when completion is over: input typed before that could
+# make zle give up the completion (pending typeahead), so nothing more is
+# written until ENDCOMP is read.
+zpty -w z 'zle -C __capture_c complete-word _main_complete'
+zpty -w z '__capture() { zle __capture_c; builtin print -rn -- $'"'"'\nEND''COMP\n'"'"' }; zle -N __capture; bindkey "^G" __capture'
 zpty -w z "print -r -- READY"
 while zpty -r z line; do [[ $line == READY* ]] && break; done
 zpty -w -n z "$3"$'\C-g'
+while zpty -r z line; do
+  [[ $line == *HIT:* ]] && print -r -- ${line#*HIT:}
+  [[ $line == *ENDCOMP* ]] && break
+done
 zpty -w z $'\C-u'"print -r -- DONE"
 while zpty -r z line; do
   [[ $line == *DONE* && $line != *print* ]] && break
-  [[ $line == *HIT:* ]] && print -r -- ${line#*HIT:}
 done
 zpty -d z
 EOS
