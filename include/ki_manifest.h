@@ -4,7 +4,10 @@
  * at open, then the ranges one at a time, so memory does not grow with them.
  * Version 2 adds groups of ranges without content in one compact array
  * ({"order", "owner", "not_in_dump" or "not_hashed": [[start, blocks]…]}),
- * handed out one range at a time like the others.
+ * handed out one range at a time like the others. Version 3 ends with
+ * "incomplete": null, or the reasons the manifest is not a whole record
+ * (map errors, contents not in the dump); it is read, with "map_errors",
+ * when the ranges end.
  */
 #ifndef KI_MANIFEST_H
 #define KI_MANIFEST_H
@@ -17,7 +20,7 @@
 #include "ki_hash.h"
 
 /* VERSION is what snapshot writes; versions from OLDEST on are read. */
-enum { KI_MANIFEST_VERSION = 2, KI_MANIFEST_OLDEST = 1, KI_MANIFEST_MAX_BLOBS = 256,
+enum { KI_MANIFEST_VERSION = 3, KI_MANIFEST_OLDEST = 1, KI_MANIFEST_MAX_BLOBS = 256,
        KI_MANIFEST_BUF = 1 << 18 };
 
 struct ki_mblob {
@@ -69,6 +72,14 @@ struct ki_manifest {
 	unsigned int group_order;
 	unsigned int group_shift;    /* page shift + order */
 	char group_owner[96];
+	/* after the ranges (ki_manifest_next has returned false) */
+	bool tail_read;
+	uint64_t map_errors;
+	bool incomplete;             /* the manifest lacks something: see why */
+	bool incomplete_hidden;      /* for a reason its ranges do not show
+				      * (map errors): not only gaps marked
+				      * range by range */
+	char why[512];
 	uint64_t line;
 	size_t pos, len;             /* buf[pos, len) not yet read */
 	size_t slen, klen;           /* length of the last string, of the last key */
@@ -82,7 +93,8 @@ extern bool ki_manifest_slow;
 /* Whether the file starts like a manifest ({ ... "khoinspect_manifest"). */
 bool ki_manifest_sniff(const char *path);
 struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret);
-/* false at the end of the ranges; an error for malformed input. */
+/* false at the end of the ranges (then incomplete and why are set from
+ * the members after them); an error for malformed input. */
 struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
 				  bool *got);
 void ki_manifest_close(struct ki_manifest *m);

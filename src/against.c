@@ -94,6 +94,7 @@ struct ki_error *ki_against(struct ki_dump *d, struct ki_manifest *m,
 					"sub-blob \"%s\" at 0x%" PRIx64 ": %s; not verified",
 					b->name, b->phys, err->message);
 			ki_error_destroy(err);
+			st->blobs_unverified++;
 			continue;
 		}
 		if (strcmp(hex, b->hash)) {

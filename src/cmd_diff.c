@@ -37,11 +37,20 @@ void cmd_diff_usage(void)
 	       "Output:\n"
 	       "      --stat           per-order counts only\n"
 	       "      --no-hash        compare addresses only, not contents\n"
+	       "      --present-only   compare the contents both sides hold; blocks whose\n"
+	       "                       contents a side lacks (not in a dump, a manifest's\n"
+	       "                       gap) are counted, not trouble\n"
 	       "  -j, --json           one JSON document\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
 	       "\n"
-	       "Exit status (as diff(1)): 0 same, 1 different, 2 trouble.\n", ki_input_help);
+	       "A block whose contents could not be compared on both sides (not in a\n"
+	       "dump, a manifest's gap), a map with errors or a manifest marked incomplete\n"
+	       "is unknown, not equal: the result is then never \"same\".\n"
+	       "\n"
+	       "Exit status (as diff(1)): 0 same, 1 different (a difference was found,\n"
+	       "even if the comparison is not complete), 2 trouble (including a\n"
+	       "comparison that found nothing but is not complete).\n", ki_input_help);
 }
 
 struct side {
@@ -66,6 +75,14 @@ struct side {
 	char hash[KI_HASH_HEX];
 	bool has_missing;            /* manifest: contents were not in the dump */
 	bool whole;                  /* [start, end) is the whole range as read */
+	/* manifest: the whole range as read, and its chunk hashes */
+	uint64_t rstart, rend, chunk_size;
+	char chunks[KI_HASH_CHUNKS * KI_CHUNK_HEX + 1];
+	/* dump: chunk hashes of [cc_start, cc_end) in cc_cs pieces (a
+	 * manifest's range on the other side), computed once per range */
+	uint64_t cc_start, cc_end, cc_cs;
+	int cc_state;                /* 0 none, 1 ok, -1 absent, -2 unreadable */
+	char *cc_chunks;
 };
 
 static struct ki_error *side_open(struct side *s, const struct ki_input_opts *tmpl,
@@ -174,6 +191,7 @@ static void side_close(struct side *s)
 	ki_manifest_close(s->man);
 	if (s->opened)
 		ki_input_close(&s->in, &s->o);
+	free(s->cc_chunks);
 }
 
 /* The next range of a manifest side (checked to be in order). */
@@ -204,6 +222,11 @@ static struct ki_error *side_next_manifest(struct side *s)
 	s->has_hash = r.has_hash && s->hashes;
 	s->has_missing = r.has_missing;
 	memcpy(s->hash, r.hash, KI_HASH_HEX);
+	s->rstart = r.start;
+	s->rend = r.end;
+	s->chunk_size = s->hashes && r.has_hash ? r.chunk_size : 0;
+	if (s->chunk_size)
+		memcpy(s->chunks, r.chunks, sizeof(s->chunks));
 	return NULL;
 }
 
@@ -288,6 +311,7 @@ struct out {
 	struct ki_obuf *ob;          /* text lines */
 	struct uncompared u;
 	size_t segments;             /* compared in two threads, in this many parts */
+	bool by_chunk;               /* a change counted per manifest chunk */
 };
 
 enum { LINE_MAX_BYTES = 128 };
@@ -347,27 +371,153 @@ void emit(struct out *o, int kind, uint64_t start, uint64_t end,
 	ki_obuf_done(o->ob, (size_t)(p - s));
 }
 
-/* A range both sides list, at the same order: whether its contents differ
- * ('!'), compared when both can be hashed; else it is counted as absent
- * from the dumps or as not compared. */
-static bool contents_differ(struct uncompared *u, struct side *a, struct side *b,
-			    uint64_t start, uint64_t end, unsigned int order)
+enum block_result { B_SAME, B_CHANGED, B_ABSENT, B_UNKNOWN };
+
+/* XXH3-64 chunk hashes of a manifest range (m) on a dump side (d): all of
+ * them at once, kept while the range lasts. */
+static int dump_chunks(struct side *d, const struct side *m)
+{
+	char hex[KI_HASH_HEX];
+	struct ki_error *err;
+
+	if (d->cc_state && d->cc_start == m->rstart && d->cc_end == m->rend &&
+	    d->cc_cs == m->chunk_size)
+		return d->cc_state;
+	d->cc_start = m->rstart;
+	d->cc_end = m->rend;
+	d->cc_cs = m->chunk_size;
+	if (!d->cc_chunks && !(d->cc_chunks = malloc(KI_HASH_CHUNKS * KI_CHUNK_HEX + 1)))
+		return d->cc_state = -2;
+	if (ki_memreader_first_missing(&d->in.d->mem, m->rstart, m->rend - m->rstart) != UINT64_MAX)
+		return d->cc_state = -1;
+	err = ki_hash_range_chunks(&d->in.d->mem, m->rstart, m->rend, m->chunk_size, hex,
+				   d->cc_chunks, NULL, NULL);
+	d->cc_state = err ? (err->code == KI_ERR_NODATA ? -1 : -2) : 1;
+	ki_error_destroy(err);
+	return d->cc_state;
+}
+
+/*
+ * One block [x, y) through the chunk hashes of manifest side m against
+ * the other side o: every chunk of m's range that touches the block is
+ * compared (*cover_ret: where those chunks end, past y when a chunk holds
+ * several blocks: the comparison is then per chunk).
+ */
+static enum block_result by_chunks(struct side *m, struct side *o, uint64_t x, uint64_t y,
+				   uint64_t *cover_ret)
+{
+	uint64_t cs = m->chunk_size, i0, i1;
+	const char *oc;
+
+	if (!cs || x < m->rstart || y > m->rend)
+		return B_UNKNOWN;
+	i0 = (x - m->rstart) / cs;
+	i1 = (y - m->rstart + cs - 1) / cs;
+	if (i1 > KI_HASH_CHUNKS)
+		return B_UNKNOWN;
+	*cover_ret = m->rstart + i1 * cs < m->rend ? m->rstart + i1 * cs : m->rend;
+	if (o->man) {
+		uint64_t off;
+
+		/* the other manifest's chunks on the same grid, over these bytes */
+		if (o->has_missing)
+			return B_ABSENT;
+		if (!o->chunk_size || o->chunk_size != cs || m->rstart < o->rstart ||
+		    (m->rstart - o->rstart) % cs || m->rstart + i1 * cs > o->rend)
+			return B_UNKNOWN;
+		off = (m->rstart - o->rstart) / cs;
+		if (off + i1 > KI_HASH_CHUNKS)
+			return B_UNKNOWN;
+		oc = o->chunks + KI_CHUNK_HEX * off;
+	} else {
+		int st = dump_chunks(o, m);
+
+		if (st < 0)
+			return st == -1 ? B_ABSENT : B_UNKNOWN;
+		oc = o->cc_chunks;
+	}
+	return memcmp(m->chunks + KI_CHUNK_HEX * i0, oc + KI_CHUNK_HEX * i0,
+		      (size_t)(i1 - i0) * KI_CHUNK_HEX) ? B_CHANGED : B_SAME;
+}
+
+/* A block [x, y) of two dumps: XXH3-128 of each. */
+static enum block_result dumps_block(struct side *a, struct side *b, uint64_t x, uint64_t y)
 {
 	char ha[KI_HASH_HEX], hb[KI_HASH_HEX];
-	enum hash_result ra = side_hash(a, start, end, ha);
-	enum hash_result rb = ra == HASH_OK ? side_hash(b, start, end, hb) : HASH_UNAVAILABLE;
-	uint64_t nb = (end - start) / (a->page_size << order);
+	enum hash_result ra = side_hash(a, x, y, ha), rb = side_hash(b, x, y, hb);
 
 	if (ra == HASH_OK && rb == HASH_OK)
-		return strcmp(ha, hb) != 0;
-	if (ra == HASH_ABSENT || rb == HASH_ABSENT ||
-	    side_hash(b, start, end, hb) == HASH_ABSENT) {
-		u->absent += nb;
-	} else if (a->hashes && b->hashes) {
-		u->unknown += nb;
-		u->unknown_by_order[order] += nb;
+		return strcmp(ha, hb) ? B_CHANGED : B_SAME;
+	return ra == HASH_ABSENT || rb == HASH_ABSENT ? B_ABSENT : B_UNKNOWN;
+}
+
+/* How a block compares, and up to where that answer holds (a chunk of a
+ * manifest may hold several blocks). */
+static enum block_result block_compare(struct out *o, struct side *a, struct side *b,
+				       uint64_t x, uint64_t y, uint64_t *upto)
+{
+	enum block_result r;
+
+	*upto = y;
+	if (a->man && a->has_missing)
+		return B_ABSENT;
+	if (b->man && b->has_missing)
+		return B_ABSENT;
+	if (!a->man && !b->man)
+		return dumps_block(a, b, x, y);
+	r = by_chunks(a->man ? a : b, a->man ? b : a, x, y, upto);
+	if (r == B_UNKNOWN && a->man && b->man) {
+		/* the grids differ: perhaps B's chunks, against A's */
+		r = by_chunks(b, a, x, y, upto);
 	}
-	return false;
+	if (*upto > y && r == B_CHANGED)
+		o->by_chunk = true;
+	if (*upto < y)
+		*upto = y;
+	return r;
+}
+
+/* A range both sides list, at the same order: its changed blocks ('!'),
+ * each compared on its own (a run of 3 where 1 changed is 1 block), or,
+ * where a manifest's chunk holds several blocks, per that chunk. Blocks
+ * that could not be compared are counted: absent from a dump (or a
+ * manifest's gap) or not comparable. */
+static void compare_contents(struct out *o, struct side *a, struct side *b,
+			     uint64_t start, uint64_t end, unsigned int order)
+{
+	char ha[KI_HASH_HEX], hb[KI_HASH_HEX];
+	uint64_t bs = a->page_size << order, x, upto, chg = 0;
+	bool in_chg = false;
+
+	/* the common case first: the whole range is the same */
+	if (side_hash(a, start, end, ha) == HASH_OK && side_hash(b, start, end, hb) == HASH_OK &&
+	    !strcmp(ha, hb))
+		return;
+	for (x = start; x < end; x = upto) {
+		enum block_result r = block_compare(o, a, b, x, x + bs, &upto);
+		uint64_t nb;
+
+		if (upto > end)
+			upto = end;
+		nb = (upto - x) / bs;
+		if (r == B_CHANGED) {
+			if (!in_chg)
+				chg = x;
+			in_chg = true;
+			continue;
+		}
+		if (in_chg)
+			emit(o, 2, chg, x, order);
+		in_chg = false;
+		if (r == B_ABSENT) {
+			o->u.absent += nb;
+		} else if (r == B_UNKNOWN) {
+			o->u.unknown += nb;
+			o->u.unknown_by_order[order] += nb;
+		}
+	}
+	if (in_chg)
+		emit(o, 2, chg, end, order);
 }
 
 /*
@@ -395,9 +545,10 @@ void wrun(struct wdiff *d, unsigned int kind, uint64_t first, uint64_t end)
 {
 	uint64_t start = first << d->s, stop = end << d->s;
 
-	if (__builtin_expect(kind == 2, 0) &&
-	    !contents_differ(&d->o->u, d->a, d->b, start, stop, d->order))
+	if (__builtin_expect(kind == 2, 0)) {
+		compare_contents(d->o, d->a, d->b, start, stop, d->order);
 		return;
+	}
 	emit(d->o, (int)kind, start, stop, d->order);
 }
 
@@ -851,13 +1002,61 @@ static void compare_kho(struct side *a, struct side *b, struct out *o)
 	}
 }
 
+/* Errors a side's map had (a dump): ranges past them are unknown. */
+static size_t side_map_errors(const struct side *s)
+{
+	if (s->man || !s->opened)
+		return 0;
+	return s->in.f.counts[KI_SEV_ERROR] + (s->in.d ? s->in.d->findings.counts[KI_SEV_ERROR] : 0);
+}
+
+/*
+ * Whether the comparison is not complete, and why (into buf): a map with
+ * errors, a manifest that says it lacks something, blocks whose contents
+ * are missing on a side or could not be compared. Such a diff is never
+ * "same": what could not be seen is unknown, not equal.
+ */
+static bool why_incomplete(const struct side *a, const struct side *b,
+			   const struct uncompared *u, bool hash, bool present_only,
+			   char *buf, size_t len)
+{
+	const struct side *sides[2] = { a, b };
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 2; i++) {
+		const struct side *s = sides[i];
+		size_t e = side_map_errors(s);
+
+		if (e && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s (%s): its map had %zu error%s (see `khoinspect verify`)",
+					      n ? "; " : "", s->path, i ? "B" : "A", e, e == 1 ? "" : "s");
+		if (s->man && s->man->incomplete && (s->man->incomplete_hidden || !present_only) &&
+		    n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s (%s): the manifest is incomplete: %s",
+					      n ? "; " : "", s->path, i ? "B" : "A", s->man->why);
+		if (s->man && hash && !s->man->hashed && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s (%s): the manifest has no content hashes (give --no-hash to compare addresses only)",
+					      n ? "; " : "", s->path, i ? "B" : "A");
+	}
+	if (u->absent && !present_only && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " block%s listed on both sides %s contents missing on a side (--present-only accepts that; --no-hash compares addresses only)",
+				      n ? "; " : "", u->absent, u->absent == 1 ? "" : "s",
+				      u->absent == 1 ? "has its" : "have their");
+	if (u->unknown && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " block%s could not be compared by content",
+				      n ? "; " : "", u->unknown, u->unknown == 1 ? "" : "s");
+	return n != 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_STAT = 256, O_NO_HASH };
+	enum { O_STAT = 256, O_NO_HASH, O_PRESENT_ONLY };
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
 		{ "stat", no_argument, NULL, O_STAT },
 		{ "no-hash", no_argument, NULL, O_NO_HASH },
+		{ "present-only", no_argument, NULL, O_PRESENT_ONLY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -868,7 +1067,8 @@ int cmd_diff(int argc, char **argv)
 	static struct ki_obuf text_buf; /* 256 KiB: not on the stack */
 	struct out o;
 	struct ki_error *err = NULL;
-	bool hash = true, words;
+	bool hash = true, words, incomplete, present_only = false;
+	char why[600];
 	int opt, r, ret;
 
 	memset(&o, 0, sizeof(o));
@@ -890,6 +1090,9 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case O_NO_HASH:
 			hash = false;
+			break;
+		case O_PRESENT_ONLY:
+			present_only = true;
 			break;
 		case 'h':
 			cmd_diff_usage();
@@ -980,8 +1183,8 @@ int cmd_diff(int argc, char **argv)
 			b.whole = false;
 		}
 		end = a.end < b.end ? a.end : b.end;
-		if (hash && contents_differ(&o.u, &a, &b, a.start, end, a.order))
-			emit(&o, 2, a.start, end, a.order);
+		if (hash)
+			compare_contents(&o, &a, &b, a.start, end, a.order);
 		if (a.end == end) {
 			err = side_next(&a);
 		} else {
@@ -1043,25 +1246,42 @@ int cmd_diff(int argc, char **argv)
 			printf("\n");
 		}
 	}
+	incomplete = why_incomplete(&a, &b, &o.u, hash, present_only, why, sizeof(why));
 	if (o.json) {
 		ki_json_end_array(&o.j);
 		ki_json_kv_uint(&o.j, "not_in_dump_blocks", o.u.absent);
+		ki_json_kv_uint(&o.j, "not_compared_blocks", o.u.unknown);
+		ki_json_key(&o.j, "changes_counted_per");
+		ki_json_string(&o.j, o.by_chunk ? "manifest-chunk" : "block");
 		ki_json_key(&o.j, "same");
-		ki_json_bool(&o.j, !o.differ);
+		ki_json_bool(&o.j, !o.differ && !incomplete);
+		ki_json_key(&o.j, "incomplete");
+		if (incomplete)
+			ki_json_string(&o.j, why);
+		else
+			ki_json_null(&o.j);
 		ki_json_end_object(&o.j);
 		ki_json_finish(&o.j);
 	} else {
-		printf("result: %s\n", o.differ ? "different" : "same");
+		/* never "same" when part of it could not be compared */
+		printf("result: %s\n", o.differ ? (incomplete ? "different, and incomplete" : "different") :
+		       incomplete ? "incomplete (not known to be the same)" : "same");
+		if (incomplete)
+			printf("incomplete: %s\n", why);
+		if (o.by_chunk)
+			printf("note: some changes are counted per chunk of a manifest (its chunk holds several blocks)\n");
 		if (o.u.unknown)
 			printf("note: %" PRIu64 " blocks were not compared by content: the ranges are split differently and a manifest has one hash per range\n",
 			       o.u.unknown);
 		if (o.segments && ki_global.verbose)
 			printf("note: compared in two threads, in %zu parts\n", o.segments);
-		if (o.u.absent && ki_global.verbose)
-			printf("note: %" PRIu64 " blocks are listed on both sides but their contents are not in the dump(s)\n",
+		if (o.u.absent)
+			printf("note: %" PRIu64 " blocks are listed on both sides but their contents are not in the dump(s) or manifest(s)\n",
 			       o.u.absent);
 	}
-	ret = o.differ ? KI_EXIT_FINDINGS : KI_EXIT_OK;
+	/* a difference found is certain; nothing found in an incomplete
+	 * comparison is not "same" */
+	ret = o.differ ? KI_EXIT_FINDINGS : incomplete ? KI_EXIT_TROUBLE : KI_EXIT_OK;
 	if (fflush(stdout) || ferror(stdout) || o.ob->failed) {
 		fprintf(stderr, "khoinspect: writing the output failed\n");
 		ret = KI_EXIT_TROUBLE;

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* khoinspect snapshot: a manifest of a hand-over, with content hashes. */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,17 +32,23 @@ void cmd_snapshot_usage(void)
 	       "verify --against can point at the page that changed), or the first address the\n"
 	       "dump does not hold. Take one before a kexec and check the next kernel\n"
 	       "with `verify --against`, or compare two with `diff`. The format is JSON,\n"
-	       "versioned (\"khoinspect_manifest\": 2), described in khoinspect(1).\n"
+	       "versioned (\"khoinspect_manifest\": 3), described in khoinspect(1). A\n"
+	       "manifest that lacks something (map errors, contents not in the dump) says\n"
+	       "so in \"incomplete\", with the reasons.\n"
 	       "\n"
 	       "%s\n%s"
 	       "Output:\n"
-	       "  -o, --output FILE    write the manifest to FILE (default: standard output)\n"
+	       "  -o, --output FILE    write the manifest to FILE (default: standard output),\n"
+	       "                       through a temporary file beside it; never one of\n"
+	       "                       the inputs\n"
 	       "      --no-hash        do not hash the preserved memory (faster; diff can\n"
 	       "                       then compare addresses only)\n"
 	       "  -p, --pretty         indent the manifest\n"
 	       "  -h, --help           this help\n"
 	       "\n"
-	       "Exit status: 0 written; 2 trouble (the manifest is not written).\n",
+	       "Exit status: 0 a complete manifest written; 2 trouble: not written (the\n"
+	       "output is one of the inputs or cannot be written, the input cannot be\n"
+	       "read), or written but incomplete (standard error says why).\n",
 	       ki_input_kinds_help, ki_input_help);
 }
 
@@ -66,7 +76,8 @@ static void hash_progress(void *arg, uint64_t n)
 		p->done >> 20, p->total >> 20, p->total ? (int)(p->done * 100 / p->total) : 100);
 }
 
-static void hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t start,
+/* false when the contents were asked for and could not be read */
+static bool hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t start,
 			uint64_t end, bool hash, struct hash_progress *hp,
 			uint64_t page_size)
 {
@@ -77,7 +88,7 @@ static void hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t star
 	ki_json_key(j, "xxh3");
 	if (!hash) {
 		ki_json_null(j);
-		return;
+		return true;
 	}
 	err = ki_hash_range_chunks(r, start, end, cs, hex, chunks,
 				   hp ? hash_progress : NULL, hp);
@@ -85,7 +96,7 @@ static void hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t star
 		ki_json_string(j, hex);
 		ki_json_kv_hex(j, "chunk_size", cs);
 		ki_json_kv_string(j, "chunks_xxh3_64", chunks);
-		return;
+		return true;
 	}
 	ki_json_null(j);
 	ki_json_key(j, "missing");
@@ -94,6 +105,7 @@ static void hash_member(struct ki_json *j, struct ki_memreader *r, uint64_t star
 	else
 		ki_json_null(j);
 	ki_error_destroy(err);
+	return false;
 }
 
 struct snap_emit {
@@ -108,6 +120,9 @@ struct snap_emit {
 	bool group_missing;
 	unsigned int group_order;
 	const char *group_owner;
+	/* what the manifest lacks: blocks not in the dump from their first
+	 * byte, ranges read only in part */
+	uint64_t missing_blocks, partial_ranges;
 };
 
 static void group_close(struct snap_emit *se)
@@ -171,6 +186,7 @@ static void snap_piece(struct snap_emit *se, uint64_t pa, unsigned int order,
 	/* no I/O: most preserved memory of a big machine is not in a dump */
 	missing = ki_memreader_first_missing(se->mem, pa, end - pa);
 	if (missing == pa) {
+		se->missing_blocks += n;
 		if (se->hp)
 			se->hp->done += end - pa; /* nothing to read: counted, not shown */
 		group_range(se, pa, order, n, owner, true);
@@ -180,6 +196,7 @@ static void snap_piece(struct snap_emit *se, uint64_t pa, unsigned int order,
 				   se->hp ? hash_progress : NULL, se->hp);
 	if (err && err->code == KI_ERR_NODATA && err->has_paddr && err->paddr == pa) {
 		ki_error_destroy(err);
+		se->missing_blocks += n;
 		group_range(se, pa, order, n, owner, true);
 		return;
 	}
@@ -196,6 +213,7 @@ static void snap_piece(struct snap_emit *se, uint64_t pa, unsigned int order,
 		ki_json_kv_hex(se->j, "chunk_size", cs);
 		ki_json_kv_string(se->j, "chunks_xxh3_64", chunks);
 	} else {
+		se->partial_ranges++;
 		ki_json_null(se->j);
 		ki_json_key(se->j, "missing");
 		if (err->has_paddr)
@@ -231,6 +249,245 @@ static int snap_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 	return ki_owners_split(se->owners, pa, n, se->page_size << order, snap_owned, &so);
 }
 
+/*
+ * Whether path names the same file as one of the inputs (through links,
+ * hard links, /proc/self/fd/N: the same device and inode), or lies inside
+ * an input that is a directory (a debugfs copy). Writing there would
+ * destroy what is being read.
+ */
+static bool is_an_input(const char *path, const char *const *inputs, size_t n)
+{
+	struct stat so, si;
+	char *dup, *dir, *rdir = NULL, *rin;
+	bool same = false;
+
+	if (!stat(path, &so)) {
+		for (size_t i = 0; i < n; i++)
+			if (inputs[i] && !stat(inputs[i], &si) && si.st_dev == so.st_dev &&
+			    si.st_ino == so.st_ino)
+				return true;
+	}
+	dup = strdup(path);
+	if (!dup)
+		return false;
+	dir = dirname(dup);
+	rdir = realpath(dir, NULL);
+	for (size_t i = 0; rdir && !same && i < n; i++) {
+		size_t len;
+
+		if (!inputs[i] || stat(inputs[i], &si) || !S_ISDIR(si.st_mode))
+			continue;
+		rin = realpath(inputs[i], NULL);
+		len = rin ? strlen(rin) : 0;
+		same = rin && !strncmp(rdir, rin, len) && (rdir[len] == '/' || !rdir[len]);
+		free(rin);
+	}
+	free(rdir);
+	free(dup);
+	return same;
+}
+
+/* The temporary file beside out_path (renamed over it when complete). */
+static struct ki_error *open_temp(const char *out_path, char **tmp_ret, FILE **fp_ret)
+{
+	char *tmp;
+	int fd;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", out_path) < 0)
+		return &ki_enomem;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		struct ki_error *err = ki_error_os(errno, out_path,
+				"cannot write the manifest (its temporary file beside it)");
+
+		free(tmp);
+		return err;
+	}
+	*fp_ret = fdopen(fd, "w");
+	if (!*fp_ret) {
+		struct ki_error *err = ki_error_os(errno, out_path, "cannot write the manifest");
+
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return err;
+	}
+	/* mkostemp makes it 0600; a manifest is not secret: as a new file */
+	{
+		mode_t um = umask(0);
+
+		umask(um);
+		fchmod(fd, 0666 & ~um);
+	}
+	*tmp_ret = tmp;
+	return NULL;
+}
+
+/* Why the manifest is not a whole record of the hand-over; none: complete. */
+struct lacks {
+	size_t map_errors;
+	uint64_t missing_blocks, partial_ranges;
+	size_t blobs_unread;
+};
+
+static bool lacks_any(const struct lacks *l)
+{
+	return l->map_errors || l->missing_blocks || l->partial_ranges || l->blobs_unread;
+}
+
+static void write_incomplete(struct ki_json *j, const struct lacks *l)
+{
+	char buf[200];
+
+	ki_json_key(j, "incomplete");
+	if (!lacks_any(l)) {
+		ki_json_null(j);
+		return;
+	}
+	ki_json_begin_array(j);
+	if (l->map_errors) {
+		snprintf(buf, sizeof(buf), "map-errors: the memory map had %zu error finding%s; ranges past them are not listed (see khoinspect verify)",
+			 l->map_errors, l->map_errors == 1 ? "" : "s");
+		ki_json_string(j, buf);
+	}
+	if (l->blobs_unread) {
+		snprintf(buf, sizeof(buf), "blobs-not-read: %zu sub-blob%s could not be read",
+			 l->blobs_unread, l->blobs_unread == 1 ? "" : "s");
+		ki_json_string(j, buf);
+	}
+	if (l->missing_blocks) {
+		snprintf(buf, sizeof(buf), "not-in-dump: the contents of %" PRIu64 " block%s are not in the dump",
+			 l->missing_blocks, l->missing_blocks == 1 ? "" : "s");
+		ki_json_string(j, buf);
+	}
+	if (l->partial_ranges) {
+		snprintf(buf, sizeof(buf), "partly-read: %" PRIu64 " range%s could be read only in part (no hash)",
+			 l->partial_ranges, l->partial_ranges == 1 ? "" : "s");
+		ki_json_string(j, buf);
+	}
+	ki_json_end_array(j);
+}
+
+/* The manifest itself: everything but the file handling. */
+static void write_manifest(FILE *fp, struct ki_input *in, const struct ki_owners *owners,
+			   bool hash, struct hash_progress *hp, struct lacks *lk)
+{
+	struct ki_json j;
+
+	for (unsigned int i = 0; i < KI_ORDERS; i++)
+		hp->total += in->m->blocks[i] * (in->m->page_size << i);
+	hp->on = hash && !ki_global.quiet && isatty(2);
+
+	ki_json_init(&j, fp, ki_global.pretty);
+	ki_json_begin_object(&j);
+	ki_json_kv_uint(&j, "khoinspect_manifest", KI_MANIFEST_VERSION);
+	ki_json_kv_string(&j, "generator", "khoinspect " KI_VERSION);
+	ki_json_key(&j, "input");
+	ki_json_begin_object(&j);
+	ki_json_kv_string(&j, "path", in->input);
+	ki_json_kv_string(&j, "container", in->container);
+	ki_json_kv_string(&j, "arch", in->d->arch);
+	ki_json_kv_uint(&j, "page_size", in->d->page_size);
+	ki_json_kv_string(&j, "byte_order", in->d->big_endian ? "big" : "little");
+	ki_json_end_object(&j);
+	ki_json_kv_string(&j, "hash", hash ? "xxh3-128" : NULL);
+
+	ki_json_key(&j, "kho");
+	ki_json_begin_object(&j);
+	ki_json_kv_string(&j, "compatible", in->k->compatible);
+	ki_json_key(&j, "fdt_phys");
+	if (in->k->has_fdt_phys)
+		ki_json_hex(&j, in->k->fdt_phys);
+	else
+		ki_json_null(&j);
+	ki_json_kv_hex(&j, "fdt_size", in->k->fdt_size);
+	{
+		char hex[KI_HASH_HEX];
+
+		ki_hash_buffer(in->k->blob, in->k->fdt_size, hex);
+		ki_json_kv_string(&j, "fdt_xxh3", hex);
+	}
+	ki_json_kv_hex(&j, "memory_map_phys", in->k->map_phys);
+	ki_json_end_object(&j);
+
+	ki_json_key(&j, "subnodes");
+	ki_json_begin_array(&j);
+	for (size_t i = 0; i < in->k->nsubs; i++) {
+		const struct ki_subnode *s = &in->k->subs[i];
+		uint64_t size = s->has_size && s->size ? s->size : in->d->page_size;
+
+		ki_json_begin_object(&j);
+		ki_json_kv_string(&j, "name", s->name);
+		ki_json_key(&j, "phys");
+		if (s->has_phys)
+			ki_json_hex(&j, s->phys);
+		else
+			ki_json_null(&j);
+		ki_json_kv_hex(&j, "size", size);
+		if (s->has_phys && s->phys + size > s->phys &&
+		    !hash_member(&j, &in->d->mem, s->phys, s->phys + size, true, NULL,
+				 in->d->page_size))
+			lk->blobs_unread++;
+		ki_json_end_object(&j);
+	}
+	ki_json_end_array(&j);
+
+	ki_json_key(&j, "scratch");
+	ki_json_begin_array(&j);
+	for (size_t i = 0; i < in->nscratch; i++) {
+		ki_json_begin_object(&j);
+		ki_json_kv_hex(&j, "start", in->scratch[i].addr);
+		ki_json_kv_hex(&j, "size", in->scratch[i].size);
+		ki_json_kv_string(&j, "source", in->scratch_source);
+		ki_json_end_object(&j);
+	}
+	ki_json_end_array(&j);
+
+	ki_json_key(&j, "ranges");
+	ki_json_begin_array(&j);
+	{
+		struct snap_emit se = { .j = &j, .mem = &in->d->mem, .page_size = in->m->page_size,
+					.hash = hash, .hp = hp, .owners = owners };
+
+		ki_map_foreach_run(in->m, -1, snap_run, &se);
+		group_close(&se);
+		lk->missing_blocks = se.missing_blocks;
+		lk->partial_ranges = se.partial_ranges;
+	}
+	ki_json_end_array(&j);
+	ki_json_key(&j, "total");
+	ki_json_begin_object(&j);
+	ki_json_kv_uint(&j, "blocks", in->m->total_blocks);
+	ki_json_kv_hex(&j, "bytes", hp->total);
+	ki_json_end_object(&j);
+	ki_json_kv_uint(&j, "map_errors", lk->map_errors);
+	/* last, when all is known (version 3): null, or why not complete */
+	write_incomplete(&j, lk);
+	ki_json_end_object(&j);
+	ki_json_finish(&j);
+	if (hp->printed)
+		fprintf(stderr, "\r\033[K");
+}
+
+static void say_incomplete(const char *input, const char *out, const struct lacks *l)
+{
+	fprintf(stderr, "khoinspect: %s: the manifest%s%s is incomplete (marked \"incomplete\" in it):",
+		input, out ? " " : "", out ? out : "");
+	if (l->map_errors)
+		fprintf(stderr, " the map had %zu error%s (see `khoinspect verify`);", l->map_errors,
+			l->map_errors == 1 ? "" : "s");
+	if (l->blobs_unread)
+		fprintf(stderr, " %zu sub-blob%s not read;", l->blobs_unread,
+			l->blobs_unread == 1 ? "" : "s");
+	if (l->missing_blocks)
+		fprintf(stderr, " %" PRIu64 " block%s not in the dump;", l->missing_blocks,
+			l->missing_blocks == 1 ? "" : "s");
+	if (l->partial_ranges)
+		fprintf(stderr, " %" PRIu64 " range%s read only in part;", l->partial_ranges,
+			l->partial_ranges == 1 ? "" : "s");
+	fprintf(stderr, " diff and verify --against treat what it lacks as unknown\n");
+}
+
 int cmd_snapshot(int argc, char **argv)
 {
 	enum { O_NO_HASH = 256 };
@@ -248,12 +505,12 @@ int cmd_snapshot(int argc, char **argv)
 	struct hash_progress hp = { 0 };
 	const char *out_path = NULL;
 	char *tmp_path = NULL;
-	bool hash = true;
+	bool hash = true, in_open = false;
 	struct ki_error *err;
-	struct ki_json j;
 	FILE *fp = stdout;
 	struct ki_owners owners = { 0 };
 	struct ki_findings ownf;
+	struct lacks lk = { 0 };
 	int opt, r, ret = KI_EXIT_OK;
 
 	opterr = 0;
@@ -291,14 +548,36 @@ int cmd_snapshot(int argc, char **argv)
 		goto usage;
 	}
 	o.input = argv[optind];
+	ki_global.json = false; /* errors go to stderr only: stdout may be the manifest */
+	if (out_path && !strcmp(out_path, "-"))
+		out_path = NULL;
+	if (out_path) {
+		const char *inputs[] = {
+			!strcmp(o.input, "live") ? "/proc/kcore" : o.input, o.mem,
+			!strcmp(o.input, "live") ? "/sys/kernel/debug/kho" : NULL,
+		};
+
+		if (is_an_input(out_path, inputs, sizeof(inputs) / sizeof(inputs[0]))) {
+			ret = ki_fail(ki_error_set_path(ki_error_create(KI_ERR_USAGE,
+					"the output is one of the inputs: refusing to overwrite what is being read; choose another -o FILE"),
+					out_path), NULL);
+			goto usage;
+		}
+		/* before the input is read: a bad -o fails at once */
+		err = open_temp(out_path, &tmp_path, &fp);
+		if (err) {
+			fp = stdout;
+			ret = ki_fail(err, out_path);
+			goto usage;
+		}
+	}
 	err = ki_input_open(&o, &in);
+	in_open = true;
 	if (err) {
-		ki_global.json = false; /* the error goes to stderr only */
 		ret = ki_fail(err, o.input);
 		goto out;
 	}
 	if (!in.m) {
-		ki_global.json = false;
 		ret = ki_fail(in.incoming_consumed
 			      ? ki_error_create(KI_ERR_NODATA, "the incoming hand-over was consumed at boot: its map does not decode in this memory, so its blocks cannot be recorded (a dump taken at the jump holds them)")
 			      : ki_error_create(KI_ERR_USAGE,
@@ -314,130 +593,49 @@ int cmd_snapshot(int argc, char **argv)
 		ret = ki_fail(err, o.input);
 		goto out;
 	}
-	if (out_path && strcmp(out_path, "-")) {
-		/* Write beside the target, rename when complete. */
-		if (asprintf(&tmp_path, "%s.tmp.%d", out_path, (int)getpid()) < 0) {
-			ret = ki_fail(&ki_enomem, o.input);
-			goto out;
-		}
-		fp = fopen(tmp_path, "we");
-		if (!fp) {
-			ret = ki_fail(ki_error_os(errno, tmp_path, "cannot create the manifest"), NULL);
-			goto out;
-		}
-	}
-	for (unsigned int i = 0; i < KI_ORDERS; i++)
-		hp.total += in.m->blocks[i] * (in.m->page_size << i);
-	hp.on = hash && !ki_global.quiet && isatty(2);
-
-	ki_json_init(&j, fp, ki_global.pretty);
-	ki_json_begin_object(&j);
-	ki_json_kv_uint(&j, "khoinspect_manifest", KI_MANIFEST_VERSION);
-	ki_json_kv_string(&j, "generator", "khoinspect " KI_VERSION);
-	ki_json_key(&j, "input");
-	ki_json_begin_object(&j);
-	ki_json_kv_string(&j, "path", in.input);
-	ki_json_kv_string(&j, "container", in.container);
-	ki_json_kv_string(&j, "arch", in.d->arch);
-	ki_json_kv_uint(&j, "page_size", in.d->page_size);
-	ki_json_kv_string(&j, "byte_order", in.d->big_endian ? "big" : "little");
-	ki_json_end_object(&j);
-	ki_json_kv_string(&j, "hash", hash ? "xxh3-128" : NULL);
-
-	ki_json_key(&j, "kho");
-	ki_json_begin_object(&j);
-	ki_json_kv_string(&j, "compatible", in.k->compatible);
-	ki_json_key(&j, "fdt_phys");
-	if (in.k->has_fdt_phys)
-		ki_json_hex(&j, in.k->fdt_phys);
-	else
-		ki_json_null(&j);
-	ki_json_kv_hex(&j, "fdt_size", in.k->fdt_size);
-	{
-		char hex[KI_HASH_HEX];
-
-		ki_hash_buffer(in.k->blob, in.k->fdt_size, hex);
-		ki_json_kv_string(&j, "fdt_xxh3", hex);
-	}
-	ki_json_kv_hex(&j, "memory_map_phys", in.k->map_phys);
-	ki_json_end_object(&j);
-
-	ki_json_key(&j, "subnodes");
-	ki_json_begin_array(&j);
-	for (size_t i = 0; i < in.k->nsubs; i++) {
-		const struct ki_subnode *s = &in.k->subs[i];
-		uint64_t size = s->has_size && s->size ? s->size : in.d->page_size;
-
-		ki_json_begin_object(&j);
-		ki_json_kv_string(&j, "name", s->name);
-		ki_json_key(&j, "phys");
-		if (s->has_phys)
-			ki_json_hex(&j, s->phys);
-		else
-			ki_json_null(&j);
-		ki_json_kv_hex(&j, "size", size);
-		if (s->has_phys && s->phys + size > s->phys)
-			hash_member(&j, &in.d->mem, s->phys, s->phys + size, true, NULL, in.d->page_size);
-		ki_json_end_object(&j);
-	}
-	ki_json_end_array(&j);
-
-	ki_json_key(&j, "scratch");
-	ki_json_begin_array(&j);
-	for (size_t i = 0; i < in.nscratch; i++) {
-		ki_json_begin_object(&j);
-		ki_json_kv_hex(&j, "start", in.scratch[i].addr);
-		ki_json_kv_hex(&j, "size", in.scratch[i].size);
-		ki_json_kv_string(&j, "source", in.scratch_source);
-		ki_json_end_object(&j);
-	}
-	ki_json_end_array(&j);
-
-	ki_json_key(&j, "ranges");
-	ki_json_begin_array(&j);
-	{
-		struct snap_emit se = { .j = &j, .mem = &in.d->mem, .page_size = in.m->page_size,
-					.hash = hash, .hp = &hp, .owners = &owners };
-
-		ki_map_foreach_run(in.m, -1, snap_run, &se);
-		group_close(&se);
-	}
-	ki_json_end_array(&j);
-	ki_json_key(&j, "total");
-	ki_json_begin_object(&j);
-	ki_json_kv_uint(&j, "blocks", in.m->total_blocks);
-	ki_json_kv_hex(&j, "bytes", hp.total);
-	ki_json_end_object(&j);
-	ki_json_kv_uint(&j, "map_errors", in.f.counts[KI_SEV_ERROR]);
-	ki_json_end_object(&j);
-	ki_json_finish(&j);
-	if (hp.printed)
-		fprintf(stderr, "\r\033[K");
+	lk.map_errors = in.f.counts[KI_SEV_ERROR] + in.d->findings.counts[KI_SEV_ERROR];
+	write_manifest(fp, &in, &owners, hash, &hp, &lk);
 	if (fflush(fp) || ferror(fp)) {
-		fprintf(stderr, "khoinspect: %s: writing the manifest failed\n",
-			out_path ? out_path : "stdout");
+		fprintf(stderr, "khoinspect: %s: writing the manifest failed%s%s\n",
+			out_path ? out_path : "standard output", errno ? ": " : "",
+			errno ? strerror(errno) : "");
 		ret = KI_EXIT_TROUBLE;
+		goto out;
 	}
 	if (fp != stdout) {
-		if (fclose(fp) && ret == KI_EXIT_OK)
-			ret = KI_EXIT_TROUBLE;
+		r = fclose(fp);
 		fp = stdout;
-		if (ret == KI_EXIT_OK && rename(tmp_path, out_path)) {
-			fprintf(stderr, "khoinspect: %s: %s\n", out_path, strerror(errno));
+		if (r) {
+			fprintf(stderr, "khoinspect: %s: writing the manifest failed: %s\n",
+				out_path, strerror(errno));
 			ret = KI_EXIT_TROUBLE;
+			goto out;
 		}
-		if (ret != KI_EXIT_OK)
-			unlink(tmp_path);
+		if (rename(tmp_path, out_path)) {
+			fprintf(stderr, "khoinspect: %s: cannot put the manifest in place: %s\n",
+				out_path, strerror(errno));
+			ret = KI_EXIT_TROUBLE;
+			goto out;
+		}
+		free(tmp_path);
+		tmp_path = NULL;
 	}
-	if (in.f.counts[KI_SEV_ERROR] && !ki_global.quiet)
-		fprintf(stderr, "khoinspect: %s: warning: the map had %zu error%s: the manifest lists only what could be read (see `khoinspect verify`)\n",
-			in.input, in.f.counts[KI_SEV_ERROR], in.f.counts[KI_SEV_ERROR] == 1 ? "" : "s");
+	/* written, but not a whole record: trouble, and it says so inside */
+	if (lacks_any(&lk)) {
+		say_incomplete(in.input, out_path, &lk);
+		ret = KI_EXIT_TROUBLE;
+	}
 out:
 	if (fp != stdout)
 		fclose(fp);
+	if (tmp_path) /* any failure: no half manifest left behind */
+		unlink(tmp_path);
 	free(tmp_path);
 	ki_owners_deinit(&owners);
-	ki_input_close(&in, &o);
+	if (in_open)
+		ki_input_close(&in, &o);
+	else
+		free(o.scratch);
 	return ret;
 usage:
 	free(o.scratch);

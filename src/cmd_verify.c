@@ -37,6 +37,10 @@ void cmd_verify_usage(void)
 	       "%s\n%s"
 	       "Output:\n"
 	       "      --against MANIFEST  check INPUT against a snapshot manifest\n"
+	       "      --present-only   with --against: check what both hold; ranges the\n"
+	       "                       manifest or INPUT lacks are counted, not trouble\n"
+	       "      --fdt-only       without memory (a debugfs copy, no --mem): a check of\n"
+	       "                       the FDT and its sub-blobs alone may pass\n"
 	       "      --numa START-END[,START-END...]\n"
 	       "                       NUMA node ranges (as dmesg prints them): a block\n"
 	       "                       crossing a node boundary is a finding\n"
@@ -44,8 +48,11 @@ void cmd_verify_usage(void)
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
 	       "\n"
-	       "Exit status: 0 no finding of severity error; 1 at least one; 2 the input\n"
-	       "could not be read.\n", ki_input_kinds_help, ki_input_help);
+	       "Exit status: 0 checked completely, no finding of severity error; 1 at\n"
+	       "least one; 2 the input could not be read, its compatible is newer than\n"
+	       "this khoinspect, or not everything could be checked (no memory without\n"
+	       "--fdt-only; with --against, ranges the manifest or INPUT lacks, unless\n"
+	       "--present-only).\n", ki_input_kinds_help, ki_input_help);
 }
 
 static const struct ki_findings *all_findings(const struct ki_input *in,
@@ -78,8 +85,33 @@ static void text_group(const struct ki_findings *const *fs, enum ki_severity sev
 	}
 }
 
-static int verify_against(struct ki_input_opts *o, const char *manifest)
+/* Why verify --against could not check everything, into buf; false when
+ * it could. What the manifest lacks, or this dump does not hold, is
+ * unknown, not a pass. */
+static bool against_incomplete(const struct ki_manifest *m, const struct ki_against_stats *st,
+			       bool present_only, char *buf, size_t len)
 {
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (m->incomplete && (m->incomplete_hidden || !present_only))
+		n += (size_t)snprintf(buf + n, len - n, "the manifest is incomplete: %s", m->why);
+	if (!present_only && st->unrecorded && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " range%s without a recorded hash (not in the dump the manifest was taken from, or --no-hash)",
+				      n ? "; " : "", st->unrecorded, st->unrecorded == 1 ? "" : "s");
+	if (!present_only && st->unverified && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " range%s not in this dump",
+				      n ? "; " : "", st->unverified, st->unverified == 1 ? "" : "s");
+	if (!present_only && st->blobs_unverified && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " sub-blob%s not in this dump",
+				      n ? "; " : "", st->blobs_unverified, st->blobs_unverified == 1 ? "" : "s");
+	return n != 0;
+}
+
+static int verify_against(struct ki_input_opts *o, const char *manifest, bool present_only)
+{
+	char why[800];
+	bool incomplete;
 	struct ki_manifest *m = NULL;
 	struct ki_dump *d = NULL;
 	struct ki_findings f;
@@ -116,7 +148,8 @@ static int verify_against(struct ki_input_opts *o, const char *manifest)
 	fs[1] = &f;
 	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];
 	nwarn = fs[0]->counts[KI_SEV_WARNING] + fs[1]->counts[KI_SEV_WARNING];
-	ret = nerr ? KI_EXIT_FINDINGS : KI_EXIT_OK;
+	incomplete = against_incomplete(m, &st, present_only, why, sizeof(why));
+	ret = nerr ? KI_EXIT_FINDINGS : incomplete ? KI_EXIT_TROUBLE : KI_EXIT_OK;
 	if (ki_global.json) {
 		struct ki_json j;
 
@@ -140,7 +173,9 @@ static int verify_against(struct ki_input_opts *o, const char *manifest)
 		ki_json_kv_uint(&j, "ranges_changed", st.changed);
 		ki_json_kv_uint(&j, "ranges_not_in_dump", st.unverified);
 		ki_json_kv_uint(&j, "ranges_without_hash", st.unrecorded);
-		ki_json_kv_string(&j, "result", nerr ? "fail" : "pass");
+		ki_json_kv_uint(&j, "blobs_not_in_dump", st.blobs_unverified);
+		ki_json_kv_string(&j, "incomplete", incomplete ? why : NULL);
+		ki_json_kv_string(&j, "result", nerr ? "fail" : incomplete ? "incomplete" : "pass");
 		ki_json_end_object(&j);
 		ki_json_end_object(&j);
 		ki_json_finish(&j);
@@ -154,7 +189,11 @@ static int verify_against(struct ki_input_opts *o, const char *manifest)
 		text_group(fs, KI_SEV_WARNING, "warnings");
 		if (ki_global.verbose)
 			text_group(fs, KI_SEV_INFO, "info");
-		printf("\nresult:   %s: %zu error%s, %zu warning%s\n", nerr ? "FAIL" : "pass",
+		if (incomplete)
+			printf("\nincomplete: %s%s\n", why,
+			       present_only ? "" : " (--present-only checks only what both hold)");
+		printf("\nresult:   %s: %zu error%s, %zu warning%s\n",
+		       nerr ? "FAIL" : incomplete ? "incomplete" : "pass",
 		       nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
 	}
 	if (fflush(stdout) || ferror(stdout))
@@ -169,11 +208,13 @@ out:
 
 int cmd_verify(int argc, char **argv)
 {
-	enum { O_AGAINST = 256, O_NUMA };
+	enum { O_AGAINST = 256, O_NUMA, O_PRESENT_ONLY, O_FDT_ONLY };
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
 		{ "against", required_argument, NULL, O_AGAINST },
 		{ "numa", required_argument, NULL, O_NUMA },
+		{ "present-only", no_argument, NULL, O_PRESENT_ONLY },
+		{ "fdt-only", no_argument, NULL, O_FDT_ONLY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -186,6 +227,7 @@ int cmd_verify(int argc, char **argv)
 	struct ki_verify_input vi = { 0 };
 	struct ki_verify_stats st = { 0 };
 	const char *against = NULL;
+	bool present_only = false, fdt_only = false, unsupported, no_mem;
 	uint64_t *numa = NULL;
 	size_t nnuma = 0;
 	struct ki_error *err;
@@ -204,6 +246,12 @@ int cmd_verify(int argc, char **argv)
 		switch (opt) {
 		case O_AGAINST:
 			against = optarg;
+			break;
+		case O_PRESENT_ONLY:
+			present_only = true;
+			break;
+		case O_FDT_ONLY:
+			fdt_only = true;
 			break;
 		case O_NUMA:
 			free(numa);
@@ -233,7 +281,7 @@ int cmd_verify(int argc, char **argv)
 	o.input = argv[optind];
 	if (against) {
 		free(numa);
-		return verify_against(&o, against);
+		return verify_against(&o, against, present_only);
 	}
 	ki_findings_init(&none);
 	err = ki_input_open(&o, &in);
@@ -271,7 +319,13 @@ int cmd_verify(int argc, char **argv)
 	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];
 	nwarn = fs[0]->counts[KI_SEV_WARNING] + fs[1]->counts[KI_SEV_WARNING];
 	ninfo = fs[0]->counts[KI_SEV_INFO] + fs[1]->counts[KI_SEV_INFO];
-	ret = nerr ? KI_EXIT_FINDINGS : KI_EXIT_OK;
+	/* Not a broken hand-over but one this build cannot read: trouble,
+	 * whatever else was found. Without memory the blocks were not
+	 * checked: not a pass unless only the FDT was asked for. */
+	unsupported = in.k && in.k->format == KI_KHO_UNKNOWN;
+	no_mem = (!in.m && !fdt_only) || in.incoming_consumed;
+	ret = unsupported ? KI_EXIT_TROUBLE : nerr ? KI_EXIT_FINDINGS :
+	      no_mem ? KI_EXIT_TROUBLE : KI_EXIT_OK;
 	if (in.incoming_consumed)
 		ret = KI_EXIT_TROUBLE; /* the blocks could not be checked */
 
@@ -316,7 +370,9 @@ int cmd_verify(int argc, char **argv)
 		ki_json_kv_uint(&j, "blocks_checked", st.blocks);
 		ki_json_kv_uint(&j, "ranges_checked", st.queries);
 		ki_json_kv_uint(&j, "objects_checked", st.objects);
-		ki_json_kv_string(&j, "result", nerr ? "fail" : "pass");
+		ki_json_kv_string(&j, "result", unsupported ? "unsupported" : nerr ? "fail" :
+				  no_mem ? "incomplete" : "pass");
+		ki_json_kv_string(&j, "checked", in.m ? "fdt, sub-blobs and blocks" : "fdt and sub-blobs only");
 		ki_json_end_object(&j);
 		ki_json_end_object(&j);
 		ki_json_finish(&j);
@@ -333,6 +389,10 @@ int cmd_verify(int argc, char **argv)
 			       st.blocks, st.runs, st.queries, st.objects, in.nscratch,
 			       in.nscratch == 1 ? "" : "s", in.nscratch ? " (from " : "",
 			       in.nscratch ? in.scratch_source : "", in.nscratch ? ")" : "");
+		else if (unsupported)
+			printf("checked:  the FDT only (a map of an unknown format is not read)\n");
+		else if (in.d && !in.incoming_consumed)
+			printf("checked:  the FDT only (no memory map to walk)\n");
 		else
 			printf("checked:  the FDT%s only (%s)\n",
 			       in.dbg && in.dbg->nsubs ? " and its sub-blobs" : "",
@@ -344,8 +404,16 @@ int cmd_verify(int argc, char **argv)
 			text_group(fs, KI_SEV_INFO, "info");
 		if (fs[0]->dropped + fs[1]->dropped)
 			printf("(%zu more findings not listed)\n", fs[0]->dropped + fs[1]->dropped);
+		if (unsupported)
+			printf("\nunsupported: compatible \"%s\" is a hand-over format this khoinspect does not know (it knows %s): a newer khoinspect may; the hand-over is not known to be broken\n",
+			       in.k->compatible, ki_kho_known_formats());
+		else if (no_mem && !nerr && in.incoming_consumed)
+			printf("\nincomplete: the incoming hand-over was consumed at boot: its blocks cannot be checked from this memory\n");
+		else if (no_mem && !nerr)
+			printf("\nincomplete: no memory to check the blocks (give --mem FILE, or --fdt-only to check the FDT alone)\n");
 		printf("\nresult:   %s: %zu error%s, %zu warning%s, %zu info%s\n",
-		       nerr ? "FAIL" : "pass", nerr, nerr == 1 ? "" : "s", nwarn,
+		       unsupported ? "unsupported" : nerr ? "FAIL" : no_mem ? "incomplete" : "pass",
+		       nerr, nerr == 1 ? "" : "s", nwarn,
 		       nwarn == 1 ? "" : "s", ninfo, ki_global.verbose || !ninfo ? "" : " (-v shows them)");
 	}
 	if (fflush(stdout) || ferror(stdout))

@@ -953,6 +953,82 @@ static struct ki_error *group_next(struct ki_manifest *m, struct ki_mrange *r, b
 	return NULL;
 }
 
+/* "incomplete" (version 3): null, or the reasons as strings. */
+static struct ki_error *read_incomplete(struct ki_manifest *m)
+{
+	char why[256];
+	struct ki_error *err;
+	int c = skip_ws(m);
+
+	if (c != '[')
+		return skip_value(m, 1); /* null: complete */
+	nextc(m);
+	m->incomplete = true;
+	if (skip_ws(m) == ']') {
+		nextc(m);
+		return NULL;
+	}
+	for (;;) {
+		err = read_string(m, why, sizeof(why));
+		if (err)
+			return err;
+		/* gaps the ranges show one by one, or something they cannot */
+		if (strncmp(why, "not-in-dump:", 12) && strncmp(why, "partly-read:", 12))
+			m->incomplete_hidden = true;
+		if (strlen(m->why) + strlen(why) + 3 < sizeof(m->why)) {
+			if (m->why[0])
+				strcat(m->why, "; ");
+			strcat(m->why, why);
+		}
+		c = skip_ws(m);
+		nextc(m);
+		if (c == ']')
+			return NULL;
+		if (c != ',')
+			return bad(m, "expected ',' or ']' in \"incomplete\"");
+	}
+}
+
+/*
+ * The members after the ranges, up to the end of the document: what the
+ * manifest lacks is known only once the ranges are written ("map_errors"
+ * in every version, "incomplete" from version 3). A manifest that stops
+ * here is not whole either.
+ */
+static struct ki_error *read_tail(struct ki_manifest *m)
+{
+	char key[128];
+	struct ki_error *err;
+	bool end;
+
+	m->tail_read = true;
+	for (;;) {
+		err = after_member(m, &end);
+		if (err || end)
+			break;
+		err = read_key(m, key, sizeof(key));
+		if (err)
+			break;
+		if (!strcmp(key, "map_errors"))
+			err = read_uint(m, &m->map_errors);
+		else if (!strcmp(key, "incomplete"))
+			err = read_incomplete(m);
+		else
+			err = skip_value(m, 1);
+		if (err)
+			break;
+	}
+	if (!err && m->map_errors && !m->incomplete) {
+		/* versions 1 and 2 say so only by the count */
+		m->incomplete = true;
+		m->incomplete_hidden = true;
+		snprintf(m->why, sizeof(m->why),
+			 "map-errors: the memory map had %" PRIu64 " error finding(s) when it was taken",
+			 m->map_errors);
+	}
+	return err;
+}
+
 struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
 				  bool *got)
 {
@@ -974,7 +1050,7 @@ struct ki_error *ki_manifest_next(struct ki_manifest *m, struct ki_mrange *r,
 		if (c == ']') {
 			nextc(m);
 			m->in_ranges = false;
-			return NULL;
+			return read_tail(m);
 		}
 		if (!m->first_range) {
 			if (c != ',')

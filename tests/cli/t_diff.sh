@@ -6,11 +6,15 @@ G="$FIX/golden"
 xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/d1.elf"
 cp "$T/d1.elf" "$T/d2.elf"
 
+# the golden image lacks some preserved memory (blocks outside its two
+# PT_LOADs): the manifest is written, marked incomplete, exit 2
 ki snapshot "$T/d1.elf" -o "$T/m1.json"
-expect_rc "snapshot: exits 0" 0
+expect_rc "snapshot of a dump lacking blocks: exits 2" 2
+expect_grep "snapshot of a dump lacking blocks: says incomplete" "$T/err" 'm1.json is incomplete.* blocks not in the dump'
 cp "$T/m1.json" "$T/out"
 expect_json "snapshot: the manifest is JSON"
-expect_jq "snapshot: versioned" '.khoinspect_manifest == 2 and .hash == "xxh3-128"'
+expect_jq "snapshot: versioned" '.khoinspect_manifest == 3 and .hash == "xxh3-128"'
+expect_jq "snapshot: incomplete names the blocks not in the dump" '[.incomplete[] | select(startswith("not-in-dump:"))] | length == 1'
 # a range is an object, or a [start, blocks] pair in a group (version 2)
 expect_jq "snapshot: every truth block in the ranges" "[.ranges[] | .blocks // ([.not_in_dump[][1]] | add)] | add == $(jq '.blocks | length' "$G/v3-x86_64-4k.truth.json")"
 expect_jq "snapshot: FDT hashed" '.kho.fdt_xxh3 | test("^[0-9a-f]{32}$")'
@@ -36,15 +40,25 @@ else
 	bad "snapshot: range hash = xxhsum -H2" "xxhsum is not installed (Debian package xxhash; make deps)"
 fi
 
+# blocks whose contents neither dump holds are unknown, not equal
 ki diff "$T/d1.elf" "$T/d2.elf"
-expect_rc "diff of identical dumps: exits 0" 0
+expect_rc "diff of identical dumps lacking blocks: exits 2" 2
+expect_grep "diff identical, lacking blocks: incomplete, not same" "$T/out" '^result: incomplete \(not known to be the same\)'
+expect_grep "diff identical, lacking blocks: says why" "$T/out" '^incomplete: [0-9]+ blocks listed on both sides have their contents missing on a side'
+ki diff --present-only "$T/d1.elf" "$T/d2.elf"
+expect_rc "diff of identical dumps, --present-only: exits 0" 0
 expect_grep "diff identical: says same" "$T/out" '^result: same'
 ki diff "$T/m1.json" "$T/d2.elf"
-expect_rc "diff manifest vs identical dump: exits 0" 0
+expect_rc "diff manifest (gaps) vs identical dump: exits 2" 2
+ki diff --present-only "$T/m1.json" "$T/d2.elf"
+expect_rc "diff manifest vs identical dump, --present-only: exits 0" 0
 
 # one preserved page's contents changed (0x10000d000, order 0)
 printf 'XXXX' | dd of="$T/d2.elf" bs=1 seek=$((0x801000 + 0xd010)) conv=notrunc 2>/dev/null
 ki -j diff "$T/m1.json" "$T/d2.elf"
+expect_rc "changed page: exits 1 (a difference found, though incomplete)" 1
+expect_jq "changed page: JSON says incomplete, not same" '.same == false and (.incomplete | test("missing on a side"))'
+ki -j diff --present-only "$T/m1.json" "$T/d2.elf"
 expect_rc "changed page: exits 1" 1
 expect_json "changed page: JSON valid"
 expect_jq "changed page: exactly that range" '.differences == [{"kind":"changed","start":"0x10000d000","end":"0x10000e000","order":0,"blocks":1}] and .same == false'
@@ -72,7 +86,7 @@ ki snapshot --base 0 --page-size 4096 "$T/t2.raw" -o "$T/t2.json"
 ki -j diff "$T/t1.json" "$T/t2.json"
 expect_rc "manifest vs manifest: exits 1" 1
 expect_jq "manifest vs manifest: same differences" '[.differences[] | "\(.kind) \(.start)"] == ["only_a 0x11000", "only_b 0x14000"]'
-ki diff "$T/t1.json" "$T/t1.json"
+ki diff --present-only "$T/t1.json" "$T/t1.json"
 expect_rc "manifest vs itself: exits 0" 0
 
 # two random states (orders 0 to 3 over 32 MiB, so they interleave and
@@ -162,20 +176,22 @@ jq -c 'def hex: ltrimstr("0x") | explode | map(if . >= 97 then . - 87 else . - 4
 		else . end]' "$T/m1.json" >"$T/m1v1.json"
 cp "$T/m1v1.json" "$T/out"
 expect_jq "version-1 copy: objects only" '.khoinspect_manifest == 1 and ([.ranges[] | has("start")] | all)'
-ki diff "$T/m1v1.json" "$T/m1.json"
-expect_rc "version-1 manifest vs the version-2 one: same" 0
-ki -j verify --against "$T/m1v1.json" "$T/d2.elf"
+ki diff --present-only "$T/m1v1.json" "$T/m1.json"
+expect_rc "version-1 manifest vs the version-3 one: same" 0
+ki -j verify --present-only --against "$T/m1v1.json" "$T/d2.elf"
 jq -c .summary "$T/out" >"$T/sum1"
-ki -j verify --against "$T/m1.json" "$T/d2.elf"
+ki -j verify --present-only --against "$T/m1.json" "$T/d2.elf"
 jq -c .summary "$T/out" >"$T/sum2"
-expect_same "verify --against: version 1 and 2 agree" "$T/sum1" "$T/sum2"
+jq -c .summary "$T/out" | sed 's/"incomplete":null,//' >"$T/sum2"
+sed 's/"incomplete":null,//' "$T/sum1" >"$T/sum1b"; mv "$T/sum1b" "$T/sum1"
+expect_same "verify --against: version 1 and 3 agree" "$T/sum1" "$T/sum2"
 expect_jq "verify --against: grouped ranges count as without hash" '.summary.ranges_without_hash > 0'
 # indented, a group's pairs are read by the general path: the same answers
 ki -p snapshot "$T/d1.elf" -o "$T/mp.json"
-ki diff "$T/mp.json" "$T/m1.json"
+ki diff --present-only "$T/mp.json" "$T/m1.json"
 expect_rc "indented manifest vs compact: same" 0
-ki -j verify --against "$T/mp.json" "$T/d2.elf"
-jq -c .summary "$T/out" >"$T/sump"
+ki -j verify --present-only --against "$T/mp.json" "$T/d2.elf"
+jq -c .summary "$T/out" | sed 's/"incomplete":null,//' >"$T/sump"
 expect_same "verify --against: indented manifest agrees" "$T/sum2" "$T/sump"
 # malformed groups are refused with the line
 jq -c '.ranges |= map(if has("not_in_dump") then {owner, not_in_dump, order} else . end)' "$T/m1.json" >"$T/g1.json"
@@ -194,6 +210,9 @@ rm -f "$T/m1v1.json" "$T/mp.json" "$T/g1.json" "$T/g2.json" "$T/g3.json"
 
 # verify --against: the next kernel's dump checked against the manifest
 ki -j verify --against "$T/m1.json" "$T/d1.elf"
+expect_rc "verify --against the same dump, the manifest's gaps: exits 2" 2
+expect_jq "verify --against with gaps: incomplete, not pass" '.summary.result == "incomplete" and (.summary.incomplete | test("without a recorded hash"))'
+ki -j verify --present-only --against "$T/m1.json" "$T/d1.elf"
 expect_rc "verify --against the same dump: exits 0" 0
 expect_jq "verify --against the same dump: every hashed range the same" '.summary.ranges_changed == 0 and .summary.ranges_same > 0 and .summary.result == "pass"'
 ki -j verify --against "$T/m1.json" "$T/d2.elf"
@@ -217,19 +236,19 @@ rm -f "$T/d3.elf"
 tar -xSJf "$FIX/qemu/q35-5g-v3.elf.tar.xz" -C "$T"
 xz -dc "$FIX/qemu/q35-5g-v3.kdump-zlib.xz" >"$T/q.kdump"
 ki snapshot "$T/q35-5g-v3.elf" -o "$T/q.json"
-expect_rc "snapshot of the QEMU ELF: exits 0" 0
-ki -j diff "$T/q.json" "$T/q.kdump"
+expect_rc "snapshot of the QEMU ELF (blocks outside its RAM): exits 2" 2
+ki -j diff --present-only "$T/q.json" "$T/q.kdump"
 expect_rc "ELF manifest vs kdump of the same guest: same" 0
 expect_jq "across containers: no differences" '.same == true and (.differences | length) == 0'
-ki -j verify --against "$T/q.json" "$T/q.kdump"
+ki -j verify --present-only --against "$T/q.json" "$T/q.kdump"
 expect_rc "verify --against across containers (ELF manifest, kdump dump): exits 0" 0
 rm -f "$T/q35-5g-v3.elf" "$T/q.kdump"
 
 # trouble: a manifest of another version, a truncated one, one input
-sed 's/"khoinspect_manifest":2/"khoinspect_manifest":3/' "$T/t1.json" >"$T/v3.json"
+sed 's/"khoinspect_manifest":3/"khoinspect_manifest":4/' "$T/t1.json" >"$T/v3.json"
 ki diff "$T/v3.json" "$T/t1.json"
-expect_rc "manifest version 3: exits 2" 2
-expect_grep "manifest version 3: clear message" "$T/err" 'manifest format version 3; this khoinspect reads versions 1 to 2'
+expect_rc "manifest version 4: exits 2" 2
+expect_grep "manifest version 4: clear message" "$T/err" 'manifest format version 4; this khoinspect reads versions 1 to 3'
 head -c 300 "$T/t1.json" >"$T/cut.json"
 ki diff "$T/cut.json" "$T/t1.json"
 expect_rc "truncated manifest: exits 2" 2
@@ -238,7 +257,7 @@ ki diff "$T/t1.json"
 expect_rc "diff with one input: exits 2" 2
 ki verify --against "$T/v3.json" "$T/t1.raw"
 expect_rc "verify --against a version-3 manifest: exits 2" 2
-expect_grep "verify --against a version-3 manifest: says so" "$T/err" 'format version 3'
+expect_grep "verify --against a version-4 manifest: says so" "$T/err" 'format version 4'
 ki snapshot "$G/debugfs/v3-x86_64-4k"
 expect_rc "snapshot without memory: exits 2" 2
 expect_grep "snapshot without memory: says --mem" "$T/err" '--mem'

@@ -52,7 +52,10 @@ rm -f "$T/sub.elf" "$T/sub-m.elf"
 # a debugfs copy without memory: the sub-blobs are still decoded
 D="$FIX/golden/debugfs/v3-x86_64-4k/out"
 ki -j verify "$D"
-expect_rc "sub: debugfs without memory verifies" 0
+expect_rc "sub: debugfs without memory: not a pass (no memory to check the blocks)" 2
+expect_jq "sub: debugfs without memory: result incomplete" '.summary.result == "incomplete" and .summary.checked == "fdt and sub-blobs only"'
+ki -j verify --fdt-only "$D"
+expect_rc "sub: debugfs without memory, --fdt-only: verifies" 0
 expect_jq "sub: debugfs without memory: no warning" '[.findings[] | select(.severity == "warning")] == []'
 mkdir -p "$T/dbgk/sub_fdts"
 cp "$D/fdt" "$T/dbgk/"
