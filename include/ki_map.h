@@ -196,6 +196,17 @@ struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
 			     const struct ki_map_options *mo,
 			     struct ki_findings *f, struct ki_map **ret);
 
+/*
+ * The root FDT page must be a preserved block of the map (every writer of
+ * a map does so; a kho-v1 FDT whose map pointer is 0 has none yet): an
+ * error finding "fdt-not-preserved" with a --base/--page-size hint, and
+ * m->errors counts it, when it is not.
+ */
+void ki_map_check_fdt_page(struct ki_map *m, const struct ki_kho *k, struct ki_findings *f);
+/* The test behind it: true when the FDT page is a block, or nothing says
+ * it must be. */
+bool ki_map_holds_fdt_page(const struct ki_map *m, const struct ki_kho *k);
+
 /* Order leaves by (order, address): the order runs are emitted in. */
 void ki_map_sort_leaves(struct ki_map *m);
 

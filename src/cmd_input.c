@@ -384,6 +384,16 @@ static struct ki_error *walk_incoming(struct ki_input_opts *o, struct ki_input *
 	return err;
 }
 
+/* The map, and the root FDT page in it (ki_map_check_fdt_page). */
+static struct ki_error *open_map(struct ki_input_opts *o, struct ki_input *l)
+{
+	struct ki_error *err = ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
+
+	if (!err)
+		ki_map_check_fdt_page(l->m, l->k, &l->f);
+	return err;
+}
+
 /* debugfs directory, bare FDT or live: the FDT from a file or from memory. */
 static struct ki_error *gather_blob(struct ki_input_opts *o, struct ki_input *l)
 {
@@ -437,7 +447,7 @@ static struct ki_error *gather_blob(struct ki_input_opts *o, struct ki_input *l)
 	if (l->dbg->side == KI_DEBUGFS_IN)
 		return walk_incoming(o, l, running);
 	ki_settle_page_size_kho(l->d, l->k, &o->loc.map, &l->f);
-	return ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
+	return open_map(o, l);
 }
 
 static struct ki_error *gather_dump(struct ki_input_opts *o, struct ki_input *l)
@@ -464,7 +474,7 @@ static struct ki_error *gather_dump(struct ki_input_opts *o, struct ki_input *l)
 	}
 	ki_progress_end(&prog);
 	if (!err)
-		err = ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
+		err = open_map(o, l);
 	if (err) {
 		/* What the container said may explain the failure. */
 		for (size_t i = 0; i < l->d->findings.n && !ki_global.quiet; i++)

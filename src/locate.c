@@ -271,7 +271,7 @@ advance:
 /* 0: not clean; 1: clean but with warnings (e.g. a short 16K tree);
  * 2: clean. */
 static int try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
-		     const struct ki_map_options *mo, uint64_t *blocks)
+		     const struct ki_map_options *mo, uint64_t *blocks, bool *held)
 {
 	uint64_t saved = d->page_size;
 	uint32_t saved_mask = d->page_size_candidates;
@@ -290,6 +290,7 @@ static int try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
 	if (!err && f.counts[KI_SEV_ERROR] == 0 && m->errors == 0) {
 		clean = f.counts[KI_SEV_WARNING] ? 1 : 2;
 		*blocks = m->total_blocks;
+		*held = ki_map_holds_fdt_page(m, k);
 	}
 	ki_error_destroy(err);
 	ki_map_destroy(m);
@@ -341,18 +342,24 @@ static void evaluate(struct ki_dump *d, struct ki_candidate *c,
 		     const struct ki_map_options *mo)
 {
 	uint64_t saved = d->page_size, loose_blocks = 0;
-	uint32_t loose = 0;
+	uint32_t loose = 0, held_mask = 0;
+	uint64_t held_blocks[3] = { 0 };
 
 	/* A page size whose decode is clean without warnings beats one that
 	 * needs a warning (a 64K tree read with 16K pages can look like the
 	 * short 16K tree). */
 	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2) {
 		uint64_t blocks = 0;
+		bool held = false;
 		int r;
 
 		if (!(c->ps_mask & ps))
 			continue;
-		r = try_clean(d, c->paddr, ps, mo, &blocks);
+		r = try_clean(d, c->paddr, ps, mo, &blocks, &held);
+		if (r == 2 && held) {
+			held_mask |= (uint32_t)ps;
+			held_blocks[__builtin_ctzll(ps) / 2 - 6] = blocks;
+		}
 		if (r == 2) {
 			c->clean_mask |= (uint32_t)ps;
 			c->blocks = blocks;
@@ -360,6 +367,14 @@ static void evaluate(struct ki_dump *d, struct ki_candidate *c,
 			loose |= (uint32_t)ps;
 			loose_blocks = blocks;
 		}
+	}
+	/* Narrowing (--radix-depth, or none): of the page sizes that decode
+	 * cleanly, those whose map holds the FDT page, as every writer's
+	 * does; a map that lacks it contradicts that page size. Only a
+	 * choice among clean ones: stale copies keep their rank. */
+	if (c->clean_mask & held_mask && (c->clean_mask & ~held_mask)) {
+		c->clean_mask &= held_mask;
+		c->blocks = held_blocks[__builtin_ctz(c->clean_mask) / 2 - 6];
 	}
 	if (!c->clean_mask && loose) {
 		c->clean_mask = loose;
@@ -444,7 +459,7 @@ void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
 			     const struct ki_map_options *mo, struct ki_findings *f)
 {
 	struct ki_candidate c = { .ps_mask = d->page_size_candidates };
-	uint32_t loose = 0;
+	uint32_t loose = 0, held = 0;
 
 	if (d->page_size)
 		return;
@@ -463,12 +478,17 @@ void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
 				loose |= (uint32_t)ps;
 			else
 				c.clean_mask |= (uint32_t)ps;
+			if (ki_map_holds_fdt_page(m, k))
+				held |= (uint32_t)ps;
 		}
 		ki_error_destroy(err);
 		ki_map_destroy(m);
 		ki_findings_deinit(&tf);
 		d->page_size = 0;
 	}
+	/* the narrowing rule of evaluate() */
+	if (c.clean_mask & held && (c.clean_mask & ~held))
+		c.clean_mask &= held;
 	if (!c.clean_mask)
 		c.clean_mask = loose;
 	settle_page_size(d, &c, f);

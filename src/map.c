@@ -2,6 +2,7 @@
 /* Format-independent part of the memory map: counting and run iteration. */
 #include <endian.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -744,6 +745,56 @@ void ki_merge_deinit(struct ki_merge *it)
 	memset(it, 0, sizeof(*it));
 }
 
+/* Whether some listed block of any order covers pa. */
+static bool map_covers(const struct ki_map *m, uint64_t pa)
+{
+	for (size_t li = 0; li < m->nleaves; li++) {
+		const struct ki_leaf *l = &m->leaves[li];
+		unsigned int s = l->order + m->page_shift;
+		uint64_t i, w;
+
+		if (l->invalid || l->unreadable || s >= 64 || pa < l->phys_base)
+			continue;
+		i = (pa - l->phys_base) >> s;
+		if (i >= l->nbits || !ki_map_leaf_word(m, li, (size_t)(i / 64), &w))
+			continue;
+		if ((w >> (i % 64)) & 1)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Every kernel that writes a map preserves the root FDT page in it: from
+ * 6.19 on always (kho_alloc_preserve at fs_initcall; kho-v2+ are 7.1+),
+ * and from finalize on in 6.16-6.18, the only time a kho-v1 map pointer
+ * is set (spec 1, 1.1). A map without it (or empty) was not read right:
+ * most often a raw image's --base or the page size is wrong. Decided from
+ * the data: a kho-v1 FDT with a 0 map pointer is not checked.
+ * Not part of ki_map_open: locate ranks stale FDT copies (whose page the
+ * map they point to does not hold) by their own rules.
+ */
+bool ki_map_holds_fdt_page(const struct ki_map *m, const struct ki_kho *k)
+{
+	/* before finalize (kho-v1, 6.19-7.0) there is no map yet */
+	return !k->has_fdt_phys || (k->format == KI_KHO_V1 && !k->map_phys) ||
+	       map_covers(m, k->fdt_phys & ~(m->page_size - 1));
+}
+
+void ki_map_check_fdt_page(struct ki_map *m, const struct ki_kho *k, struct ki_findings *f)
+{
+	uint64_t page = k->fdt_phys & ~(m->page_size - 1);
+
+	if (ki_map_holds_fdt_page(m, k))
+		return;
+	ki_findings_add(f, KI_SEV_ERROR, "fdt-not-preserved", true, page,
+			"the memory map at 0x%" PRIx64 " %s the KHO FDT page 0x%" PRIx64
+			", which every kernel writing a %s map preserves: the map was not read right (a raw image's --base? the page size, --page-size, now %" PRIu64 "?) or the hand-over is broken",
+			k->map_phys, m->total_blocks ? "lists no block covering" : "is empty: no block, not even",
+			page, k->compatible, m->page_size);
+	m->errors++;
+}
+
 /* Decode a radix map with a given depth into a fresh findings list. */
 static struct ki_error *radix_try(struct ki_dump *d, uint64_t root,
 				  unsigned int depth, struct ki_findings *f,
@@ -793,7 +844,9 @@ static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
 	ki_findings_init(&f5);
 	ki_findings_init(&f4);
 	err = radix_try(d, k->map_phys, fixed, &f5, &m5);
-	if (!err && (m5->errors || f5.counts[KI_SEV_ERROR]))
+	/* kho-v4 is 7.2+: every such kernel has the depth fix, so a short
+	 * tree under it is not a reading to fall back on */
+	if (!err && (m5->errors || f5.counts[KI_SEV_ERROR]) && k->format != KI_KHO_V4)
 		err = radix_try(d, k->map_phys, fixed - 1, &f4, &m4);
 	/*
 	 * The short tree is structurally sound (every pointer, index and
@@ -825,6 +878,48 @@ static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
 	return NULL;
 }
 
+/*
+ * A map with errors at the page size in use: would another page size
+ * decode it cleanly (at its own depth, the FDT page preserved)? Then say
+ * which: the page size was most likely wrong (given, or assumed).
+ */
+static void hint_page_size(struct ki_dump *d, const struct ki_kho *k, struct ki_map *m,
+			   struct ki_findings *f)
+{
+	uint64_t saved = d->page_size;
+	char sizes[48] = "";
+	size_t n = 0;
+
+	if (!m->errors || k->format == KI_KHO_V1)
+		return;
+	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2) {
+		struct ki_findings tf;
+		struct ki_map *t = NULL;
+		struct ki_error *err;
+
+		if (ps == saved)
+			continue;
+		ki_findings_init(&tf);
+		d->page_size = ps;
+		err = radix_try(d, k->map_phys,
+				ki_radix_fixed_depth((unsigned int)__builtin_ctzll(ps)), &tf, &t);
+		if (!err && !t->errors && !tf.counts[KI_SEV_ERROR] &&
+		    ki_map_holds_fdt_page(t, k) && n < sizeof(sizes))
+			n += (size_t)snprintf(sizes + n, sizeof(sizes) - n, "%s%" PRIu64,
+					      n ? " or " : "", ps);
+		ki_error_destroy(err);
+		ki_map_destroy(t);
+		ki_findings_deinit(&tf);
+	}
+	d->page_size = saved;
+	if (n)
+		ki_findings_add(f, KI_SEV_ERROR, "page-size-contradicted", true, k->map_phys,
+				"the memory map at 0x%" PRIx64 " has errors with %" PRIu64 "-byte pages but decodes cleanly, its FDT page preserved, with %s-byte pages: give --page-size %s%s",
+				k->map_phys, saved, sizes, sizes,
+				k->format == KI_KHO_V4 && saved == 16384 ?
+				" (a short 16 KiB tree is impossible under kho-v4: 7.2+ kernels have the depth fix)" : "");
+}
+
 struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
 			     const struct ki_map_options *mo,
 			     struct ki_findings *f, struct ki_map **ret)
@@ -839,8 +934,12 @@ struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
 		return ki_error_set_paddr(ki_error_create(KI_ERR_CORRUPT,
 				"KHO FDT at paddr 0x%" PRIx64 ": no usable preserved-memory-map property; nothing to walk",
 				k->fdt_phys), k->fdt_phys);
-	if (k->format != KI_KHO_V1)
-		return radix_open(d, k, mo, f, ret);
+	if (k->format != KI_KHO_V1) {
+		err = radix_open(d, k, mo, f, ret);
+		if (!err && !mo->radix_depth)
+			hint_page_size(d, k, *ret, f);
+		return err;
+	}
 	if (k->map_phys == 0)
 		ki_findings_add(f, KI_SEV_INFO, "v1-not-finalized", true, k->fdt_phys,
 				"kho-v1 preserved-memory-map is 0: nothing has been handed over yet (the hand-over was not finalized; the next kernel would refuse it)");

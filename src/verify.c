@@ -275,6 +275,14 @@ bad:
 			       arg);
 }
 
+static bool has_finding(const struct ki_findings *f, const char *id)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->items[i].id, id))
+			return true;
+	return false;
+}
+
 struct ki_error *ki_verify(const struct ki_verify_input *in,
 			   struct ki_findings *f, struct ki_verify_stats *stats)
 {
@@ -378,7 +386,8 @@ struct ki_error *ki_verify(const struct ki_verify_input *in,
 
 		switch (q->kind) {
 		case Q_FDT:
-			if (!q->covered)
+			/* the map's own check may have said so already */
+			if (!q->covered && !has_finding(f, "fdt-not-preserved"))
 				ki_findings_add(f, KI_SEV_ERROR, "fdt-not-preserved", true, q->start,
 						"the KHO FDT page 0x%" PRIx64 " is not covered by a preserved block: the next kernel may reuse it before reading it",
 						q->start);
