@@ -82,6 +82,9 @@ struct ki_run_cursor {
 	bool active;                 /* cur is a run still growing */
 	struct ki_run cur;
 	uint64_t cur_end;
+	bool nomem;                  /* it ended early: out of memory (not an
+				      * unreadable rest: callers fail with
+				      * KI_ERR_NOMEM) */
 };
 
 void ki_run_cursor_init(struct ki_run_cursor *c, struct ki_map *m, size_t leaf,
@@ -135,6 +138,7 @@ struct ki_merge {
 	struct ki_order_iter its[KI_ORDERS + 1]; /* + the invalid leaves */
 	size_t nits;
 	size_t cur;                  /* by order: streams before it are done */
+	bool nomem;                  /* a stream could not be set up */
 };
 
 void ki_merge_init(struct ki_merge *it, struct ki_map *m);
@@ -142,6 +146,8 @@ void ki_merge_init(struct ki_merge *it, struct ki_map *m);
 bool ki_merge_next(struct ki_merge *it, uint64_t *pa, unsigned int *order,
 		   uint64_t *nblocks);
 void ki_merge_deinit(struct ki_merge *it);
+/* Whether the merge ended (or will end) early for want of memory. */
+bool ki_merge_nomem(const struct ki_merge *it);
 /* The same streams taken one order after the other: runs by (order,
  * address), pull-based. Use instead of ki_merge_next, not with it. */
 bool ki_merge_next_by_order(struct ki_merge *it, uint64_t *pa,
@@ -220,6 +226,9 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f);
  */
 typedef int (*ki_run_fn)(void *arg, uint64_t pa, unsigned int order,
 			 uint64_t nblocks);
+/* What the foreach functions return when the runs ended early for want of
+ * memory (fn's own values should be >= 0). */
+enum { KI_RUNS_NOMEM = -12 };
 int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 		       void *arg);
 

@@ -246,7 +246,9 @@ static inline struct ki_error *side_next(struct side *s)
 		s->rcount = ki_run_cursor_fill(&s->cur, s->runs, KI_RUN_BATCH);
 		if (!s->rcount) {
 			s->have = false;
-			return NULL;
+			/* not the end of the map: the rest is unknown */
+			return s->cur.nomem ? ki_error_set_path(ki_error_create(KI_ERR_NOMEM,
+					"out of memory reading the map's ranges"), s->path) : NULL;
 		}
 	}
 	r = &s->runs[s->rpos++];
@@ -312,6 +314,7 @@ struct out {
 	struct uncompared u;
 	size_t segments;             /* compared in two threads, in this many parts */
 	bool by_chunk;               /* a change counted per manifest chunk */
+	bool nomem;                  /* a map's words could not all be read */
 };
 
 enum { LINE_MAX_BYTES = 128 };
@@ -664,6 +667,8 @@ static void diff_leaves(struct out *o, struct side *a, struct side *b, bool hash
 		}
 	}
 	wclose(d);
+	if (ca.nomem || cb.nomem)
+		o->nomem = true;
 	ki_run_cursor_deinit(&ca);
 	ki_run_cursor_deinit(&cb);
 }
@@ -975,6 +980,7 @@ static void diff_by_words(struct out *o, struct side *a, struct side *b, bool ha
 	o->u.absent += dp.h.u.absent;
 	o->u.unknown += dp.h.u.unknown;
 	o->differ |= dp.h.differ;
+	o->nomem |= dp.h.nomem;
 	o->segments = dp.nsegs;
 	for (size_t i = 0; i < SEG_SLOTS; i++)
 		free(dp.bufs[i].buf);
@@ -1153,8 +1159,11 @@ int cmd_diff(int argc, char **argv)
 		compare_kho(&a, &b, &o);
 	}
 
-	if (words)
+	if (words) {
 		diff_by_words(&o, &a, &b, hash);
+		if (o.nomem)
+			err = ki_error_create(KI_ERR_NOMEM, "out of memory reading the maps' words");
+	}
 	while (!words && !err && (a.have || b.have)) {
 		bool take_a = a.have && (!b.have || a.order < b.order ||
 					 (a.order == b.order && a.end <= b.start));

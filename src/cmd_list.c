@@ -645,7 +645,7 @@ int cmd_list(int argc, char **argv)
 	const struct ki_findings *fs[3];
 	struct ki_findings ownf;
 	size_t nerr;
-	int r, ret = KI_EXIT_OK;
+	int r, runs = 0, ret = KI_EXIT_OK;
 
 	r = parse_args(argc, argv, &o);
 	if (r) {
@@ -689,9 +689,9 @@ int cmd_list(int argc, char **argv)
 			ki_json_key(&e.j, o.blocks ? "blocks" : "ranges");
 			ki_json_begin_array(&e.j);
 			if (l.m && !o.blocks && !e.owners && !e.j.pretty)
-				ki_map_foreach_runs_piped(l.m, o.order, emit_json_runs, &e);
+				runs = ki_map_foreach_runs_piped(l.m, o.order, emit_json_runs, &e);
 			else if (l.m)
-				ki_map_foreach_run(l.m, o.order, emit_run, &e);
+				runs = ki_map_foreach_run(l.m, o.order, emit_run, &e);
 			ki_json_end_array(&e.j);
 		}
 		ki_json_findings(&e.j, fs, 3);
@@ -705,9 +705,9 @@ int cmd_list(int argc, char **argv)
 				printf("\n%s%s:\n", o.blocks ? "blocks" : "ranges (start-end, end exclusive)",
 				       o.order >= 0 ? " of the chosen order" : "");
 				if (e.plain)
-					ki_map_foreach_runs_piped(l.m, o.order, emit_plain_runs, &e);
+					runs = ki_map_foreach_runs_piped(l.m, o.order, emit_plain_runs, &e);
 				else
-					ki_map_foreach_run(l.m, o.order, emit_run, &e);
+					runs = ki_map_foreach_run(l.m, o.order, emit_run, &e);
 				ki_obuf_flush(e.ob);
 			}
 		}
@@ -715,6 +715,12 @@ int cmd_list(int argc, char **argv)
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "khoinspect: writing the output failed\n");
+		ret = KI_EXIT_TROUBLE;
+	}
+	if (runs == KI_RUNS_NOMEM) {
+		/* the ranges stopped early: not a complete listing */
+		fprintf(stderr, "khoinspect: %s: out of memory: the listing of the ranges is incomplete\n",
+			l.input);
 		ret = KI_EXIT_TROUBLE;
 	}
 	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];

@@ -325,6 +325,7 @@ static struct ki_error *open_temp(const char *out_path, char **tmp_ret, FILE **f
 
 /* Why the manifest is not a whole record of the hand-over; none: complete. */
 struct lacks {
+	bool nomem;                  /* the ranges stopped early: not written */
 	size_t map_errors;
 	uint64_t missing_blocks, partial_ranges;
 	size_t blobs_unread;
@@ -449,7 +450,8 @@ static void write_manifest(FILE *fp, struct ki_input *in, const struct ki_owners
 		struct snap_emit se = { .j = &j, .mem = &in->d->mem, .page_size = in->m->page_size,
 					.hash = hash, .hp = hp, .owners = owners };
 
-		ki_map_foreach_run(in->m, -1, snap_run, &se);
+		if (ki_map_foreach_run(in->m, -1, snap_run, &se) == KI_RUNS_NOMEM)
+			lk->nomem = true;
 		group_close(&se);
 		lk->missing_blocks = se.missing_blocks;
 		lk->partial_ranges = se.partial_ranges;
@@ -595,6 +597,10 @@ int cmd_snapshot(int argc, char **argv)
 	}
 	lk.map_errors = in.f.counts[KI_SEV_ERROR] + in.d->findings.counts[KI_SEV_ERROR];
 	write_manifest(fp, &in, &owners, hash, &hp, &lk);
+	if (lk.nomem) {
+		ret = ki_fail(&ki_enomem, o.input);
+		goto out;
+	}
 	if (fflush(fp) || ferror(fp)) {
 		fprintf(stderr, "khoinspect: %s: writing the manifest failed%s%s\n",
 			out_path ? out_path : "standard output", errno ? ": " : "",

@@ -360,7 +360,9 @@ static bool cursor_load(struct ki_run_cursor *c, bool runs)
 			void *p = realloc(c->words, need);
 
 			if (!p) {
-				c->leaf = c->end; /* as an unreadable rest: nothing more */
+				/* not an unreadable rest: the caller must say so */
+				c->leaf = c->end;
+				c->nomem = true;
 				return false;
 			}
 			c->words = p;
@@ -376,6 +378,7 @@ static bool cursor_load(struct ki_run_cursor *c, bool runs)
 				c->rs = rs;
 			if (!rs || !re) {
 				c->leaf = c->end;
+				c->nomem = true;
 				return false;
 			}
 			c->re = re;
@@ -575,6 +578,8 @@ int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
 	ki_run_cursor_init(&c, m, 0, m->nleaves, only_order);
 	while (!r && (n = ki_run_cursor_fill(&c, runs, KI_RUN_BATCH)))
 		r = fn(arg, runs, n);
+	if (!r && c.nomem)
+		r = KI_RUNS_NOMEM;
 	ki_run_cursor_deinit(&c);
 	return r;
 }
@@ -585,11 +590,12 @@ enum { PIPE_RUNS = 16 * KI_RUN_BATCH, PIPE_SLOTS = 8 };
 struct runs_job {
 	struct ki_map *m;
 	int only_order;
+	bool nomem;                  /* the helper's cursor ran out of memory */
 };
 
 static void runs_producer(struct ki_pipe *p, void *arg)
 {
-	const struct runs_job *j = arg;
+	struct runs_job *j = arg;
 	struct ki_run_cursor c;
 	struct ki_run *slot;
 	size_t n;
@@ -597,13 +603,14 @@ static void runs_producer(struct ki_pipe *p, void *arg)
 	ki_run_cursor_init(&c, j->m, 0, j->m->nleaves, j->only_order);
 	while ((slot = ki_pipe_slot(p)) && (n = ki_run_cursor_fill(&c, slot, PIPE_RUNS)))
 		ki_pipe_put(p, n);
+	j->nomem = c.nomem;
 	ki_run_cursor_deinit(&c);
 }
 
 int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, ki_runs_fn fn,
 			      void *arg)
 {
-	struct runs_job j = { m, only_order };
+	struct runs_job j = { m, only_order, false };
 	struct ki_pipe *p = ki_pipe_wanted(m->nleaves) ?
 		ki_pipe_start(PIPE_RUNS * sizeof(struct ki_run), PIPE_SLOTS, runs_producer, &j) :
 		NULL;
@@ -620,7 +627,8 @@ int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, ki_runs_fn fn,
 		ki_pipe_release(p);
 	}
 	ki_pipe_join(p);
-	return r;
+	/* joined: the helper's flag is settled */
+	return !r && j.nomem ? KI_RUNS_NOMEM : r;
 }
 
 struct one_by_one {
@@ -685,8 +693,10 @@ void ki_merge_init(struct ki_merge *it, struct ki_map *m)
 		while (j < m->nleaves && m->leaves[j].order == m->leaves[i].order)
 			j++;
 		ki_run_cursor_init(&o->c, m, i, j, -1);
-		/* no memory: an empty stream, as for an unreadable leaf */
+		/* no memory: an empty stream, and ki_merge_nomem says so */
 		o->runs = malloc(KI_MERGE_BATCH * sizeof(*o->runs));
+		if (!o->runs)
+			it->nomem = true;
 		o->pos = o->count = 0;
 		o->order = m->leaves[i].order;
 		o->count = o->runs ? ki_run_cursor_fill(&o->c, o->runs, KI_MERGE_BATCH) : 0;
@@ -733,6 +743,16 @@ bool ki_merge_next_by_order(struct ki_merge *it, uint64_t *pa,
 		return true;
 	}
 	it->cur = it->nits;
+	return false;
+}
+
+bool ki_merge_nomem(const struct ki_merge *it)
+{
+	if (it->nomem)
+		return true;
+	for (size_t i = 0; i < it->nits; i++)
+		if (it->its[i].c.nomem)
+			return true;
 	return false;
 }
 

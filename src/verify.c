@@ -379,6 +379,12 @@ struct ki_error *ki_verify(const struct ki_verify_input *in,
 	}
 	if (have_u)
 		answer(&sw, us, ue);
+	if (ki_merge_nomem(&mi)) {
+		/* not "no more blocks": the checks would pass on a part */
+		ki_merge_deinit(&mi);
+		err = &ki_enomem;
+		goto out;
+	}
 	ki_merge_deinit(&mi);
 
 	for (size_t i = 0; i < v.n; i++) {
