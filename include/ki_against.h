@@ -11,7 +11,8 @@
 
 struct ki_against_stats {
 	uint64_t ranges, same, changed, unverified, unrecorded;
-	uint64_t blobs_unverified;   /* sub-blobs recorded but not readable now */
+	uint64_t blobs_unverified;   /* the FDT or sub-blobs recorded but not
+				      * readable now */
 };
 
 /* Findings: fdt-changed, fdt-not-in-dump, blob-changed, range-changed

@@ -70,10 +70,12 @@ struct ki_error *ki_against(struct ki_dump *d, struct ki_manifest *m,
 			return &ki_enomem;
 		err = ki_memreader_read(&d->mem, m->fdt_phys, buf, m->fdt_size);
 		if (err) {
-			ki_findings_add(f, KI_SEV_ERROR, "fdt-not-in-dump", true, m->fdt_phys,
-					"the KHO FDT the manifest recorded at 0x%" PRIx64 " cannot be read: %s",
+			/* not checked, so not known to be changed: unknown */
+			ki_findings_add(f, KI_SEV_WARNING, "fdt-not-in-dump", true, m->fdt_phys,
+					"the KHO FDT the manifest recorded at 0x%" PRIx64 " cannot be read: %s; not verified",
 					m->fdt_phys, err->message);
 			ki_error_destroy(err);
+			st->blobs_unverified++;
 		} else {
 			ki_hash_buffer(buf, m->fdt_size, hex);
 			if (strcmp(hex, m->fdt_hash))

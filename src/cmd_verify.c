@@ -103,8 +103,8 @@ static bool against_incomplete(const struct ki_manifest *m, const struct ki_agai
 		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " range%s not in this dump",
 				      n ? "; " : "", st->unverified, st->unverified == 1 ? "" : "s");
 	if (!present_only && st->blobs_unverified && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " sub-blob%s not in this dump",
-				      n ? "; " : "", st->blobs_unverified, st->blobs_unverified == 1 ? "" : "s");
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " of the FDT and sub-blobs not in this dump",
+				      n ? "; " : "", st->blobs_unverified);
 	return n != 0;
 }
 
