@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -287,6 +288,29 @@ static bool is_an_input(const char *path, const char *const *inputs, size_t n)
 	return same;
 }
 
+/* The temporary file while it exists: removed if a signal ends the run
+ * (hashing a big dump takes minutes; Ctrl-C must not leave it behind). */
+static char *volatile live_tmp;
+
+static void tmp_signal(int sig)
+{
+	char *p = live_tmp;
+
+	if (p)
+		unlink(p);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void tmp_guard(char *path)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+
+	live_tmp = path;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], path ? tmp_signal : SIG_DFL);
+}
+
 /* The temporary file beside out_path (renamed over it when complete). */
 static struct ki_error *open_temp(const char *out_path, char **tmp_ret, FILE **fp_ret)
 {
@@ -320,6 +344,7 @@ static struct ki_error *open_temp(const char *out_path, char **tmp_ret, FILE **f
 		fchmod(fd, 0666 & ~um);
 	}
 	*tmp_ret = tmp;
+	tmp_guard(tmp);
 	return NULL;
 }
 
@@ -623,6 +648,7 @@ int cmd_snapshot(int argc, char **argv)
 			ret = KI_EXIT_TROUBLE;
 			goto out;
 		}
+		tmp_guard(NULL);
 		free(tmp_path);
 		tmp_path = NULL;
 	}
@@ -634,8 +660,10 @@ int cmd_snapshot(int argc, char **argv)
 out:
 	if (fp != stdout)
 		fclose(fp);
-	if (tmp_path) /* any failure: no half manifest left behind */
+	if (tmp_path) { /* any failure: no half manifest left behind */
 		unlink(tmp_path);
+		tmp_guard(NULL);
+	}
 	free(tmp_path);
 	ki_owners_deinit(&owners);
 	if (in_open)
