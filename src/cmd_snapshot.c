@@ -348,6 +348,55 @@ static struct ki_error *open_temp(const char *out_path, char **tmp_ret, FILE **f
 	return NULL;
 }
 
+/*
+ * Open the manifest's destination. A regular file, or a name that does not
+ * exist yet, gets a temporary file beside it that is renamed into place
+ * when complete (*final_ret: the name to rename to). A symlink is followed,
+ * so the link stays and its target is replaced. A device, FIFO or socket
+ * (/dev/null, a named pipe) is written directly, *tmp_ret and *final_ret
+ * NULL: renaming over it would replace the node itself, which as root
+ * turned /dev/null into a regular file.
+ */
+static struct ki_error *open_output(const char *out_path, char **tmp_ret, char **final_ret,
+				    FILE **fp_ret)
+{
+	char *real = realpath(out_path, NULL);
+	struct ki_error *err;
+	struct stat st;
+
+	*tmp_ret = *final_ret = NULL;
+	if (real && !stat(real, &st) && !S_ISREG(st.st_mode)) {
+		int fd;
+
+		free(real);
+		if (S_ISDIR(st.st_mode))
+			return ki_error_set_path(ki_error_create(KI_ERR_USAGE,
+					"is a directory: give -o a file name"), out_path);
+		fd = open(out_path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return ki_error_os(errno, out_path, "cannot write the manifest");
+		*fp_ret = fdopen(fd, "w");
+		if (!*fp_ret) {
+			err = ki_error_os(errno, out_path, "cannot write the manifest");
+			close(fd);
+			return err;
+		}
+		return NULL;
+	}
+	if (!real) {
+		real = strdup(out_path);
+		if (!real)
+			return &ki_enomem;
+	}
+	err = open_temp(real, tmp_ret, fp_ret);
+	if (err) {
+		free(real);
+		return err;
+	}
+	*final_ret = real;
+	return NULL;
+}
+
 /* Why the manifest is not a whole record of the hand-over; none: complete. */
 struct lacks {
 	bool nomem;                  /* the ranges stopped early: not written */
@@ -531,7 +580,7 @@ int cmd_snapshot(int argc, char **argv)
 	struct ki_input in;
 	struct hash_progress hp = { 0 };
 	const char *out_path = NULL;
-	char *tmp_path = NULL;
+	char *tmp_path = NULL, *final_path = NULL;
 	bool hash = true, in_open = false;
 	struct ki_error *err;
 	FILE *fp = stdout;
@@ -591,7 +640,7 @@ int cmd_snapshot(int argc, char **argv)
 			goto usage;
 		}
 		/* before the input is read: a bad -o fails at once */
-		err = open_temp(out_path, &tmp_path, &fp);
+		err = open_output(out_path, &tmp_path, &final_path, &fp);
 		if (err) {
 			fp = stdout;
 			ret = ki_fail(err, out_path);
@@ -642,7 +691,7 @@ int cmd_snapshot(int argc, char **argv)
 			ret = KI_EXIT_TROUBLE;
 			goto out;
 		}
-		if (rename(tmp_path, out_path)) {
+		if (tmp_path && rename(tmp_path, final_path)) {
 			fprintf(stderr, "khoinspect: %s: cannot put the manifest in place: %s\n",
 				out_path, strerror(errno));
 			ret = KI_EXIT_TROUBLE;
@@ -665,6 +714,7 @@ out:
 		tmp_guard(NULL);
 	}
 	free(tmp_path);
+	free(final_path);
 	ki_owners_deinit(&owners);
 	if (in_open)
 		ki_input_close(&in, &o);

@@ -23,6 +23,36 @@ ki snapshot "$T/nonexistent.elf" -o "$T/outdir/x.json"
 expect_rc "row 1: unreadable input: exits 2" 2
 if [ -z "$(ls -A "$T/outdir")" ]; then ok "row 1: no temp file left"; else bad "row 1: no temp file left" "$(ls "$T/outdir")"; fi
 
+# an output that is not a regular file is written, never replaced: a rename
+# over a device node made /dev/null a regular file when run as root
+mknod -m 666 "$T/null" c 1 3 2>/dev/null || true
+if [ -c "$T/null" ]; then
+	ki snapshot --no-hash "$T/v.elf" -o "$T/null"
+	if [ -c "$T/null" ]; then ok "row 1: a device output stays a device"; else bad "row 1: a device output stays a device" "$(ls -l "$T/null")"; fi
+	rm -f "$T/null"
+fi
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/fifo.out" &
+ki snapshot --no-hash "$T/v.elf" -o "$T/fifo"
+wait
+if [ -p "$T/fifo" ] && jq -e '.khoinspect_manifest' "$T/fifo.out" >/dev/null 2>&1; then
+	ok "row 1: a FIFO output is written through, not replaced"
+else
+	bad "row 1: a FIFO output is written through, not replaced" "$(ls -l "$T/fifo")"
+fi
+echo old >"$T/target.json"
+ln -sf "$T/target.json" "$T/link.json"
+ki snapshot --no-hash "$T/v.elf" -o "$T/link.json"
+if [ -L "$T/link.json" ] && jq -e '.khoinspect_manifest' "$T/target.json" >/dev/null 2>&1; then
+	ok "row 1: a symlinked output keeps its link, its target is replaced"
+else
+	bad "row 1: a symlinked output keeps its link, its target is replaced" "$(ls -l "$T/link.json")"
+fi
+ki snapshot --no-hash "$T/v.elf" -o "$T/outdir"
+expect_rc "row 1: a directory as output: exits 2" 2
+expect_grep "row 1: a directory as output: says so" "$T/err" 'is a directory'
+rm -f "$T/fifo" "$T/fifo.out" "$T/link.json" "$T/target.json"
+
 # 2. an output that is one of the inputs: refused, the input untouched
 cp "$T/v.elf" "$T/keep.elf"
 ki snapshot "$T/v.elf" -o "$T/v.elf"
