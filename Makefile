@@ -44,7 +44,7 @@ BIN := $(B)/khoinspect
 GEN := $(B)/khogen
 UNIT := $(B)/unit-tests
 
-.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay fuzz-fast fuzz-deep bench
+.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay fuzz-fast fuzz-deep oom oom-full bench
 all: $(BIN) khoinspect
 
 # ./khoinspect: a link to the binary the last build made (build/, build-san/).
@@ -101,6 +101,23 @@ fuzz-smoke: fuzz
 			-artifact_prefix=$(FB)/crash-$$m/ $(FB)/corpus-$$m tests/fuzz/corpus/$$m 2>&1 | tail -3 || exit 1; \
 	done
 
+# Allocation-failure injection (tests/cli/t_oom.sh): the same objects linked
+# with src/fault.c and --wrap for every allocator our code calls; the Nth
+# allocation fails when KI_FAULT_NTH=N. `make check SANITIZE=1` runs the
+# sampled sweep (every N up to a bound, then a stride); `make oom-full
+# SANITIZE=1` every N of every command.
+FAULT_WRAP := malloc calloc realloc reallocarray aligned_alloc strdup strndup asprintf \
+	vasprintf open_memstream fopencookie XXH3_createState
+FAULT_BIN := $(B)/khoinspect-fault
+$(B)/fault.o: src/fault.c | $(B)
+	$(CC) $(ALL_CFLAGS) -DKI_FAULT_INJECT -c -o $@ $<
+$(FAULT_BIN): $(LIB_OBJS) $(CLI_OBJS) $(B)/fault.o
+	$(CC) $(CFLAGS) $(SANFLAGS) $(FAULT_WRAP:%=-Wl,--wrap=%) -o $@ $^ $(LIBS)
+oom: $(BIN) $(GEN) $(FAULT_BIN)
+	@KI_FAULT=$(FAULT_BIN) KI_TEST_ONLY=t_oom sh tests/cli/run.sh $(BIN) $(GEN)
+oom-full: $(BIN) $(GEN) $(FAULT_BIN)
+	@KI_FAULT=$(FAULT_BIN) KI_OOM_ALL=1 KI_TEST_ONLY=t_oom sh tests/cli/run.sh $(BIN) $(GEN)
+
 # In-memory harnesses (map, sub: no file, no scan), built for speed: -O2 and
 # ASan with UBSan's cheap checks only (the whole of UBSan triples the time
 # per input); `make check SANITIZE=1` replays their corpus under all of
@@ -144,9 +161,9 @@ unit: $(UNIT)
 	$(UNIT)
 
 # CLI tests first, Criterion last: its "Synthesis:" line closes the output.
-check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man
+check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man $(if $(filter 1,$(SANITIZE)),$(FAULT_BIN))
 	@$(MAKE) --no-print-directory fuzz-replay
-	@sh tests/cli/run.sh $(BIN) $(GEN)
+	@$(if $(filter 1,$(SANITIZE)),KI_FAULT=$(FAULT_BIN)) sh tests/cli/run.sh $(BIN) $(GEN)
 	$(UNIT)
 
 # Not part of check: large images, minutes. Needs python3-drgn for the peer.

@@ -87,8 +87,10 @@ static int collect_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 		size_t cap = c->cap ? c->cap * 2 : 1024;
 		void *p = reallocarray(c->runs, cap, sizeof(*c->runs));
 
-		if (!p)
+		if (!p) {
+			ki_nomem_note();
 			return -1;
+		}
 		c->runs = p;
 		c->cap = cap;
 	}
@@ -159,6 +161,7 @@ static void hex_json(struct ki_json *j, const unsigned char *p, size_t n, size_t
 	char *s = malloc(2 * (n < max ? n : max) + 1);
 
 	if (!s) {
+		ki_nomem_note();
 		ki_json_null(j);
 		return;
 	}

@@ -633,6 +633,9 @@ int cmd_snapshot(int argc, char **argv)
 		ret = KI_EXIT_TROUBLE;
 		goto out;
 	}
+	/* an allocation failed on the way: the manifest may lack a range */
+	if (ki_nomem_seen() && ret == KI_EXIT_OK)
+		ret = ki_fail(&ki_enomem, out_path);
 	if (fp != stdout) {
 		r = fclose(fp);
 		fp = stdout;

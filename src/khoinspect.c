@@ -19,6 +19,9 @@
 
 struct ki_global ki_global = { .progname = "khoinspect" };
 
+/* An "out of memory" error has been printed. */
+static bool nomem_said;
+
 static void help_usage(void);
 
 static int cmd_help(int argc, char **argv);
@@ -130,6 +133,8 @@ void ki_print_error(const struct ki_error *err, const char *fallback_path)
 {
 	const char *path = err->path ? err->path : fallback_path;
 
+	if (err->code == KI_ERR_NOMEM)
+		nomem_said = true;
 	if (path)
 		fprintf(stderr, "khoinspect: %s: %s\n", path, err->message);
 	else
@@ -160,7 +165,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct ki_command *c;
-	int opt;
+	int opt, ret;
 
 	/* Block-buffered output: listings can be millions of lines. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -218,5 +223,13 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* reset getopt for the command (GNU: 0 reinitialises) */
-	return c->fn(argc, argv);
+	ret = c->fn(argc, argv);
+	/* An allocation failed and the command could not say so: whatever
+	 * it printed may lack something; never let that pass as complete. */
+	if (ki_nomem_seen() && !nomem_said) {
+		fflush(stdout);
+		fprintf(stderr, "khoinspect: out of memory: the output above may be incomplete\n");
+		ret = KI_EXIT_TROUBLE;
+	}
+	return ret;
 }
