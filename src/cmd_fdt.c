@@ -581,6 +581,8 @@ int cmd_fdt(int argc, char **argv)
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -591,7 +593,7 @@ int cmd_fdt(int argc, char **argv)
 	int opt, r, ret = KI_EXIT_OK;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
 		r = ki_input_option("fdt", opt, optarg, &o);
 		if (r < 0)
 			goto usage;
@@ -606,7 +608,7 @@ int cmd_fdt(int argc, char **argv)
 			free(o.scratch);
 			return KI_EXIT_OK;
 		default:
-			ki_usage_error("fdt", "unknown option or missing argument: %s", argv[optind - 1]);
+			ki_option_error("fdt", opt, argv);
 			goto usage;
 		}
 	}

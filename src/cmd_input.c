@@ -51,6 +51,12 @@ bool ki_output_option(int opt)
 	case 'p':
 		ki_global.json = ki_global.pretty = true;
 		return true;
+	case 'q':
+		ki_global.quiet = true;
+		return true;
+	case 'v':
+		ki_global.verbose++;
+		return true;
 	default:
 		return false;
 	}

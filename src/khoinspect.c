@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ki_cli.h"
+#include "ki_output.h"
 
 /* The Makefile passes `git describe --always --dirty` when it builds from a
  * git tree; a build from a tarball names the version only. */
@@ -53,7 +54,7 @@ static void main_usage(FILE *fp)
 		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"\n"
-		"Global options:\n"
+		"Global options (before or after COMMAND):\n"
 		"  -j, --json       print one JSON document on stdout\n"
 		"  -p, --pretty     indent the JSON (implies --json)\n"
 		"  -q, --quiet      no progress or warnings on stderr\n"
@@ -141,15 +142,87 @@ void ki_print_error(const struct ki_error *err, const char *fallback_path)
 		fprintf(stderr, "khoinspect: %s\n", err->message);
 }
 
+/* A usage error as the whole JSON document (-j): stdout stays one document. */
+static void json_usage_doc(const char *cmd, const char *msg)
+{
+	struct ki_json j;
+
+	ki_json_init(&j, stdout, ki_global.pretty);
+	ki_json_begin_object(&j);
+	ki_json_kv_uint(&j, "schema_version", 1);
+	ki_json_key(&j, "errors");
+	ki_json_begin_array(&j);
+	ki_json_begin_object(&j);
+	ki_json_kv_string(&j, "code", ki_error_code_name(KI_ERR_USAGE));
+	ki_json_kv_string(&j, "path", NULL);
+	ki_json_kv_string(&j, "command", cmd);
+	ki_json_kv_string(&j, "message", msg);
+	ki_json_kv_string(&j, "phys", NULL);
+	ki_json_end_object(&j);
+	ki_json_end_array(&j);
+	ki_json_end_object(&j);
+	ki_json_finish(&j);
+}
+
+/* cmd NULL: an error of the global command line. */
+static void usage_error_v(const char *cmd, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cmd)
+		fprintf(stderr, "khoinspect: %s: %s\nTry `khoinspect %s --help`.\n", cmd, msg, cmd);
+	else
+		fprintf(stderr, "khoinspect: %s\nTry `khoinspect --help`.\n", msg);
+	if (ki_global.json)
+		json_usage_doc(cmd, msg);
+}
+
 void ki_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "khoinspect: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	usage_error_v(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry `khoinspect %s --help`.\n", cmd);
+}
+
+/* cmd NULL: an option of the global command line. */
+void ki_option_error(const char *cmd, int opt, char *const *argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	int len = (int)strcspn(arg, "=");
+	bool is_long = !strncmp(arg, "--", 2);
+
+	if (opt == ':' && is_long)
+		ki_usage_error(cmd, "`%.*s` needs an argument", len, arg);
+	else if (opt == ':')
+		ki_usage_error(cmd, "`-%c` needs an argument", optopt);
+	else if (is_long)
+		ki_usage_error(cmd, "unknown option `%.*s`", len, arg);
+	else
+		ki_usage_error(cmd, "unknown option `-%c`", optopt);
+}
+
+/*
+ * -j and -p anywhere before "--" (before or after the command): known
+ * before any option is parsed, so that a usage error met first is a JSON
+ * document too. Option values that look like them are not told apart: a
+ * dump named -j is given after "--".
+ */
+static void prescan_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json") || !strcmp(a, "--pretty")) {
+			ki_global.json = true;
+		} else if (a[0] == '-' && a[1] && a[1] != '-' &&
+			   strspn(a + 1, "jpqv") == strlen(a + 1) &&
+			   strpbrk(a + 1, "jp")) {
+			ki_global.json = true;
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -169,9 +242,11 @@ int main(int argc, char **argv)
 
 	/* Block-buffered output: listings can be millions of lines. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	/* '+': stop at the command name; options after it are the command's. */
+	prescan_json(argc, argv);
+	/* '+': stop at the command name; the commands take -j -p -q -v too.
+	 * ':': a missing argument is told from an unknown option. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jpqvhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:jpqvhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			ki_global.json = true;
@@ -188,8 +263,8 @@ int main(int argc, char **argv)
 		case 'C':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "never") &&
 			    strcmp(optarg, "always")) {
-				fprintf(stderr, "khoinspect: --color takes auto, never or always, not \"%s\"\n",
-					optarg);
+				ki_usage_error(NULL, "--color takes auto, never or always, not \"%s\"",
+						   optarg);
 				return KI_EXIT_TROUBLE;
 			}
 			break;
@@ -200,24 +275,26 @@ int main(int argc, char **argv)
 			puts(KI_VERSION_LINE);
 			return KI_EXIT_OK;
 		default:
-			if (optopt)
-				fprintf(stderr, "khoinspect: unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, "khoinspect: unknown option %s\n", argv[optind - 1]);
-			fprintf(stderr, "Try `khoinspect --help`.\n");
+			ki_option_error(NULL, opt, argv);
 			return KI_EXIT_TROUBLE;
 		}
 	}
 	if (optind >= argc) {
+		if (ki_global.json) {
+			ki_usage_error(NULL, "no COMMAND given");
+			return KI_EXIT_TROUBLE;
+		}
 		main_usage(stderr);
 		return KI_EXIT_TROUBLE;
 	}
 	c = find_command(argv[optind]);
 	if (!c) {
-		fprintf(stderr, "khoinspect: no command \"%s\"; commands are:", argv[optind]);
+		char names[256] = "";
+
 		for (size_t i = 0; i < ncommands; i++)
-			fprintf(stderr, " %s", commands[i].name);
-		fprintf(stderr, "\nTry `khoinspect --help`.\n");
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s",
+				 commands[i].name);
+		ki_usage_error(NULL, "no command \"%s\"; commands are:%s", argv[optind], names);
 		return KI_EXIT_TROUBLE;
 	}
 	argc -= optind;
