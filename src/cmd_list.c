@@ -328,12 +328,14 @@ static char *blob_compatible(const struct ki_blobfile *b)
 	if (b->len < 40 || memcmp(b->data, "\xd0\x0d\xfe\xed", 4))
 		return NULL;
 	copy = aligned_alloc(8, (b->len + 7) & ~(size_t)7);
-	if (!copy)
+	if (!copy) {
+		ki_nomem_note();
 		return NULL;
+	}
 	memcpy(copy, b->data, b->len);
 	err = ki_fdt_check(copy, b->len);
-	if (!err && (c = ki_fdt_root_compatible(copy)))
-		out = strdup(c);
+	if (!err && (c = ki_fdt_root_compatible(copy)) && !(out = strdup(c)))
+		ki_nomem_note();
 	ki_error_destroy(err);
 	free(copy);
 	return out;

@@ -21,6 +21,8 @@ else
 	mkdir -p "$O/out"
 	xz -dc "$FIX/golden/v3-x86_64-4k.elf.xz" >"$O/v3.elf"
 	xz -dc "$FIX/golden/v1-x86_64-4k-512.elf.xz" >"$O/v1.elf"
+	xz -dc "$FIX/qemu/q35-64m-v1-512.kdump-zlib.xz" >"$O/q.kdump"
+	DBG="$FIX/golden/debugfs/v3-x86_64-4k/out"
 	"$KI" snapshot "$O/v3.elf" -o "$O/m3.json" 2>/dev/null
 	OOM_RUNS=0
 	OOM_CMDS=0
@@ -103,6 +105,9 @@ else
 	oom_sweep "list -j" -j list "$O/v3.elf"
 	oom_sweep "list --owners" list --owners "$O/v3.elf"
 	oom_sweep "list v1" list "$O/v1.elf"
+	oom_sweep "list kdump" list "$O/q.kdump"
+	oom_sweep "list debugfs --mem" list --mem "$O/v3.elf" "$DBG"
+	oom_sweep "verify debugfs" verify "$DBG"
 	oom_sweep "verify" verify "$O/v3.elf"
 	oom_sweep "verify -j" -j verify "$O/v3.elf"
 	oom_sweep "snapshot" snapshot "$O/v3.elf" -o OUT
