@@ -77,9 +77,10 @@ fuzz-replay: $(REPLAYS)
 # libFuzzer builds (clang): make fuzz-smoke FUZZ_SECONDS=60. fuzz-kdump runs
 # without leak detection: contexts libkdumpfile failed to open are parked,
 # not freed (kdump_free can crash on them), and they add up over millions
-# of inputs in one process; the CLI opens one dump per process. Its seed is
-# a 1 MiB QEMU q35 guest (kdump-zlib, 282 KB), hence the larger -max_len;
-# the raw and elf LUO seeds are about 245 KB.
+# of inputs in one process; the CLI opens one dump per process. Its seeds
+# are a 1 MiB QEMU q35 guest (kdump-zlib, 282 KB) and a booted 1 GiB x86
+# guest cropped by tests/fuzz/kdump-crop.py (347 KB), hence the larger
+# -max_len; the raw and elf LUO seeds are about 245 KB.
 FUZZ_SECONDS ?= 30
 FB := build-fuzz
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O1 \
@@ -95,7 +96,7 @@ fuzz-smoke: fuzz
 	@for m in $(FUZZ_MODES); do \
 		mkdir -p $(FB)/corpus-$$m $(FB)/crash-$$m; \
 		echo "== fuzz-$$m for $(FUZZ_SECONDS) s"; \
-		leaks=1; len=131072; [ $$m = kdump ] && leaks=0 && len=300000; { [ $$m = raw ] || [ $$m = elf ]; } && len=262144; \
+		leaks=1; len=131072; [ $$m = kdump ] && leaks=0 && len=360000; { [ $$m = raw ] || [ $$m = elf ]; } && len=262144; \
 		$(FB)/fuzz-$$m -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -timeout=10 -rss_limit_mb=2048 \
 			-detect_leaks=$$leaks \
 			-artifact_prefix=$(FB)/crash-$$m/ $(FB)/corpus-$$m tests/fuzz/corpus/$$m 2>&1 | tail -3 || exit 1; \
