@@ -639,8 +639,10 @@ int cmd_snapshot(int argc, char **argv)
 		goto out;
 	}
 	/* an allocation failed on the way: the manifest may lack a range */
-	if (ki_nomem_seen() && ret == KI_EXIT_OK)
+	if (ki_nomem_seen() && ret == KI_EXIT_OK) {
+		ki_global.json = false; /* the error goes to stderr only */
 		ret = ki_fail(&ki_enomem, out_path);
+	}
 	if (fp != stdout) {
 		r = fclose(fp);
 		fp = stdout;

@@ -205,23 +205,20 @@ void ki_option_error(const char *cmd, int opt, char *const *argv)
 }
 
 /*
- * -j and -p anywhere before "--" (before or after the command): known
- * before any option is parsed, so that a usage error met first is a JSON
- * document too. Option values that look like them are not told apart: a
- * dump named -j is given after "--".
+ * -j anywhere before "--" (before or after the command): known before any
+ * option is parsed, so that a usage error met first is a JSON document
+ * too. (Not -p: snapshot -p only indents its manifest.) An option value
+ * that looks like it is not told apart: a dump named -j goes after "--".
  */
 static void prescan_json(int argc, char **argv)
 {
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--json") || !strcmp(a, "--pretty")) {
+		if (!strcmp(a, "--json") ||
+		    (a[0] == '-' && a[1] && a[1] != '-' &&
+		     strspn(a + 1, "jpqv") == strlen(a + 1) && strchr(a + 1, 'j')))
 			ki_global.json = true;
-		} else if (a[0] == '-' && a[1] && a[1] != '-' &&
-			   strspn(a + 1, "jpqv") == strlen(a + 1) &&
-			   strpbrk(a + 1, "jp")) {
-			ki_global.json = true;
-		}
 	}
 }
 

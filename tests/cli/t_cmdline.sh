@@ -66,7 +66,7 @@ jq_usage='.schema_version == 1 and (.errors | length == 1) and .errors[0].code =
 for args in "-j list --bogus $C/v3.elf" "list --bogus $C/v3.elf -j" "list -x $C/v3.elf --json" \
 	"-j list" "-j list a b" "-j list --order 99 $C/v3.elf" "-j list --format bogus $C/v3.elf" \
 	"-j list --blocks --summary $C/v3.elf" "-j frobnicate" "-j" "-j --bogus list" \
-	"-j --color=pink list $C/v3.elf" "-p verify --base zz $C/v3.elf" "-j diff $C/v3.elf" \
+	"-j --color=pink list $C/v3.elf" "-jp verify --base zz $C/v3.elf" "-j diff $C/v3.elf" \
 	"-j snapshot" "-j locate" "-j fdt --raw"; do
 	ki $args
 	expect_rc "usage error, JSON ($args): exits 2" 2
