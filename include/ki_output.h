@@ -178,11 +178,11 @@ static inline void ki_obuf_done(struct ki_obuf *o, size_t len)
 }
 
 struct ki_findings;
-/* Findings of one id and severity kept in the JSON array; the rest are
- * counted in "findings_capped". */
+/* Findings of one id kept in the JSON array; the rest are counted in
+ * "findings_capped". */
 enum { KI_JSON_FINDINGS_PER_ID = 100 };
 /* "findings": [{"id", "severity", "message", "phys"}…] from several lists,
- * at most KI_JSON_FINDINGS_PER_ID of one id and severity, with a
+ * at most KI_JSON_FINDINGS_PER_ID of one id, with a
  * findings-truncated entry where a list dropped some; then
  * "findings_capped": {id: findings left out by that cap}. */
 void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,

@@ -343,16 +343,18 @@ void ki_human_size(uint64_t bytes, char *buf, size_t len)
 	}
 }
 
-/* Same id (static strings, compared by content too) and severity. */
-static bool same_kind(const struct ki_finding *a, const struct ki_finding *b)
+/* Same id (static strings, compared by content too), and severity when
+ * by_sev. */
+static bool same_kind(const struct ki_finding *a, const struct ki_finding *b, bool by_sev)
 {
-	return a->severity == b->severity && (a->id == b->id || !strcmp(a->id, b->id));
+	return (!by_sev || a->severity == b->severity) &&
+	       (a->id == b->id || !strcmp(a->id, b->id));
 }
 
 /* The position of x among the findings of its kind before it, and (when
  * total) how many there are in all; over every list. */
 static size_t kind_rank(const struct ki_findings *const *fs, size_t nfs,
-			const struct ki_finding *x, size_t *total)
+			const struct ki_finding *x, bool by_sev, size_t *total)
 {
 	size_t rank = 0, n = 0;
 	bool before = true;
@@ -363,7 +365,7 @@ static size_t kind_rank(const struct ki_findings *const *fs, size_t nfs,
 
 			if (y == x)
 				before = false;
-			if (!same_kind(x, y))
+			if (!same_kind(x, y, by_sev))
 				continue;
 			if (before)
 				rank++;
@@ -386,7 +388,7 @@ void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
 		for (size_t i = 0; i < fs[k]->n; i++) {
 			const struct ki_finding *f = &fs[k]->items[i];
 
-			if (kind_rank(fs, nfs, f, NULL) >= KI_JSON_FINDINGS_PER_ID)
+			if (kind_rank(fs, nfs, f, false, NULL) >= KI_JSON_FINDINGS_PER_ID)
 				continue;
 			ki_json_begin_object(j);
 			ki_json_kv_string(j, "id", f->id);
@@ -416,7 +418,7 @@ void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
 		}
 	}
 	ki_json_end_array(j);
-	/* one member per kind over the cap, at its first finding */
+	/* one member per id over the cap, at its first finding */
 	ki_json_key(j, "findings_capped");
 	ki_json_begin_object(j);
 	for (size_t k = 0; k < nfs; k++) {
@@ -424,7 +426,7 @@ void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
 			const struct ki_finding *f = &fs[k]->items[i];
 			size_t n;
 
-			if (kind_rank(fs, nfs, f, &n) == 0 && n > KI_JSON_FINDINGS_PER_ID)
+			if (kind_rank(fs, nfs, f, false, &n) == 0 && n > KI_JSON_FINDINGS_PER_ID)
 				ki_json_kv_uint(j, f->id, n - KI_JSON_FINDINGS_PER_ID);
 		}
 	}
@@ -460,7 +462,7 @@ static void text_group(FILE *fp, const struct ki_findings *const *fs, size_t nfs
 
 			bool dup = false;
 
-			if (!same_kind(first, y) || !y->has_paddr)
+			if (!same_kind(first, y, true) || !y->has_paddr)
 				continue;
 			for (size_t s = 0; s < shown && s < KI_TEXT_GROUP_AFTER; s++)
 				dup |= seen[s] == y->paddr;
@@ -490,7 +492,7 @@ size_t ki_text_findings(FILE *fp, const struct ki_findings *const *fs, size_t nf
 
 			if (sev >= 0 && f->severity != (enum ki_severity)sev)
 				continue;
-			rank = kind_rank(fs, nfs, f, &n);
+			rank = kind_rank(fs, nfs, f, true, &n);
 			if (n <= KI_TEXT_GROUP_AFTER) {
 				text_one(fp, f, style);
 				lines++;
