@@ -301,8 +301,10 @@ static bool exists(const char *dir, const char *name)
 	char *p = NULL;
 	bool r;
 
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
+	if (asprintf(&p, "%s/%s", dir, name) < 0) {
+		ki_nomem_note(); /* "not there" would be a guess */
 		return false;
+	}
 	r = access(p, F_OK) == 0;
 	free(p);
 	return r;
