@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A command line that forgives order (issue 14): global options before or
 # after the command, "`--base` needs an argument" for every option that
 # takes a value (read from each command's own --help), every usage error one

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Inputs people actually pass (issue 14): an empty file, compressed dumps,
 # pipes and devices, --format that the file's magic contradicts. Each gets
 # one line naming the file and what to do, exit 2; nothing hangs.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Allocation failures (issue 14): with the fault build ($KI_FAULT, made by
 # `make oom` or `make check SANITIZE=1`), the Nth allocation fails. Each
 # command on a golden image is first run without a failure to count its

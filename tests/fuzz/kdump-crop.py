@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Crop a kdump-compressed dump (makedumpfile format, header version 6+) to
 # its pages below a physical limit, for a fuzz seed small enough to mutate:
 #   python3 tests/fuzz/kdump-crop.py IN OUT [LIMIT [MAXSIZE]]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Seeds for the "map" fuzz harness (tests/fuzz/fuzz_input.c): byte 0 the
 # configuration, bytes 1-2 the page index where memory starts, byte 3 the
 # root's page from there, then that memory. Made with khogen (raw, one
