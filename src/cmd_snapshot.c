@@ -638,10 +638,12 @@ int cmd_snapshot(int argc, char **argv)
 		ret = KI_EXIT_TROUBLE;
 		goto out;
 	}
-	/* an allocation failed on the way: the manifest may lack a range */
-	if (ki_nomem_seen() && ret == KI_EXIT_OK) {
+	/* an allocation failed on the way: the manifest may lack something
+	 * it does not know it lacks; none is put in place */
+	if (ki_nomem_seen()) {
 		ki_global.json = false; /* the error goes to stderr only */
 		ret = ki_fail(&ki_enomem, out_path);
+		goto out;
 	}
 	if (fp != stdout) {
 		r = fclose(fp);
