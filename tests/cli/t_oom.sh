@@ -53,7 +53,9 @@ else
 		_brc=$?
 		[ -n "$_outf" ] && { cp "$_outf" "$O/base.file" 2>/dev/null || : >"$O/base.file"; }
 		_n=$(cat "$O/count" 2>/dev/null || echo 0)
-		if [ "$_brc" = 2 ] || [ "$_n" -lt 1 ]; then
+		# a baseline of exit 2 (an incomplete input) is kept, and then its
+		# stderr must come back too: another trouble is not the same
+		if [ "$_n" -lt 1 ] || grep -qi 'out of memory' "$O/base.err"; then
 			bad "oom $_name: baseline" "exit $_brc, $_n allocations"
 			return
 		fi
@@ -77,6 +79,8 @@ else
 				fi
 			elif [ "$_rc" != "$_brc" ]; then
 				_why="exit $_rc (un-injected: $_brc), no \"out of memory\""
+			elif [ "$_brc" = 2 ] && ! cmp -s "$O/base.err" "$O/run.err"; then
+				_why="exit 2 with another message than the un-injected run, no \"out of memory\""
 			elif ! cmp -s "$O/base.out" "$O/run.out"; then
 				_why="exit $_rc with other output than the un-injected run"
 			elif [ -n "$_outf" ] && ! cmp -s "$O/base.file" "$_outf"; then
