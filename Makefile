@@ -37,14 +37,14 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
-FUZZ_MODES := raw elf kdump fdt text sub manifest
+FUZZ_MODES := raw elf kdump fdt text sub map manifest
 REPLAYS := $(FUZZ_MODES:%=$(B)/replay-%)
 
 BIN := $(B)/khoinspect
 GEN := $(B)/khogen
 UNIT := $(B)/unit-tests
 
-.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay bench
+.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay fuzz-fast fuzz-deep oom oom-full bench
 all: $(BIN) khoinspect
 
 # ./khoinspect: a link to the binary the last build made (build/, build-san/).
@@ -77,9 +77,10 @@ fuzz-replay: $(REPLAYS)
 # libFuzzer builds (clang): make fuzz-smoke FUZZ_SECONDS=60. fuzz-kdump runs
 # without leak detection: contexts libkdumpfile failed to open are parked,
 # not freed (kdump_free can crash on them), and they add up over millions
-# of inputs in one process; the CLI opens one dump per process. Its seed is
-# a 1 MiB QEMU q35 guest (kdump-zlib, 282 KB), hence the larger -max_len;
-# the raw and elf LUO seeds are about 245 KB.
+# of inputs in one process; the CLI opens one dump per process. Its seeds
+# are a 1 MiB QEMU q35 guest (kdump-zlib, 282 KB) and a booted 1 GiB x86
+# guest cropped by tests/fuzz/kdump-crop.py (347 KB), hence the larger
+# -max_len; the raw and elf LUO seeds are about 245 KB.
 FUZZ_SECONDS ?= 30
 FB := build-fuzz
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O1 \
@@ -95,10 +96,54 @@ fuzz-smoke: fuzz
 	@for m in $(FUZZ_MODES); do \
 		mkdir -p $(FB)/corpus-$$m $(FB)/crash-$$m; \
 		echo "== fuzz-$$m for $(FUZZ_SECONDS) s"; \
-		leaks=1; len=131072; [ $$m = kdump ] && leaks=0 && len=300000; { [ $$m = raw ] || [ $$m = elf ]; } && len=262144; \
+		leaks=1; len=131072; [ $$m = kdump ] && leaks=0 && len=360000; { [ $$m = raw ] || [ $$m = elf ]; } && len=262144; \
 		$(FB)/fuzz-$$m -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -timeout=10 -rss_limit_mb=2048 \
 			-detect_leaks=$$leaks \
 			-artifact_prefix=$(FB)/crash-$$m/ $(FB)/corpus-$$m tests/fuzz/corpus/$$m 2>&1 | tail -3 || exit 1; \
+	done
+
+# Allocation-failure injection (tests/cli/t_oom.sh): the same objects linked
+# with src/fault.c and --wrap for every allocator our code calls; the Nth
+# allocation fails when KI_FAULT_NTH=N. `make check SANITIZE=1` runs the
+# sampled sweep (every N up to a bound, then a stride); `make oom-full
+# SANITIZE=1` every N of every command.
+FAULT_WRAP := malloc calloc realloc reallocarray aligned_alloc strdup strndup asprintf \
+	vasprintf open_memstream fopencookie XXH3_createState
+FAULT_BIN := $(B)/khoinspect-fault
+$(B)/fault.o: src/fault.c | $(B)
+	$(CC) $(ALL_CFLAGS) -DKI_FAULT_INJECT -c -o $@ $<
+$(FAULT_BIN): $(LIB_OBJS) $(CLI_OBJS) $(B)/fault.o
+	$(CC) $(CFLAGS) $(SANFLAGS) $(FAULT_WRAP:%=-Wl,--wrap=%) -o $@ $^ $(LIBS)
+oom: $(BIN) $(GEN) $(FAULT_BIN)
+	@KI_FAULT=$(FAULT_BIN) KI_TEST_ONLY=t_oom sh tests/cli/run.sh $(BIN) $(GEN)
+oom-full: $(BIN) $(GEN) $(FAULT_BIN)
+	@KI_FAULT=$(FAULT_BIN) KI_OOM_ALL=1 KI_TEST_ONLY=t_oom sh tests/cli/run.sh $(BIN) $(GEN)
+
+# In-memory harnesses (map, sub: no file, no scan), built for speed: -O2 and
+# ASan with UBSan's cheap checks only (the whole of UBSan triples the time
+# per input); `make check SANITIZE=1` replays their corpus under all of
+# UBSan. make fuzz-deep FUZZ_RUNS=N runs each for N executions, niced, one
+# after the other (tests/fuzz/README.md records the runs).
+FAST_MODES := map sub
+FFB := build-fuzz-fast
+FUZZ_RUNS ?= 10000000
+FUZZ_FAST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O2 \
+	-fsanitize=fuzzer-no-link,address,shift,bounds,integer-divide-by-zero -fno-sanitize-recover=all
+$(FFB)/%.o: src/%.c $(wildcard include/*.h)
+	@mkdir -p $(FFB)
+	clang $(FUZZ_FAST_CFLAGS) -c -o $@ $<
+$(FFB)/fuzz-%: tests/fuzz/fuzz_input.c $(LIB_SRCS:src/%.c=$(FFB)/%.o)
+	clang $(FUZZ_FAST_CFLAGS) -fsanitize=fuzzer -DFUZZ_MODE_$(shell echo $* | tr a-z A-Z) -o $@ $^ $(LIBS)
+.PRECIOUS: $(FFB)/%.o
+fuzz-fast: $(FAST_MODES:%=$(FFB)/fuzz-%)
+fuzz-deep: fuzz-fast
+	@for m in $(FAST_MODES); do \
+		mkdir -p $(FFB)/corpus-$$m $(FFB)/crash-$$m; \
+		echo "== fuzz-$$m: $(FUZZ_RUNS) executions"; \
+		ASAN_OPTIONS=quarantine_size_mb=16 nice -n 19 $(FFB)/fuzz-$$m -runs=$(FUZZ_RUNS) \
+			-max_len=131072 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(FFB)/crash-$$m/ $(FFB)/corpus-$$m tests/fuzz/corpus/$$m 2>&1 | \
+			grep -E '^(stat::|Done|==|SUMMARY)' || exit 1; \
 	done
 
 # Installs the Debian packages the build and the tests need (root or sudo).
@@ -117,9 +162,9 @@ unit: $(UNIT)
 	$(UNIT)
 
 # CLI tests first, Criterion last: its "Synthesis:" line closes the output.
-check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man
+check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man $(if $(filter 1,$(SANITIZE)),$(FAULT_BIN))
 	@$(MAKE) --no-print-directory fuzz-replay
-	@sh tests/cli/run.sh $(BIN) $(GEN)
+	@$(if $(filter 1,$(SANITIZE)),KI_FAULT=$(FAULT_BIN)) sh tests/cli/run.sh $(BIN) $(GEN)
 	$(UNIT)
 
 # Not part of check: large images, minutes. Needs python3-drgn for the peer.
@@ -131,7 +176,7 @@ demo: deps $(BIN) $(GEN)
 	@sh tools/demo.sh $(BIN) $(GEN)
 
 clean:
-	rm -rf build build-san build-tsan build-fuzz khoinspect
+	rm -rf build build-san build-tsan build-fuzz build-fuzz-fast khoinspect
 
 # ---- Version (issue #16) ----------------------------------------------------
 # A build from a git tree names its commit in --version: `git describe` is

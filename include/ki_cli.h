@@ -50,7 +50,13 @@ int ki_fail(struct ki_error *err, const char *path);
 bool ki_parse_u64(const char *s, uint64_t *ret);
 /* "khoinspect: <path>: <message>" (path from the error, or fallback). */
 void ki_print_error(const struct ki_error *err, const char *fallback_path);
+/* "khoinspect: CMD: message" (CMD NULL: none) and a --help hint on stderr; under -j also
+ * the whole JSON document ({"errors": [{"code": "usage", …}]}). */
 void ki_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* getopt_long (optstring starting with ':') returned opt ('?' or ':') for
+ * argv[optind - 1]: "`--base` needs an argument" or "unknown option
+ * `--x`", as ki_usage_error (cmd NULL: the global options). */
+void ki_option_error(const char *cmd, int opt, char *const *argv);
 
 #endif

@@ -32,6 +32,16 @@ struct ki_error {
 /* Never freed; returned when allocating an error fails. */
 extern struct ki_error ki_enomem;
 
+/*
+ * An allocation failed somewhere (any thread). Code that cannot return the
+ * failure (a void function, a finding that could not be stored) notes it;
+ * destroying &ki_enomem notes it too. main() turns a run that saw one into
+ * exit 2 with "out of memory", so a result missing something never passes
+ * as complete.
+ */
+void ki_nomem_note(void);
+bool ki_nomem_seen(void);
+
 struct ki_error *ki_error_create(enum ki_error_code code, const char *fmt, ...)
 	__attribute__((returns_nonnull, format(printf, 2, 3)));
 struct ki_error *ki_error_os(int errnum, const char *path, const char *fmt, ...)

@@ -178,10 +178,30 @@ static inline void ki_obuf_done(struct ki_obuf *o, size_t len)
 }
 
 struct ki_findings;
+/* Findings of one id kept in the JSON array; the rest are counted in
+ * "findings_capped". */
+enum { KI_JSON_FINDINGS_PER_ID = 100 };
 /* "findings": [{"id", "severity", "message", "phys"}…] from several lists,
- * with a findings-truncated entry where a list dropped some. */
+ * at most KI_JSON_FINDINGS_PER_ID of one id, with a
+ * findings-truncated entry where a list dropped some; then
+ * "findings_capped": {id: findings left out by that cap}. */
 void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
 		      size_t nfs);
+
+/* More than this many findings of one id and severity are one text line. */
+enum { KI_TEXT_GROUP_AFTER = 3 };
+enum ki_text_style {
+	KI_TEXT_SEVERITY,    /* "  error   ID: message" */
+	KI_TEXT_AT,          /* "  ID at 0xPHYS: message" */
+};
+/*
+ * The findings of several lists as text on fp, those of severity sev only
+ * (sev < 0: all), in order; an id and severity seen more than
+ * KI_TEXT_GROUP_AFTER times is one line at its first place: the count, the
+ * first addresses and the first message. Returns the lines printed.
+ */
+size_t ki_text_findings(FILE *fp, const struct ki_findings *const *fs, size_t nfs,
+			int sev, enum ki_text_style style);
 
 /* Whether s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool ki_utf8_valid(const char *s, size_t n);

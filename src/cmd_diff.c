@@ -1070,6 +1070,8 @@ int cmd_diff(int argc, char **argv)
 		{ "present-only", no_argument, NULL, O_PRESENT_ONLY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1087,7 +1089,7 @@ int cmd_diff(int argc, char **argv)
 	o.ob = &text_buf;
 	ki_obuf_init(o.ob, stdout);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
 		r = ki_input_option("diff", opt, optarg, &tmpl);
 		if (r < 0)
 			goto usage;
@@ -1110,7 +1112,7 @@ int cmd_diff(int argc, char **argv)
 			free(tmpl.scratch);
 			return KI_EXIT_OK;
 		default:
-			ki_usage_error("diff", "unknown option or missing argument: %s", argv[optind - 1]);
+			ki_option_error("diff", opt, argv);
 			goto usage;
 		}
 	}

@@ -87,8 +87,10 @@ static int collect_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 		size_t cap = c->cap ? c->cap * 2 : 1024;
 		void *p = reallocarray(c->runs, cap, sizeof(*c->runs));
 
-		if (!p)
+		if (!p) {
+			ki_nomem_note();
 			return -1;
+		}
 		c->runs = p;
 		c->cap = cap;
 	}
@@ -159,6 +161,7 @@ static void hex_json(struct ki_json *j, const unsigned char *p, size_t n, size_t
 	char *s = malloc(2 * (n < max ? n : max) + 1);
 
 	if (!s) {
+		ki_nomem_note();
 		ki_json_null(j);
 		return;
 	}
@@ -578,6 +581,8 @@ int cmd_fdt(int argc, char **argv)
 		{ "raw", no_argument, NULL, O_RAW },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -588,7 +593,7 @@ int cmd_fdt(int argc, char **argv)
 	int opt, r, ret = KI_EXIT_OK;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
 		r = ki_input_option("fdt", opt, optarg, &o);
 		if (r < 0)
 			goto usage;
@@ -603,7 +608,7 @@ int cmd_fdt(int argc, char **argv)
 			free(o.scratch);
 			return KI_EXIT_OK;
 		default:
-			ki_usage_error("fdt", "unknown option or missing argument: %s", argv[optind - 1]);
+			ki_option_error("fdt", opt, argv);
 			goto usage;
 		}
 	}

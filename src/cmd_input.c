@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,12 @@ bool ki_output_option(int opt)
 		return true;
 	case 'p':
 		ki_global.json = ki_global.pretty = true;
+		return true;
+	case 'q':
+		ki_global.quiet = true;
+		return true;
+	case 'v':
+		ki_global.verbose++;
 		return true;
 	default:
 		return false;
@@ -152,8 +159,14 @@ static bool is_blob_input(const char *path)
 	FILE *fp;
 	bool fdt = false;
 
+	struct stat st;
+
 	if (!strcmp(path, "live") || ki_is_dir(path))
 		return true;
+	/* a pipe or device is not opened here (a FIFO would block): the
+	 * dump path says what it is */
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return false;
 	fp = fopen(path, "re");
 	if (!fp)
 		return false;

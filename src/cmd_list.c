@@ -263,16 +263,10 @@ static void text_findings(const struct ki_findings *const *fs, size_t nfs)
 	if (!total)
 		return;
 	printf("\nfindings:\n");
-	for (size_t k = 0; k < nfs; k++) {
-		for (size_t i = 0; i < fs[k]->n; i++) {
-			const struct ki_finding *f = &fs[k]->items[i];
-
-			printf("  %-7s %s: %s\n", ki_severity_name(f->severity), f->id,
-			       f->message);
-		}
+	ki_text_findings(stdout, fs, nfs, -1, KI_TEXT_SEVERITY);
+	for (size_t k = 0; k < nfs; k++)
 		if (fs[k]->dropped)
 			printf("  (%zu more findings not listed)\n", fs[k]->dropped);
-	}
 }
 
 /* A fatal error as the whole JSON document, so stdout stays valid JSON. */
@@ -334,12 +328,14 @@ static char *blob_compatible(const struct ki_blobfile *b)
 	if (b->len < 40 || memcmp(b->data, "\xd0\x0d\xfe\xed", 4))
 		return NULL;
 	copy = aligned_alloc(8, (b->len + 7) & ~(size_t)7);
-	if (!copy)
+	if (!copy) {
+		ki_nomem_note();
 		return NULL;
+	}
 	memcpy(copy, b->data, b->len);
 	err = ki_fdt_check(copy, b->len);
-	if (!err && (c = ki_fdt_root_compatible(copy)))
-		out = strdup(c);
+	if (!err && (c = ki_fdt_root_compatible(copy)) && !(out = strdup(c)))
+		ki_nomem_note();
 	ki_error_destroy(err);
 	free(copy);
 	return out;
@@ -574,6 +570,8 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 		{ "owners", no_argument, NULL, O_OWNERS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -582,7 +580,7 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 
 	o->order = -1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
 		r = ki_input_option("list", opt, optarg, &o->in);
 		if (r < 0)
 			return -1;
@@ -612,11 +610,7 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 			cmd_list_usage();
 			return 1;
 		default:
-			if (optopt > 0 && optopt < 256)
-				ki_usage_error("list", "unknown option -%c or missing argument", optopt);
-			else
-				ki_usage_error("list", "unknown option or missing argument: %s",
-					       argv[optind - 1]);
+			ki_option_error("list", opt, argv);
 			return -1;
 		}
 	}

@@ -56,6 +56,8 @@ int cmd_locate(int argc, char **argv)
 		{ "page-size", required_argument, NULL, O_PAGE_SIZE },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -69,7 +71,7 @@ int cmd_locate(int argc, char **argv)
 	int opt, ret = KI_EXIT_OK;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
 		if (ki_output_option(opt))
 			continue;
 		switch (opt) {
@@ -99,7 +101,7 @@ int cmd_locate(int argc, char **argv)
 			cmd_locate_usage();
 			return KI_EXIT_OK;
 		default:
-			ki_usage_error("locate", "unknown option or missing argument: %s", argv[optind - 1]);
+			ki_option_error("locate", opt, argv);
 			return KI_EXIT_TROUBLE;
 		}
 	}

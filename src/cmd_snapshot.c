@@ -572,6 +572,8 @@ int cmd_snapshot(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-hash", no_argument, NULL, O_NO_HASH },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -590,7 +592,7 @@ int cmd_snapshot(int argc, char **argv)
 	int opt, r, ret = KI_EXIT_OK;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:jph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:jpqvh", opts, NULL)) != -1) {
 		r = ki_input_option("snapshot", opt, optarg, &o);
 		if (r < 0)
 			goto usage;
@@ -608,13 +610,16 @@ int cmd_snapshot(int argc, char **argv)
 			break;
 		case 'j':
 			break; /* a manifest is always JSON */
+		case 'q':
+		case 'v':
+			ki_output_option(opt);
+			break;
 		case 'h':
 			cmd_snapshot_usage();
 			free(o.scratch);
 			return KI_EXIT_OK;
 		default:
-			ki_usage_error("snapshot", "unknown option or missing argument: %s",
-				       argv[optind - 1]);
+			ki_option_error("snapshot", opt, argv);
 			goto usage;
 		}
 	}
@@ -680,6 +685,13 @@ int cmd_snapshot(int argc, char **argv)
 			out_path ? out_path : "standard output", errno ? ": " : "",
 			errno ? strerror(errno) : "");
 		ret = KI_EXIT_TROUBLE;
+		goto out;
+	}
+	/* an allocation failed on the way: the manifest may lack something
+	 * it does not know it lacks; none is put in place */
+	if (ki_nomem_seen()) {
+		ki_global.json = false; /* the error goes to stderr only */
+		ret = ki_fail(&ki_enomem, out_path);
 		goto out;
 	}
 	if (fp != stdout) {

@@ -66,21 +66,13 @@ static const struct ki_findings *all_findings(const struct ki_input *in,
 static void text_group(const struct ki_findings *const *fs, enum ki_severity sev,
 		       const char *title)
 {
-	bool printed = false;
-
 	for (size_t k = 0; k < 2; k++) {
 		for (size_t i = 0; i < fs[k]->n; i++) {
-			const struct ki_finding *x = &fs[k]->items[i];
-
-			if (x->severity != sev)
-				continue;
-			if (!printed)
+			if (fs[k]->items[i].severity == sev) {
 				printf("\n%s:\n", title);
-			printed = true;
-			if (x->has_paddr)
-				printf("  %s at 0x%" PRIx64 ": %s\n", x->id, x->paddr, x->message);
-			else
-				printf("  %s: %s\n", x->id, x->message);
+				ki_text_findings(stdout, fs, 2, (int)sev, KI_TEXT_AT);
+				return;
+			}
 		}
 	}
 }
@@ -217,6 +209,8 @@ int cmd_verify(int argc, char **argv)
 		{ "fdt-only", no_argument, NULL, O_FDT_ONLY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -235,7 +229,7 @@ int cmd_verify(int argc, char **argv)
 	int opt, r, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
 		r = ki_input_option("verify", opt, optarg, &o);
 		if (r < 0)
 			goto usage;
@@ -268,8 +262,7 @@ int cmd_verify(int argc, char **argv)
 			free(o.scratch);
 			return KI_EXIT_OK;
 		default:
-			ki_usage_error("verify", "unknown option or missing argument: %s",
-				       argv[optind - 1]);
+			ki_option_error("verify", opt, argv);
 			goto usage;
 		}
 	}

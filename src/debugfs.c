@@ -153,9 +153,15 @@ static int read_scratch_as(struct ki_debugfs *dbg, struct ki_findings *f, const 
 	struct ki_error *err = NULL;
 	int ret = 0;
 
-	if (asprintf(&pp, "%s/%s_phys", dbg->dir, stem) < 0 ||
-	    asprintf(&lp, "%s/%s_len", dbg->dir, stem) < 0)
-		goto out;
+	/* the pointer is undefined after a failure */
+	if (asprintf(&pp, "%s/%s_phys", dbg->dir, stem) < 0) {
+		pp = NULL;
+		goto nomem;
+	}
+	if (asprintf(&lp, "%s/%s_len", dbg->dir, stem) < 0) {
+		lp = NULL;
+		goto nomem;
+	}
 	if (access(pp, F_OK) && access(lp, F_OK)) {
 		ret = 1; /* not there: nothing to say */
 		goto out;
@@ -163,7 +169,7 @@ static int read_scratch_as(struct ki_debugfs *dbg, struct ki_findings *f, const 
 	pv = calloc(KI_SCRATCH_MAX, sizeof(*pv));
 	lv = calloc(KI_SCRATCH_MAX, sizeof(*lv));
 	if (!pv || !lv)
-		goto out;
+		goto nomem;
 	err = slurp(pp, 1 << 16, &ptext, &plen);
 	if (!err)
 		err = ki_parse_hex_lines((char *)ptext, plen, pv, KI_SCRATCH_MAX, &np);
@@ -188,13 +194,17 @@ static int read_scratch_as(struct ki_debugfs *dbg, struct ki_findings *f, const 
 	}
 	dbg->scratch = calloc(np ? np : 1, sizeof(*dbg->scratch));
 	if (!dbg->scratch)
-		goto out;
+		goto nomem;
 	for (size_t i = 0; i < np; i++) {
 		dbg->scratch[i].addr = pv[i];
 		dbg->scratch[i].size = lv[i];
 	}
 	dbg->nscratch = np;
 	dbg->scratch_source = source;
+	goto out;
+nomem:
+	/* the scratch areas would silently be unknown */
+	ki_nomem_note();
 out:
 	ki_error_destroy(err);
 	free(pp);
@@ -291,8 +301,10 @@ static bool exists(const char *dir, const char *name)
 	char *p = NULL;
 	bool r;
 
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
+	if (asprintf(&p, "%s/%s", dir, name) < 0) {
+		ki_nomem_note(); /* "not there" would be a guess */
 		return false;
+	}
 	r = access(p, F_OK) == 0;
 	free(p);
 	return r;

@@ -268,6 +268,8 @@ static uint64_t find_via_map(struct ki_dump *d, const struct ki_debugfs *dbg,
 		ki_findings_init(&f);
 		err = ki_map_open(d, &k, mo, &f, &m);
 		fs.buf = malloc(dbg->fdt_len);
+		if (!fs.buf)
+			ki_nomem_note(); /* the FDT would be looked for elsewhere */
 		if (!err && fs.buf && !f.counts[KI_SEV_ERROR] && !m->errors) {
 			ki_map_foreach_run(m, 0, fast_block, &fs);
 			found = fs.found;

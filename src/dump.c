@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ki_dump.h"
@@ -57,9 +58,24 @@ void ki_dump_set_page_size(struct ki_dump *d, uint64_t page_size,
 	d->page_size_candidates = (uint32_t)page_size;
 }
 
-enum sniff { SNIFF_ELF, SNIFF_KDUMP, SNIFF_FLAT, SNIFF_FDT, SNIFF_UNKNOWN };
+enum sniff { SNIFF_ELF, SNIFF_KDUMP, SNIFF_FLAT, SNIFF_FDT, SNIFF_COMPRESSED, SNIFF_UNKNOWN };
 
-static enum sniff sniff(const unsigned char *b, size_t n)
+/* Compressors whose output people pass as a dump, by magic at offset 0. */
+static const struct {
+	const char *name;
+	const char *magic;
+	size_t len;
+	const char *cmd;  /* how to decompress, keeping the original */
+} compressors[] = {
+	{ "gzip", "\x1f\x8b", 2, "gzip -dk" },
+	{ "xz", "\xfd" "7zXZ\0", 6, "xz -dk" },
+	{ "zstd", "\x28\xb5\x2f\xfd", 4, "zstd -d" },
+	{ "bzip2", "BZh", 3, "bzip2 -dk" },
+	{ "lz4", "\x04\x22\x4d\x18", 4, "lz4 -d" },
+	{ "lz4 (legacy)", "\x02\x21\x4c\x18", 4, "lz4 -d" },
+};
+
+static enum sniff sniff(const unsigned char *b, size_t n, size_t *comp)
 {
 	if (n >= 4 && !memcmp(b, "\x7f" "ELF", 4))
 		return SNIFF_ELF;
@@ -69,7 +85,59 @@ static enum sniff sniff(const unsigned char *b, size_t n)
 		return SNIFF_FLAT;
 	if (n >= 4 && !memcmp(b, "\xd0\x0d\xfe\xed", 4))
 		return SNIFF_FDT;
+	for (size_t i = 0; i < sizeof(compressors) / sizeof(compressors[0]); i++) {
+		/* bzip2: "BZh" and a block size digit */
+		if (n > compressors[i].len && !memcmp(b, compressors[i].magic, compressors[i].len) &&
+		    (strcmp(compressors[i].name, "bzip2") || (b[3] >= '1' && b[3] <= '9'))) {
+			*comp = i;
+			return SNIFF_COMPRESSED;
+		}
+	}
 	return SNIFF_UNKNOWN;
+}
+
+/* What the first bytes say the file is, for messages. */
+static const char *sniff_what(enum sniff s, size_t comp)
+{
+	switch (s) {
+	case SNIFF_ELF: return "an ELF file (\"\\x7fELF\" at offset 0)";
+	case SNIFF_KDUMP: return "a kdump-compressed dump (\"KDUMP   \" at offset 0)";
+	case SNIFF_FLAT: return "a makedumpfile flattened dump (\"makedumpfile\" at offset 0)";
+	case SNIFF_FDT: return "a bare FDT blob (0xd00dfeed at offset 0)";
+	case SNIFF_COMPRESSED: return compressors[comp].name;
+	case SNIFF_UNKNOWN: break;
+	}
+	return "of no format khoinspect knows (no ELF, kdump or FDT magic at offset 0)";
+}
+
+/* The file must be one pread can address: no pipe, device or directory. */
+static struct ki_error *check_file(const char *path)
+{
+	struct stat st;
+	const char *what;
+
+	if (stat(path, &st) < 0)
+		return ki_error_os(errno, path, "cannot open the dump%s",
+				   errno == EACCES ? " (permission denied; /proc/kcore and debugfs need root)" : "");
+	if (S_ISREG(st.st_mode)) {
+		if (st.st_size == 0)
+			return ki_error_set_path(ki_error_create(KI_ERR_FORMAT,
+					"is empty (0 bytes): not a memory dump; was it copied or captured completely?"), path);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode))
+		what = "a directory that is not a copy of /sys/kernel/debug/kho (no fdt file in it)";
+	else if (S_ISFIFO(st.st_mode))
+		what = "a pipe";
+	else if (S_ISCHR(st.st_mode))
+		what = "a character device";
+	else if (S_ISBLK(st.st_mode))
+		what = "a block device";
+	else
+		what = "not a regular file";
+	return ki_error_set_path(ki_error_create(KI_ERR_USAGE,
+			"needs a regular file: this is %s; dumps are read at random offsets, so save it to a file first (e.g. `cat %s > dump`)",
+			what, path), path);
 }
 
 struct ki_error *ki_dump_open(const char *path,
@@ -80,7 +148,9 @@ struct ki_error *ki_dump_open(const char *path,
 	struct ki_error *err;
 	struct ki_dump *d;
 	const char *fmt = opts->format;
-	size_t got;
+	bool given = fmt && strcmp(fmt, "auto");
+	size_t got, comp = 0;
+	enum sniff what;
 
 	if (opts->page_size && opts->page_size != 4096 &&
 	    opts->page_size != 16384 && opts->page_size != 65536)
@@ -88,6 +158,14 @@ struct ki_error *ki_dump_open(const char *path,
 				       "page size %" PRIu64
 				       " is not one KHO runs with (4096, 16384 or 65536)",
 				       opts->page_size);
+	if (given && strcmp(fmt, "elf") && strcmp(fmt, "kdump") && strcmp(fmt, "raw"))
+		return ki_error_create(KI_ERR_USAGE,
+				       "unknown --format \"%s\" (known: auto, elf, kdump, raw)",
+				       fmt);
+	/* before open(): opening a FIFO with no writer would block */
+	err = check_file(path);
+	if (err)
+		return err;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return &ki_enomem;
@@ -109,12 +187,13 @@ struct ki_error *ki_dump_open(const char *path,
 	err = ki_pread_full(d->fd, path, magic, sizeof(magic), 0, &got);
 	if (err)
 		goto fail;
+	what = sniff(magic, got, &comp);
 
 	/* --base means a raw image, whatever its first bytes look like. */
-	if ((!fmt || !strcmp(fmt, "auto")) && opts->base_set)
+	if (!given && opts->base_set)
 		fmt = "raw";
 	if (!fmt || !strcmp(fmt, "auto")) {
-		switch (sniff(magic, got)) {
+		switch (what) {
 		case SNIFF_ELF:
 			fmt = "elf";
 			break;
@@ -130,15 +209,33 @@ struct ki_error *ki_dump_open(const char *path,
 			err = ki_error_create(KI_ERR_UNSUPPORTED,
 					      "this is a bare FDT blob (magic 0xd00dfeed at offset 0), not a memory dump; without memory the preserved-memory map cannot be walked: pass the dump (vmcore, raw image or /proc/kcore) that holds it");
 			goto fail_path;
+		case SNIFF_COMPRESSED:
+			err = ki_error_create(KI_ERR_UNSUPPORTED,
+					      "compressed with %s: decompress it first, e.g. `%s %s`",
+					      compressors[comp].name, compressors[comp].cmd, path);
+			goto fail_path;
 		case SNIFF_UNKNOWN:
-			if (opts->base_set) {
-				fmt = "raw";
-				break;
-			}
 			err = ki_error_create(KI_ERR_FORMAT,
 					      "not a format khoinspect recognises (no ELF, kdump or FDT magic at offset 0); for a flat memory image give --format raw and --base ADDR (its physical start address)");
 			goto fail_path;
 		}
+	} else if (!strcmp(fmt, "raw")) {
+		/* the user says raw: a flat image may start with any bytes */
+		if (what != SNIFF_UNKNOWN)
+			ki_findings_add(&d->findings, KI_SEV_WARNING, "format-override", false, 0,
+					"read as a raw image (--format raw or --base), but the file looks like %s%s",
+					sniff_what(what, comp), what == SNIFF_COMPRESSED ? " data" : "");
+	} else if ((!strcmp(fmt, "elf") && what != SNIFF_ELF) ||
+		   (!strcmp(fmt, "kdump") && what != SNIFF_KDUMP)) {
+		err = ki_error_create(KI_ERR_FORMAT,
+				      "--format %s, but this is %s%s; %s",
+				      fmt, sniff_what(what, comp),
+				      what == SNIFF_COMPRESSED ? "-compressed data" : "",
+				      what == SNIFF_ELF ? "give --format elf or leave --format out" :
+				      what == SNIFF_KDUMP ? "give --format kdump or leave --format out" :
+				      what == SNIFF_UNKNOWN ? "for a flat memory image give --format raw and --base ADDR" :
+				      "leave --format out for what to do");
+		goto fail_path;
 	}
 	if (!strcmp(fmt, "elf")) {
 		d->container = "elf";
@@ -146,13 +243,9 @@ struct ki_error *ki_dump_open(const char *path,
 	} else if (!strcmp(fmt, "kdump")) {
 		d->container = "kdump";
 		err = ki_dump_kdump_open(d);
-	} else if (!strcmp(fmt, "raw")) {
+	} else {
 		d->container = "raw";
 		err = ki_dump_raw_open(d, opts->base_set ? opts->base : 0);
-	} else {
-		err = ki_error_create(KI_ERR_USAGE,
-				      "unknown --format \"%s\" (known: auto, elf, kdump, raw)",
-				      fmt);
 	}
 	if (err)
 		goto fail_path;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,8 +108,23 @@ struct ki_error *ki_error_prefix(struct ki_error *err, const char *fmt, ...)
 	return err;
 }
 
+static atomic_bool nomem_seen;
+
+void ki_nomem_note(void)
+{
+	atomic_store(&nomem_seen, true);
+}
+
+bool ki_nomem_seen(void)
+{
+	return atomic_load(&nomem_seen);
+}
+
 void ki_error_destroy(struct ki_error *err)
 {
+	/* out of memory, handled or dropped: main() makes sure it is said */
+	if (err == &ki_enomem)
+		ki_nomem_note();
 	if (!err || err == &ki_enomem)
 		return;
 	free(err->path);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ki_error.h"
 #include "ki_finding.h"
 
 void ki_findings_init(struct ki_findings *f)
@@ -36,7 +37,7 @@ void ki_findings_add(struct ki_findings *f, enum ki_severity sev,
 		void *p = reallocarray(f->items, cap, sizeof(*f->items));
 
 		if (!p)
-			goto drop;
+			goto nomem;
 		f->items = p;
 		f->cap = cap;
 	}
@@ -44,7 +45,7 @@ void ki_findings_add(struct ki_findings *f, enum ki_severity sev,
 	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
 	if (r < 0)
-		goto drop;
+		goto nomem;
 	it = &f->items[f->n++];
 	it->id = id;
 	it->severity = sev;
@@ -52,6 +53,9 @@ void ki_findings_add(struct ki_findings *f, enum ki_severity sev,
 	it->paddr = paddr;
 	it->message = msg;
 	return;
+nomem:
+	/* the listing would silently lack this finding */
+	ki_nomem_note();
 drop:
 	f->dropped++;
 }

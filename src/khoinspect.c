@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ki_cli.h"
+#include "ki_output.h"
 
 /* The Makefile passes `git describe --always --dirty` when it builds from a
  * git tree; a build from a tarball names the version only. */
@@ -18,6 +19,9 @@
 #endif
 
 struct ki_global ki_global = { .progname = "khoinspect" };
+
+/* An "out of memory" error has been printed. */
+static bool nomem_said;
 
 static void help_usage(void);
 
@@ -50,7 +54,7 @@ static void main_usage(FILE *fp)
 		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"\n"
-		"Global options:\n"
+		"Global options (before or after COMMAND):\n"
 		"  -j, --json       print one JSON document on stdout\n"
 		"  -p, --pretty     indent the JSON (implies --json)\n"
 		"  -q, --quiet      no progress or warnings on stderr\n"
@@ -130,21 +134,92 @@ void ki_print_error(const struct ki_error *err, const char *fallback_path)
 {
 	const char *path = err->path ? err->path : fallback_path;
 
+	if (err->code == KI_ERR_NOMEM)
+		nomem_said = true;
 	if (path)
 		fprintf(stderr, "khoinspect: %s: %s\n", path, err->message);
 	else
 		fprintf(stderr, "khoinspect: %s\n", err->message);
 }
 
+/* A usage error as the whole JSON document (-j): stdout stays one document. */
+static void json_usage_doc(const char *cmd, const char *msg)
+{
+	struct ki_json j;
+
+	ki_json_init(&j, stdout, ki_global.pretty);
+	ki_json_begin_object(&j);
+	ki_json_kv_uint(&j, "schema_version", 1);
+	ki_json_key(&j, "errors");
+	ki_json_begin_array(&j);
+	ki_json_begin_object(&j);
+	ki_json_kv_string(&j, "code", ki_error_code_name(KI_ERR_USAGE));
+	ki_json_kv_string(&j, "path", NULL);
+	ki_json_kv_string(&j, "command", cmd);
+	ki_json_kv_string(&j, "message", msg);
+	ki_json_kv_string(&j, "phys", NULL);
+	ki_json_end_object(&j);
+	ki_json_end_array(&j);
+	ki_json_end_object(&j);
+	ki_json_finish(&j);
+}
+
+/* cmd NULL: an error of the global command line. */
+static void usage_error_v(const char *cmd, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cmd)
+		fprintf(stderr, "khoinspect: %s: %s\nTry `khoinspect %s --help`.\n", cmd, msg, cmd);
+	else
+		fprintf(stderr, "khoinspect: %s\nTry `khoinspect --help`.\n", msg);
+	if (ki_global.json)
+		json_usage_doc(cmd, msg);
+}
+
 void ki_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "khoinspect: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	usage_error_v(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry `khoinspect %s --help`.\n", cmd);
+}
+
+/* cmd NULL: an option of the global command line. */
+void ki_option_error(const char *cmd, int opt, char *const *argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	int len = (int)strcspn(arg, "=");
+	bool is_long = !strncmp(arg, "--", 2);
+
+	if (opt == ':' && is_long)
+		ki_usage_error(cmd, "`%.*s` needs an argument", len, arg);
+	else if (opt == ':')
+		ki_usage_error(cmd, "`-%c` needs an argument", optopt);
+	else if (is_long)
+		ki_usage_error(cmd, "unknown option `%.*s`", len, arg);
+	else
+		ki_usage_error(cmd, "unknown option `-%c`", optopt);
+}
+
+/*
+ * -j anywhere before "--" (before or after the command): known before any
+ * option is parsed, so that a usage error met first is a JSON document
+ * too. (Not -p: snapshot -p only indents its manifest.) An option value
+ * that looks like it is not told apart: a dump named -j goes after "--".
+ */
+static void prescan_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json") ||
+		    (a[0] == '-' && a[1] && a[1] != '-' &&
+		     strspn(a + 1, "jpqv") == strlen(a + 1) && strchr(a + 1, 'j')))
+			ki_global.json = true;
+	}
 }
 
 int main(int argc, char **argv)
@@ -160,13 +235,15 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct ki_command *c;
-	int opt;
+	int opt, ret;
 
 	/* Block-buffered output: listings can be millions of lines. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	/* '+': stop at the command name; options after it are the command's. */
+	prescan_json(argc, argv);
+	/* '+': stop at the command name; the commands take -j -p -q -v too.
+	 * ':': a missing argument is told from an unknown option. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jpqvhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:jpqvhV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			ki_global.json = true;
@@ -183,8 +260,8 @@ int main(int argc, char **argv)
 		case 'C':
 			if (strcmp(optarg, "auto") && strcmp(optarg, "never") &&
 			    strcmp(optarg, "always")) {
-				fprintf(stderr, "khoinspect: --color takes auto, never or always, not \"%s\"\n",
-					optarg);
+				ki_usage_error(NULL, "--color takes auto, never or always, not \"%s\"",
+						   optarg);
 				return KI_EXIT_TROUBLE;
 			}
 			break;
@@ -195,28 +272,38 @@ int main(int argc, char **argv)
 			puts(KI_VERSION_LINE);
 			return KI_EXIT_OK;
 		default:
-			if (optopt)
-				fprintf(stderr, "khoinspect: unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, "khoinspect: unknown option %s\n", argv[optind - 1]);
-			fprintf(stderr, "Try `khoinspect --help`.\n");
+			ki_option_error(NULL, opt, argv);
 			return KI_EXIT_TROUBLE;
 		}
 	}
 	if (optind >= argc) {
+		if (ki_global.json) {
+			ki_usage_error(NULL, "no COMMAND given");
+			return KI_EXIT_TROUBLE;
+		}
 		main_usage(stderr);
 		return KI_EXIT_TROUBLE;
 	}
 	c = find_command(argv[optind]);
 	if (!c) {
-		fprintf(stderr, "khoinspect: no command \"%s\"; commands are:", argv[optind]);
+		char names[256] = "";
+
 		for (size_t i = 0; i < ncommands; i++)
-			fprintf(stderr, " %s", commands[i].name);
-		fprintf(stderr, "\nTry `khoinspect --help`.\n");
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s",
+				 commands[i].name);
+		ki_usage_error(NULL, "no command \"%s\"; commands are:%s", argv[optind], names);
 		return KI_EXIT_TROUBLE;
 	}
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* reset getopt for the command (GNU: 0 reinitialises) */
-	return c->fn(argc, argv);
+	ret = c->fn(argc, argv);
+	/* An allocation failed and the command could not say so: whatever
+	 * it printed may lack something; never let that pass as complete. */
+	if (ki_nomem_seen() && !nomem_said) {
+		fflush(stdout);
+		fprintf(stderr, "khoinspect: out of memory: the output above may be incomplete\n");
+		ret = KI_EXIT_TROUBLE;
+	}
+	return ret;
 }

@@ -182,6 +182,7 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 			words = malloc(need);
 			cap = words ? need : 0;
 			if (!words) {
+				ki_nomem_note();
 				ki_findings_add(f, KI_SEV_ERROR, "nomem", false, 0,
 						"out of memory reading bitmaps");
 				m->errors++;
@@ -361,6 +362,7 @@ static bool cursor_load(struct ki_run_cursor *c, bool runs)
 
 			if (!p) {
 				/* not an unreadable rest: the caller must say so */
+				ki_nomem_note();
 				c->leaf = c->end;
 				c->nomem = true;
 				return false;
@@ -377,6 +379,7 @@ static bool cursor_load(struct ki_run_cursor *c, bool runs)
 			if (rs)
 				c->rs = rs;
 			if (!rs || !re) {
+				ki_nomem_note();
 				c->leaf = c->end;
 				c->nomem = true;
 				return false;
@@ -695,8 +698,10 @@ void ki_merge_init(struct ki_merge *it, struct ki_map *m)
 		ki_run_cursor_init(&o->c, m, i, j, -1);
 		/* no memory: an empty stream, and ki_merge_nomem says so */
 		o->runs = malloc(KI_MERGE_BATCH * sizeof(*o->runs));
-		if (!o->runs)
+		if (!o->runs) {
 			it->nomem = true;
+			ki_nomem_note();
+		}
 		o->pos = o->count = 0;
 		o->order = m->leaves[i].order;
 		o->count = o->runs ? ki_run_cursor_fill(&o->c, o->runs, KI_MERGE_BATCH) : 0;

@@ -343,6 +343,42 @@ void ki_human_size(uint64_t bytes, char *buf, size_t len)
 	}
 }
 
+/* Same id (static strings, compared by content too), and severity when
+ * by_sev. */
+static bool same_kind(const struct ki_finding *a, const struct ki_finding *b, bool by_sev)
+{
+	return (!by_sev || a->severity == b->severity) &&
+	       (a->id == b->id || !strcmp(a->id, b->id));
+}
+
+/* The position of x among the findings of its kind before it, and (when
+ * total) how many there are in all; over every list. */
+static size_t kind_rank(const struct ki_findings *const *fs, size_t nfs,
+			const struct ki_finding *x, bool by_sev, size_t *total)
+{
+	size_t rank = 0, n = 0;
+	bool before = true;
+
+	for (size_t k = 0; k < nfs; k++) {
+		for (size_t i = 0; i < fs[k]->n; i++) {
+			const struct ki_finding *y = &fs[k]->items[i];
+
+			if (y == x)
+				before = false;
+			if (!same_kind(x, y, by_sev))
+				continue;
+			if (before)
+				rank++;
+			n++;
+			if (!total && !before)
+				return rank;
+		}
+	}
+	if (total)
+		*total = n;
+	return rank;
+}
+
 void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
 		      size_t nfs)
 {
@@ -352,6 +388,8 @@ void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
 		for (size_t i = 0; i < fs[k]->n; i++) {
 			const struct ki_finding *f = &fs[k]->items[i];
 
+			if (kind_rank(fs, nfs, f, false, NULL) >= KI_JSON_FINDINGS_PER_ID)
+				continue;
 			ki_json_begin_object(j);
 			ki_json_kv_string(j, "id", f->id);
 			ki_json_kv_string(j, "severity", ki_severity_name(f->severity));
@@ -380,4 +418,89 @@ void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
 		}
 	}
 	ki_json_end_array(j);
+	/* one member per id over the cap, at its first finding */
+	ki_json_key(j, "findings_capped");
+	ki_json_begin_object(j);
+	for (size_t k = 0; k < nfs; k++) {
+		for (size_t i = 0; i < fs[k]->n; i++) {
+			const struct ki_finding *f = &fs[k]->items[i];
+			size_t n;
+
+			if (kind_rank(fs, nfs, f, false, &n) == 0 && n > KI_JSON_FINDINGS_PER_ID)
+				ki_json_kv_uint(j, f->id, n - KI_JSON_FINDINGS_PER_ID);
+		}
+	}
+	ki_json_end_object(j);
+}
+
+static void text_one(FILE *fp, const struct ki_finding *f, enum ki_text_style style)
+{
+	if (style == KI_TEXT_SEVERITY)
+		fprintf(fp, "  %-7s %s: %s\n", ki_severity_name(f->severity), f->id, f->message);
+	else if (f->has_paddr)
+		fprintf(fp, "  %s at 0x%" PRIx64 ": %s\n", f->id, f->paddr, f->message);
+	else
+		fprintf(fp, "  %s: %s\n", f->id, f->message);
+}
+
+/* "ID: N times, at 0xA, 0xB, 0xC, …; the first: message" (distinct
+ * addresses, in order) */
+static void text_group(FILE *fp, const struct ki_findings *const *fs, size_t nfs,
+		       const struct ki_finding *first, size_t n, enum ki_text_style style)
+{
+	uint64_t seen[KI_TEXT_GROUP_AFTER];
+	size_t shown = 0;
+
+	if (style == KI_TEXT_SEVERITY)
+		fprintf(fp, "  %-7s ", ki_severity_name(first->severity));
+	else
+		fprintf(fp, "  ");
+	fprintf(fp, "%s: %zu times", first->id, n);
+	for (size_t k = 0; k < nfs && shown <= KI_TEXT_GROUP_AFTER; k++) {
+		for (size_t i = 0; i < fs[k]->n && shown <= KI_TEXT_GROUP_AFTER; i++) {
+			const struct ki_finding *y = &fs[k]->items[i];
+
+			bool dup = false;
+
+			if (!same_kind(first, y, true) || !y->has_paddr)
+				continue;
+			for (size_t s = 0; s < shown && s < KI_TEXT_GROUP_AFTER; s++)
+				dup |= seen[s] == y->paddr;
+			if (dup)
+				continue;
+			if (shown == KI_TEXT_GROUP_AFTER) {
+				fprintf(fp, ", …");
+			} else {
+				fprintf(fp, "%s0x%" PRIx64, shown ? ", " : ", at ", y->paddr);
+				seen[shown] = y->paddr;
+			}
+			shown++;
+		}
+	}
+	fprintf(fp, "; the first: %s\n", first->message);
+}
+
+size_t ki_text_findings(FILE *fp, const struct ki_findings *const *fs, size_t nfs,
+			int sev, enum ki_text_style style)
+{
+	size_t lines = 0;
+
+	for (size_t k = 0; k < nfs; k++) {
+		for (size_t i = 0; i < fs[k]->n; i++) {
+			const struct ki_finding *f = &fs[k]->items[i];
+			size_t n, rank;
+
+			if (sev >= 0 && f->severity != (enum ki_severity)sev)
+				continue;
+			rank = kind_rank(fs, nfs, f, true, &n);
+			if (n <= KI_TEXT_GROUP_AFTER) {
+				text_one(fp, f, style);
+				lines++;
+			} else if (rank == 0) {
+				text_group(fp, fs, nfs, f, n, style);
+				lines++;
+			}
+		}
+	}
+	return lines;
 }

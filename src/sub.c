@@ -68,6 +68,7 @@ static unsigned char *fetch_memory(struct ki_dump *d, const struct ki_subnode *s
 	}
 	buf = malloc(size);
 	if (!buf) {
+		ki_nomem_note();
 		snprintf(src, srclen, "out of memory");
 		return NULL;
 	}

@@ -8,7 +8,7 @@ expect_grep "missing file named" "$T/err" "does-not-exist: cannot open the dump:
 : >"$T/empty"
 ki list "$T/empty"
 expect_rc "empty file exits 2" 2
-expect_grep "empty file: format hint" "$T/err" 'empty: not a format khoinspect recognises.*--format raw'
+expect_grep "empty file: says so" "$T/err" 'empty: is empty \(0 bytes\)'
 
 ki -j list "$T/empty"
 expect_rc "empty file, JSON: exits 2" 2

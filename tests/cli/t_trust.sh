@@ -10,7 +10,8 @@
 # command or damage class without a cell for each of the other axis,
 # fails the test. To add a damage class: a line in TRUST_DAMAGE, a
 # trust_make_CLASS function, and one cell per command.
-# (Allocation failure is engineer "input"'s class: add it the same way.)
+# nomem: the intact input with its allocation half-way through failing
+# (the fault build of t_oom.sh, $KI_FAULT; skipped without it).
 
 TRUST_CMDS='
 list            list
@@ -32,6 +33,7 @@ outside      a map page outside the dump
 missing      ranges missing from the dump (the golden v3 image lacks some)
 unreadable   the input cannot be read (no such file)
 unwritable   the output cannot be written (stdout is /dev/full; snapshot -o in a missing directory)
+nomem        an allocation fails half-way (the fault build, KI_FAULT_NTH; skipped without it)
 '
 TRUST_CELLS='
 list intact 0
@@ -42,6 +44,7 @@ list outside 2
 list missing 0
 list unreadable 2
 list unwritable 2
+list nomem 2
 list-owners intact 0
 list-owners mangle 2
 list-owners truncated 2
@@ -50,6 +53,7 @@ list-owners outside 2
 list-owners missing 0
 list-owners unreadable 2
 list-owners unwritable 2
+list-owners nomem 2
 verify intact 0
 verify mangle 1
 verify truncated 2
@@ -58,6 +62,7 @@ verify outside 1
 verify missing 0
 verify unreadable 2
 verify unwritable 2
+verify nomem 2
 verify-against intact 0
 verify-against mangle 0
 verify-against truncated 2
@@ -66,6 +71,7 @@ verify-against outside 0
 verify-against missing 2
 verify-against unreadable 2
 verify-against unwritable 2
+verify-against nomem 2
 snapshot intact 0
 snapshot mangle 2
 snapshot truncated 2
@@ -74,6 +80,7 @@ snapshot outside 2
 snapshot missing 2
 snapshot unreadable 2
 snapshot unwritable 2
+snapshot nomem 2
 diff-dumps intact 0
 diff-dumps mangle 2
 diff-dumps truncated 2
@@ -82,6 +89,7 @@ diff-dumps outside 2
 diff-dumps missing 2
 diff-dumps unreadable 2
 diff-dumps unwritable 2
+diff-dumps nomem 2
 diff-manifests intact 0
 diff-manifests mangle 2
 diff-manifests truncated 2
@@ -90,6 +98,7 @@ diff-manifests outside 2
 diff-manifests missing 2
 diff-manifests unreadable 2
 diff-manifests unwritable 2
+diff-manifests nomem 2
 fdt intact 0
 fdt mangle 0
 fdt truncated 2
@@ -98,6 +107,7 @@ fdt outside 0
 fdt missing 0
 fdt unreadable 2
 fdt unwritable 2
+fdt nomem 2
 locate intact 0
 locate mangle 0
 locate truncated 2
@@ -106,6 +116,7 @@ locate outside 0
 locate missing 0
 locate unreadable 2
 locate unwritable 2
+locate nomem 2
 '
 # fdt and locate do not walk the map for their answer (fdt shows the FDT,
 # locate ranks candidates and says which decode cleanly): damage to the map
@@ -161,10 +172,30 @@ trust_make_outside() {
 trust_make_missing() { trust_golden "$TR/missing.1.elf"; }
 trust_make_unreadable() { :; }
 trust_make_unwritable() { trust_make_intact; cp "$TR/intact.1.elf" "$TR/unwritable.1.elf"; }
+trust_make_nomem() { cp "$TR/intact.1.elf" "$TR/nomem.1.elf"; }
+
+# A cell run by the fault build: counted once, then run with the
+# allocation half-way through failing.
+trust_nomem() {
+	_ki=$KI
+	KI=$(realpath "$KI_FAULT")
+	rm -f "$TR/nomem.count"
+	export KI_FAULT_LOG="$TR/nomem.count"
+	trust_run "$1" intact "$2"
+	unset KI_FAULT_LOG
+	export KI_FAULT_NTH=$(( $(tail -1 "$TR/nomem.count") / 2 + 1 ))
+	trust_run "$1" intact "$2"
+	unset KI_FAULT_NTH
+	KI=$_ki
+}
 
 # trust_run CMD DAMAGE INPUT: run one cell; $RC, $T/out, $T/err as ki.
 trust_run() {
 	_in=$3
+	if [ "$2" = nomem ]; then
+		trust_nomem "$1" "$3"
+		return
+	fi
 	case "$2" in unreadable) _in="$TR/no-such-dump.elf" ;; esac
 	if [ "$2" = unwritable ] && [ "$1" != snapshot ]; then
 		trust_full "$1" "$_in"
@@ -249,6 +280,7 @@ while read -r r d want; do
 	set -- "$TR/$d".*.elf
 	[ -e "$1" ] || set -- "$TR/$d.none"
 	for in in "$@"; do
+		[ "$d" = nomem ] && [ -z "${KI_FAULT:-}" ] && continue
 		if [ "$r" = verify-against ] && [ "$d" = intact ]; then
 			cp "$TR/intact.json" "$TR/keep.json"; cp "$TR/clean.json" "$TR/clean.save"
 			cp "$TR/intact.json" "$TR/clean.json"

@@ -11,9 +11,19 @@
  *   fdt:   the input is a KHO FDT blob (debugfs fdt / bare FDT file).
  *   text:  debugfs scratch_phys text and the --scratch argument parser.
  *   manifest: a snapshot manifest, header then every range.
- *   sub:   the sub-format decoders: a raw memory image at physical 0 with
+ *   sub:   the sub-format decoders: a memory image at physical 0 with
  *          4K pages whose page 0 is the blob of a root child; the first
  *          byte picks the child's name (bits 0-2) and byte order (bit 3).
+ *          In memory: no file, no scan.
+ *   map:   the map decoders alone, in memory (no file, no FDT, no scan):
+ *          byte 0 picks the page size (bits 0-1: 4K, 4K, 4K, 16K; 64K
+ *          when bits 6-7 are set too), the
+ *          format (bit 2: kho-v1 chunks, else radix), the radix depth
+ *          (bits 3-4: the fixed one, one less, one more, 2) or the v1
+ *          bitmap (bits 3-4: auto, 512, page), the byte order (bit 5);
+ *          bytes 1-2 the page index where memory starts (little-endian),
+ *          byte 3 the root's page counted from there; the rest is that
+ *          memory. Then count, runs, merge and words must agree.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +42,38 @@
 #include "ki_verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+
+/* A dump whose memory is buf[0, size) at physical base, read with memcpy. */
+__attribute__((unused)) static struct ki_error *read_buf(void *arg, void *out, uint64_t paddr,
+							 size_t len, uint64_t pos)
+{
+	(void)paddr;
+	memcpy(out, (const uint8_t *)arg + pos, len);
+	return NULL;
+}
+
+__attribute__((unused)) static struct ki_dump *mem_dump(const uint8_t *buf, size_t size,
+						       uint64_t base, uint64_t ps, bool be)
+{
+	struct ki_dump *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->fd = -1;
+	d->path = strdup("fuzz");
+	d->container = "raw";
+	d->big_endian = be;
+	ki_findings_init(&d->findings);
+	ki_memreader_init(&d->mem, "fuzz");
+	ki_dump_set_page_size(d, ps, "fuzz");
+	if (!d->path || (size && ki_memreader_add_segment(&d->mem, base, size, size, 0, read_buf, NULL,
+							  (void *)(uintptr_t)buf))) {
+		ki_dump_destroy(d);
+		return NULL;
+	}
+	return d;
+}
 
 __attribute__((unused)) static int count_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 {
@@ -162,43 +204,103 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const names[] = {
 		"LUO", "memblock", "kexec-metadata", "kho_test", "LUO", "LUO", "other", "LUO",
 	};
-	struct ki_dump_options o = { .format = "raw", .base_set = true, .page_size = 4096 };
 	struct ki_subnode sn = { .has_phys = true, .phys = 0 };
 	struct ki_kho k = { .subs = &sn, .nsubs = 1, .has_fdt_phys = true, .fdt_phys = 0x1000 };
 	struct ki_findings f;
 	struct ki_owners own;
-	struct ki_dump *d = NULL;
+	struct ki_dump *d;
 	struct ki_error *err;
-	char path[64];
-	int fd;
 
 	if (size < 2)
 		return 0;
 	sn.name = (char *)(uintptr_t)names[data[0] & 7];
-	fd = memfd_create("khoinspect-fuzz", 0);
-	if (fd < 0)
+	d = mem_dump(data + 1, size - 1, 0, 4096, false);
+	if (!d)
 		return 0;
-	if (write(fd, data + 1, size - 1) != (ssize_t)(size - 1)) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	ki_findings_init(&f);
-	err = ki_dump_open(path, &o, &d);
+	err = ki_owners_build(d, NULL, &k, 4096, data[0] & 8, &f, &own);
 	if (!err) {
-		err = ki_owners_build(d, NULL, &k, 4096, data[0] & 8, &f, &own);
-		if (!err) {
-			/* every owner interval is whole pages and not empty */
-			for (size_t i = 0; i < own.n; i++)
-				if (own.v[i].end <= own.v[i].start || ((own.v[i].start | own.v[i].end) & 4095))
-					abort();
-			ki_owners_deinit(&own);
-		}
+		/* every owner interval is whole pages and not empty */
+		for (size_t i = 0; i < own.n; i++)
+			if (own.v[i].end <= own.v[i].start || ((own.v[i].start | own.v[i].end) & 4095))
+				abort();
+		ki_owners_deinit(&own);
 	}
 	ki_error_destroy(err);
 	ki_dump_destroy(d);
 	ki_findings_deinit(&f);
-	close(fd);
+#elif defined(FUZZ_MODE_MAP)
+	/* mostly 4K: the walk's logic is the same, its pages are 4 and 16 times smaller */
+	static const uint64_t ps[] = { 4096, 4096, 4096, 16384 };
+	struct ki_findings f;
+	struct ki_map *m = NULL;
+	struct ki_dump *d;
+	struct ki_error *err;
+	uint64_t page, base, root, total = 0, merged = 0, merged2 = 0, words = 0;
+	unsigned int psh, sel;
+
+	if (size < 4)
+		return 0;
+	page = (data[0] & 0xc3) == 0xc3 ? 65536 : ps[data[0] & 3];
+	psh = (unsigned int)__builtin_ctzll(page);
+	sel = (data[0] >> 3) & 3;
+	base = (uint64_t)(data[1] | data[2] << 8) * page;
+	root = base + data[3] * page;
+	d = mem_dump(data + 4, size - 4, base, page, data[0] & 32);
+	if (!d)
+		return 0;
+	ki_findings_init(&f);
+	if (data[0] & 4) {
+		static const enum ki_v1_bitmap bm[] = {
+			KI_V1_BITMAP_AUTO, KI_V1_BITMAP_512, KI_V1_BITMAP_PAGE, KI_V1_BITMAP_AUTO,
+		};
+
+		err = ki_chunks_collect(d, root, bm[sel], &f, &m);
+	} else {
+		unsigned int fixed = ki_radix_fixed_depth(psh);
+		unsigned int depth[] = { fixed, fixed - 1, fixed + 1, 2 };
+
+		err = ki_radix_collect(d, root, depth[sel], &f, &m);
+	}
+	if (!err) {
+		struct ki_merge it;
+		uint64_t pa, n;
+		unsigned int order;
+
+		ki_map_count(m, &f);
+		ki_map_foreach_run(m, -1, count_run, &total);
+		ki_merge_init(&it, m);
+		while (ki_merge_next(&it, &pa, &order, &n))
+			merged += n;
+		ki_merge_deinit(&it);
+		ki_merge_init(&it, m);
+		while (ki_merge_next_by_order(&it, &pa, &order, &n))
+			merged2 += n;
+		ki_merge_deinit(&it);
+		if (ki_map_words_ok(m)) {
+			struct ki_run_cursor c;
+			struct ki_leaf_words lw;
+
+			ki_run_cursor_init(&c, m, 0, m->nleaves, -1);
+			while (ki_run_cursor_next_leaf(&c, &lw))
+				for (size_t wi = 0; wi < lw.nw; wi++)
+					words += (uint64_t)__builtin_popcountll(lw.words[wi]);
+			ki_run_cursor_deinit(&c);
+		}
+		/* three paths over the same leaves: the same number of blocks */
+		if (total != m->total_blocks || merged != total || merged2 != total ||
+		    (ki_map_words_ok(m) && words != total)) {
+			fprintf(stderr, "count %llu, runs %llu, merge %llu/%llu, words %llu\n",
+				(unsigned long long)m->total_blocks, (unsigned long long)total,
+				(unsigned long long)merged, (unsigned long long)merged2,
+				(unsigned long long)words);
+			abort();
+		}
+	}
+	ki_error_destroy(err);
+	ki_map_destroy(m);
+	ki_dump_destroy(d);
+	ki_findings_deinit(&f);
 #elif defined(FUZZ_MODE_MANIFEST)
 	/* read twice, with and without the fast path: the same ranges */
 	struct ki_manifest *m = NULL;
@@ -245,7 +347,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(r);
 	close(fd);
 #else
-#error "define FUZZ_MODE_RAW, _ELF, _KDUMP, _FDT, _TEXT, _SUB or _MANIFEST"
+#error "define FUZZ_MODE_RAW, _ELF, _KDUMP, _FDT, _TEXT, _SUB, _MAP or _MANIFEST"
 #endif
 	return 0;
 }
