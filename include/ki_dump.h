@@ -55,6 +55,9 @@ uint64_t ki_dump_u64(const struct ki_dump *d, const void *p);
 uint32_t ki_dump_u32(const struct ki_dump *d, const void *p);
 /* Page sizes an architecture can run with (mask of KI_PS_*). */
 uint32_t ki_arch_page_sizes(const char *arch);
+/* "x86_64 runs with 4 KiB pages only" for an architecture with one page
+ * size (a page_size_source), NULL for the others. */
+const char *ki_arch_page_size_rule(const char *arch);
 
 /* Containers (dump_elf.c, dump_raw.c): fill d->mem, arch, page size. */
 struct ki_error *ki_dump_elf_open(struct ki_dump *d);

@@ -251,8 +251,8 @@ struct ki_error *ki_dump_elf_open(struct ki_dump *d)
 		if (m == KI_PS_4K)
 			ki_dump_set_page_size(d, 4096,
 					      eh.e_machine == EM_386 ?
-					      "architecture (x86: 4 KiB only; EM_386 is a QEMU guest still in real mode)" :
-					      "architecture (only 4 KiB pages)");
+					      "x86 runs with 4 KiB pages only; EM_386 is a QEMU guest still in real mode" :
+					      ki_arch_page_size_rule(d->arch));
 	}
 out:
 	elf_end(e);
