@@ -414,6 +414,9 @@ static void print_header_text(const struct ki_input *l)
 			printf("  0x%" PRIx64 "-0x%" PRIx64 "  %s\n", l->scratch[i].addr,
 			       l->scratch[i].addr + l->scratch[i].size,
 			       human(l->scratch[i].size, hb, sizeof(hb)));
+	} else if (l->scratch_found.unfilled) {
+		printf("scratch:     unknown: %s is not filled yet (all zeros)\n",
+		       l->scratch_found.source ? l->scratch_found.source : "the scratch array");
 	}
 }
 

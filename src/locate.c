@@ -517,7 +517,7 @@ static void settle_page_size(struct ki_dump *d, const struct ki_candidate *c,
 /* kho-formats.md §6.1.7: the array is a kexec segment, placed in scratch.
  * (An x86 scratch_size that is not whole 16-byte entries is not taken for a
  * setup_data record by the scan at all.) */
-static void check_scratch_array(const struct ki_scratch_hint *h,
+static void check_scratch_array(const struct ki_scratch_hint *h, size_t entries,
 				const struct ki_scratch_found *out, struct ki_findings *f)
 {
 	bool inside = false;
@@ -527,7 +527,7 @@ static void check_scratch_array(const struct ki_scratch_hint *h,
 
 		if (h->scratch_addr >= a->addr && a->size &&
 		    h->scratch_addr - a->addr < a->size &&
-		    out->n * 16 <= a->size - (h->scratch_addr - a->addr))
+		    entries * 16 <= a->size - (h->scratch_addr - a->addr))
 			inside = true;
 	}
 	if (!inside)
@@ -543,7 +543,7 @@ static void scratch_from_hints(struct ki_dump *d, const struct ki_scan *s,
 {
 	for (size_t i = 0; i < s->nhints; i++) {
 		const struct ki_scratch_hint *h = &s->hints[i];
-		size_t n = (size_t)(h->scratch_size / 16);
+		size_t n = (size_t)(h->scratch_size / 16), written;
 		unsigned char *buf;
 		struct ki_error *err;
 
@@ -570,18 +570,41 @@ static void scratch_from_hints(struct ki_dump *d, const struct ki_scan *s,
 			out->areas = NULL;
 			continue;
 		}
-		for (size_t j = 0; j < n; j++) {
-			out->areas[j].addr = ki_dump_u64(d, buf + 16 * j);
-			out->areas[j].size = ki_dump_u64(d, buf + 16 * j + 8);
-		}
-		free(buf);
-		out->n = n;
-		check_scratch_array(h, out, f);
 		if (asprintf(&out->source, "the scratch array at 0x%" PRIx64 ", named by %s at 0x%" PRIx64,
 			     h->scratch_addr,
 			     h->dtb ? "the boot DTB's /chosen linux,kho-scratch" : "x86 setup_data SETUP_KEXEC_KHO",
 			     h->at) < 0)
 			out->source = NULL;
+		out->n = 0;
+		written = 0;
+		for (size_t j = 0; j < n; j++) {
+			uint64_t addr = ki_dump_u64(d, buf + 16 * j);
+			uint64_t size = ki_dump_u64(d, buf + 16 * j + 8);
+
+			if (size) {
+				written++;
+				out->areas[out->n++] = (struct ki_scratch){ .addr = addr, .size = size };
+				continue;
+			}
+			if (!addr)
+				continue; /* all zeros: said below for the whole array */
+			written++;
+			ki_findings_add(f, KI_SEV_WARNING, "scratch-area-empty", true, h->scratch_addr + 16 * j,
+					"entry %zu of %s is 0x%" PRIx64 " with size 0: not a scratch area, left out",
+					j, out->source ? out->source : "the scratch array", addr);
+		}
+		free(buf);
+		if (out->n)
+			check_scratch_array(h, n, out, f);
+		if (!written) {
+			/* kexec copies its segments into place only at the jump
+			 * (arm64: after "Starting new kernel"), so a dump taken
+			 * then holds the array's destination still empty */
+			out->unfilled = true;
+			ki_findings_add(f, KI_SEV_WARNING, "scratch-array-unfilled", true, h->scratch_addr,
+					"%s is not filled yet (all %zu entries are zero: a dump taken at the jump, before kexec copied it into place); scratch areas unknown",
+					out->source ? out->source : "the scratch array", n);
+		}
 		return;
 	}
 }
