@@ -50,6 +50,9 @@ void ki_dump_destroy(struct ki_dump *d);
 /* Fix the page size; source says which rule decided (static string). */
 void ki_dump_set_page_size(struct ki_dump *d, uint64_t page_size,
 			   const char *source);
+/* "KEY=value\n" lines of a VMCOREINFO note or text: PAGESIZE sets the
+ * page size ("VMCOREINFO PAGESIZE"), OSRELEASE the release. */
+void ki_dump_parse_vmcoreinfo(struct ki_dump *d, const char *text, size_t len);
 /* Native u64/u32 in the dump's byte order. */
 uint64_t ki_dump_u64(const struct ki_dump *d, const void *p);
 uint32_t ki_dump_u32(const struct ki_dump *d, const void *p);

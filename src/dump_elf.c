@@ -38,8 +38,7 @@ static struct ki_error *elf_err(const char *what)
 	return ki_error_create(KI_ERR_FORMAT, "%s: %s", what, elf_errmsg(-1));
 }
 
-/* Parse "KEY=value\n" lines of a VMCOREINFO note. */
-static void parse_vmcoreinfo(struct ki_dump *d, const char *text, size_t len)
+void ki_dump_parse_vmcoreinfo(struct ki_dump *d, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 
@@ -110,7 +109,7 @@ static void read_notes(struct ki_dump *d, Elf *e, const GElf_Phdr *ph, size_t id
 		if (nh.n_namesz == sizeof("VMCOREINFO") &&
 		    !memcmp(name, "VMCOREINFO", sizeof("VMCOREINFO")) &&
 		    nh.n_descsz <= VMCOREINFO_MAX)
-			parse_vmcoreinfo(d, (const char *)data->d_buf + doff,
+			ki_dump_parse_vmcoreinfo(d, (const char *)data->d_buf + doff,
 					 nh.n_descsz);
 		off = next;
 	}

@@ -177,7 +177,11 @@ static struct ki_error *scan_headers(struct ki_dump *d, struct ki_scan *s,
 struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 			      void *arg, struct ki_scan *ret)
 {
-	uint64_t align = d->page_size ? d->page_size : SCAN_ALIGN;
+	/* the FDT starts a page: step at the page size, or while it is
+	 * undecided at the smallest one still possible (a kdump block size
+	 * says nothing: QEMU writes 64 KiB for 16 KiB arm64 kernels) */
+	uint32_t ps = d->page_size_candidates & KI_PS_ANY;
+	uint64_t align = d->page_size ? d->page_size : ps ? (uint64_t)(ps & -ps) : SCAN_ALIGN;
 	uint64_t total = 0, done = 0;
 	unsigned char *buf;
 
