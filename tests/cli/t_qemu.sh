@@ -52,6 +52,21 @@ expect_same "QEMU aarch64 kdump: every block's owner = khogen's" "$T/wantv16o" "
 ki -j verify "$T/v16.kdump"
 expect_rc "QEMU aarch64 kdump: verify exits 0" 0
 expect_jq "QEMU aarch64 kdump: verify finds no error or warning" '[.findings[] | select(.severity != "info")] == []'
+# a VMCOREINFO text appended and named by the sub-header (block 1 at
+# 0x10000: offset_vmcoreinfo at +32, size_vmcoreinfo at +40), as
+# makedumpfile writes it: its PAGESIZE decides, not the block size
+chmod u+w "$T/v16.kdump"
+vsz=$(stat -c %s "$T/v16.kdump")
+printf 'OSRELEASE=7.3.4\nPAGESIZE=16384\n' >>"$T/v16.kdump"
+put_u64 "$T/v16.kdump" $((0x10000 + 32)) "$vsz"
+put_u64 "$T/v16.kdump" $((0x10000 + 40)) 31
+expect_blocks "QEMU aarch64 kdump with VMCOREINFO PAGESIZE=16384" "$T/wantv16" "$T/v16.kdump"
+expect_jq "kdump VMCOREINFO: the page size from it" '.input.page_size == 16384 and .input.page_size_source == "VMCOREINFO PAGESIZE"'
+printf '65536\n' | dd of="$T/v16.kdump" bs=1 seek=$((vsz + 25)) conv=notrunc 2>/dev/null
+put_u64 "$T/v16.kdump" $((0x10000 + 40)) 31
+ki -j list --fdt-phys 0x40144000 "$T/v16.kdump"
+expect_jq "kdump VMCOREINFO PAGESIZE=65536 (wrong for this map): believed" '.input.page_size == 65536 and .input.page_size_source == "VMCOREINFO PAGESIZE"'
+expect_rc "kdump VMCOREINFO PAGESIZE=65536: the 16K map does not decode, exits 2" 2
 rm -f "$T/v16.kdump"
 
 # locate finds the truth's FDT in every golden image
