@@ -150,30 +150,6 @@ static void scan_chunk(struct ki_dump *d, struct ki_scan *s,
 	}
 }
 
-/*
- * Containers whose reads cost per page (decompression): read only the first
- * bytes of each page. Fails like a read of the whole range would.
- */
-static struct ki_error *scan_headers(struct ki_dump *d, struct ki_scan *s,
-				     uint64_t pa, uint64_t len, uint64_t align)
-{
-	unsigned char hdr[40];
-
-	for (uint64_t off = 0; off + sizeof(hdr) <= len; off += align) {
-		struct ki_fdt_header h;
-		struct ki_error *err = ki_memreader_read(&d->mem, pa + off, hdr, sizeof(hdr));
-
-		if (err)
-			return err;
-		if (memcmp(hdr, "\xd0\x0d\xfe\xed", 4))
-			continue;
-		ki_fdt_header_decode(hdr, &h);
-		if (ki_fdt_header_plausible(&h, KI_FDT_MAX))
-			add_candidate(d, s, pa + off, &h);
-	}
-	return NULL;
-}
-
 struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 			      void *arg, struct ki_scan *ret)
 {
@@ -218,10 +194,7 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 			}
 			if (len > SCAN_CHUNK)
 				len = SCAN_CHUNK;
-			if (seg->read != ki_read_fd)
-				err = scan_headers(d, ret, pa, len, align);
-			else
-				err = ki_memreader_read(&d->mem, pa, buf, (size_t)len);
+			err = ki_memreader_read(&d->mem, pa, buf, (size_t)len);
 			if (err) {
 				/* A hole (filtered page) or a truncated file:
 				 * scan the pages that are there. */
@@ -255,8 +228,7 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 				ki_error_destroy(err);
 				break;
 			}
-			if (seg->read == ki_read_fd)
-				scan_chunk(d, ret, buf, pa, len, align);
+			scan_chunk(d, ret, buf, pa, len, align);
 			ret->bytes += len;
 advance:
 			done += len;

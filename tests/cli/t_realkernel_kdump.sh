@@ -33,8 +33,18 @@ expect_blocks "x86 handover.kdump (booted guest)" "$T/want-rx" "$T/rx/handover.k
 expect_jq "x86 handover.kdump: arch x86_64, 4K from it" '.input.arch == "x86_64" and .input.page_size == 4096 and .input.page_size_source == "x86_64 runs with 4 KiB pages only"'
 ki list --summary "$T/rx/handover.kdump"
 expect_grep "x86 handover.kdump: the header names the arch" "$T/out" '^container: +kdump, x86_64, little-endian'
+# the scratch areas, from the setup_data record the scan reads in a kdump
+# as in an ELF core, against the kernel's own debugfs scratch_phys/len
+paste -d' ' "$RX/guest-before/debugfs-kho/out/scratch_phys" "$RX/guest-before/debugfs-kho/out/scratch_len" >"$T/rx/scr-want"
+for f in handover.elf handover.kdump; do
+	ki -j list --summary "$T/rx/$f"
+	jq -r '.scratch[] | "\(.start) \(.size)"' "$T/out" >"$T/rx/scr-got"
+	expect_same "x86 $f: scratch areas = the kernel's debugfs scratch_phys/scratch_len" "$T/rx/scr-want" "$T/rx/scr-got"
+	expect_jq "x86 $f: scratch areas from setup_data" '.scratch[0].source | test("x86 setup_data SETUP_KEXEC_KHO")'
+done
 ki -j verify "$T/rx/handover.kdump"
 expect_rc "x86 handover.kdump: verify exits 0" 0
+expect_jq "x86 handover.kdump: the scratch checks ran" '[.findings[].id] | index("scratch-unknown") == null'
 expect_jq "x86 handover.kdump: no page called damaged" '[.findings[] | select(.id == "scan-page-damaged")] == [] and .summary.findings_not_listed == 0'
 ki snapshot "$T/rx/handover.kdump" -o "$T/rx/m.json"
 expect_rc "x86 handover.kdump: snapshot exits 0" 0
