@@ -50,11 +50,17 @@ void ki_dump_destroy(struct ki_dump *d);
 /* Fix the page size; source says which rule decided (static string). */
 void ki_dump_set_page_size(struct ki_dump *d, uint64_t page_size,
 			   const char *source);
+/* "KEY=value\n" lines of a VMCOREINFO note or text: PAGESIZE sets the
+ * page size ("VMCOREINFO PAGESIZE"), OSRELEASE the release. */
+void ki_dump_parse_vmcoreinfo(struct ki_dump *d, const char *text, size_t len);
 /* Native u64/u32 in the dump's byte order. */
 uint64_t ki_dump_u64(const struct ki_dump *d, const void *p);
 uint32_t ki_dump_u32(const struct ki_dump *d, const void *p);
 /* Page sizes an architecture can run with (mask of KI_PS_*). */
 uint32_t ki_arch_page_sizes(const char *arch);
+/* "x86_64 runs with 4 KiB pages only" for an architecture with one page
+ * size (a page_size_source), NULL for the others. */
+const char *ki_arch_page_size_rule(const char *arch);
 
 /* Containers (dump_elf.c, dump_raw.c): fill d->mem, arch, page size. */
 struct ki_error *ki_dump_elf_open(struct ki_dump *d);

@@ -75,8 +75,9 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
  */
 struct ki_scratch_found {
 	struct ki_scratch *areas;    /* malloc'd */
-	size_t n;
+	size_t n;                    /* areas of non-zero size */
 	char *source;                /* malloc'd description */
+	bool unfilled;               /* the array was found, but all zeros */
 };
 
 /*

@@ -33,6 +33,8 @@ struct ki_sub_sink {
 	void (*array)(void *arg, const char *key);
 	void (*array_end)(void *arg, uint64_t total, uint64_t shown);
 	void (*num)(void *arg, const char *key, uint64_t v);
+	/* an identifier people write in hex (a LUO token) */
+	void (*hex)(void *arg, const char *key, uint64_t v);
 	void (*addr)(void *arg, const char *key, uint64_t pa);
 	void (*str)(void *arg, const char *key, const char *s);
 	/* [pa, pa + len) belongs to label (bytes; whole pages in practice) */
@@ -140,6 +142,7 @@ void ki_sub_close(struct ki_sub_ctx *c);
 void ki_sub_array(struct ki_sub_ctx *c, const char *key);
 void ki_sub_array_end(struct ki_sub_ctx *c, uint64_t total, uint64_t shown);
 void ki_sub_num(struct ki_sub_ctx *c, const char *key, uint64_t v);
+void ki_sub_hex(struct ki_sub_ctx *c, const char *key, uint64_t v);
 void ki_sub_addr(struct ki_sub_ctx *c, const char *key, uint64_t pa);
 void ki_sub_str(struct ki_sub_ctx *c, const char *key, const char *s);
 /* Claim the pages [pa, pa + len) rounded out to pages. */

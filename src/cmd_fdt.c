@@ -283,6 +283,18 @@ static void v_num(void *arg, const char *key, uint64_t x)
 	printf("%s = %" PRIu64 "\n", key, x);
 }
 
+static void v_hex(void *arg, const char *key, uint64_t x)
+{
+	struct view *v = arg;
+
+	if (v->c->json) {
+		ki_json_kv_hex(&v->c->j, key, x);
+		return;
+	}
+	indent(v->depth);
+	printf("%s = 0x%" PRIx64 "\n", key, x);
+}
+
 static void v_addr(void *arg, const char *key, uint64_t pa)
 {
 	struct view *v = arg;
@@ -322,7 +334,7 @@ static void v_str(void *arg, const char *key, const char *str)
 
 static const struct ki_sub_sink VIEW_SINK = {
 	.open = v_open, .close = v_close, .array = v_array, .array_end = v_array_end,
-	.num = v_num, .addr = v_addr, .str = v_str,
+	.num = v_num, .hex = v_hex, .addr = v_addr, .str = v_str,
 };
 
 static struct ki_sub_ctx sub_ctx(struct fdt_ctx *c, struct ki_findings *f, struct view *v)

@@ -34,8 +34,8 @@ void cmd_list_usage(void)
 	       "      --owners         say who preserved each range, from the decoded\n"
 	       "                       sub-formats: kho:fdt, kho:BLOB, memblock:REGION,\n"
 	       "                       luo:sessions, luo:flb, luo:SESSION/files,\n"
-	       "                       luo:SESSION/file TOKEN (memfd), kho_test:folio,\n"
-	       "                       kho_test:folios_info, or unclaimed\n"
+	       "                       luo:SESSION/file TOKEN (memfd; TOKEN in hex),\n"
+	       "                       kho_test:folio, kho_test:folios_info, or unclaimed\n"
 	       "  -j, --json           one JSON document (schema in khoinspect(1))\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
@@ -410,6 +410,9 @@ static void print_header_text(const struct ki_input *l)
 			printf("  0x%" PRIx64 "-0x%" PRIx64 "  %s\n", l->scratch[i].addr,
 			       l->scratch[i].addr + l->scratch[i].size,
 			       human(l->scratch[i].size, hb, sizeof(hb)));
+	} else if (l->scratch_found.unfilled) {
+		printf("scratch:     unknown: %s is not filled yet (all zeros)\n",
+		       l->scratch_found.source ? l->scratch_found.source : "the scratch array");
 	}
 }
 

@@ -378,10 +378,13 @@ int cmd_verify(int argc, char **argv)
 			printf(", map 0x%" PRIx64, in.k->map_phys);
 		printf("\n");
 		if (in.m)
-			printf("checked:  %" PRIu64 " blocks in %" PRIu64 " runs against %zu address ranges (%zu of sub-format objects); %zu scratch area%s%s%s%s\n",
-			       st.blocks, st.runs, st.queries, st.objects, in.nscratch,
-			       in.nscratch == 1 ? "" : "s", in.nscratch ? " (from " : "",
-			       in.nscratch ? in.scratch_source : "", in.nscratch ? ")" : "");
+			printf("checked:  %" PRIu64 " blocks in %" PRIu64 " runs against %zu address ranges (%zu of sub-format objects); ",
+			       st.blocks, st.runs, st.queries, st.objects);
+		if (in.m && in.nscratch)
+			printf("%zu scratch area%s (from %s)\n", in.nscratch,
+			       in.nscratch == 1 ? "" : "s", in.scratch_source);
+		else if (in.m)
+			printf("scratch checks not done: scratch areas unknown\n");
 		else if (unsupported)
 			printf("checked:  the FDT only (a map of an unknown format is not read)\n");
 		else if (in.d && !in.incoming_consumed)

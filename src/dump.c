@@ -50,6 +50,24 @@ uint32_t ki_arch_page_sizes(const char *arch)
 	return KI_PS_ANY;
 }
 
+const char *ki_arch_page_size_rule(const char *arch)
+{
+	static const struct {
+		const char *name, *rule;
+	} table[] = {
+		{ "x86_64", "x86_64 runs with 4 KiB pages only" },
+		{ "i386", "i386 runs with 4 KiB pages only" },
+		{ "s390x", "s390x runs with 4 KiB pages only" },
+		{ "riscv64", "riscv64 runs with 4 KiB pages only" },
+		{ "arm", "32-bit arm runs with 4 KiB pages only" },
+	};
+
+	for (size_t i = 0; arch && i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i].name, arch))
+			return table[i].rule;
+	return NULL;
+}
+
 void ki_dump_set_page_size(struct ki_dump *d, uint64_t page_size,
 			   const char *source)
 {

@@ -38,8 +38,7 @@ static struct ki_error *elf_err(const char *what)
 	return ki_error_create(KI_ERR_FORMAT, "%s: %s", what, elf_errmsg(-1));
 }
 
-/* Parse "KEY=value\n" lines of a VMCOREINFO note. */
-static void parse_vmcoreinfo(struct ki_dump *d, const char *text, size_t len)
+void ki_dump_parse_vmcoreinfo(struct ki_dump *d, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 
@@ -110,7 +109,7 @@ static void read_notes(struct ki_dump *d, Elf *e, const GElf_Phdr *ph, size_t id
 		if (nh.n_namesz == sizeof("VMCOREINFO") &&
 		    !memcmp(name, "VMCOREINFO", sizeof("VMCOREINFO")) &&
 		    nh.n_descsz <= VMCOREINFO_MAX)
-			parse_vmcoreinfo(d, (const char *)data->d_buf + doff,
+			ki_dump_parse_vmcoreinfo(d, (const char *)data->d_buf + doff,
 					 nh.n_descsz);
 		off = next;
 	}
@@ -251,8 +250,8 @@ struct ki_error *ki_dump_elf_open(struct ki_dump *d)
 		if (m == KI_PS_4K)
 			ki_dump_set_page_size(d, 4096,
 					      eh.e_machine == EM_386 ?
-					      "architecture (x86: 4 KiB only; EM_386 is a QEMU guest still in real mode)" :
-					      "architecture (only 4 KiB pages)");
+					      "x86 runs with 4 KiB pages only; EM_386 is a QEMU guest still in real mode" :
+					      ki_arch_page_size_rule(d->arch));
 	}
 out:
 	elf_end(e);

@@ -45,12 +45,37 @@ struct pd_check {
 	size_t ndesc;
 };
 
+/* What the header says besides the layout (for the arch and page size). */
+struct kdump_hdr {
+	char machine[66];          /* utsname.machine */
+	bool be, is64;
+	uint64_t vmci_off, vmci_size;  /* VMCOREINFO text (v3+) */
+	uint64_t note_off, note_size;  /* ELF notes (v4+) */
+};
+
 struct kdump_src {
 	kdump_ctx_t *ctx;
 	kdump_bmp_t *pagemap;  /* pages stored in the file */
-	uint64_t page_size;
+	uint64_t page_size;    /* the block size: the unit of the file's pages */
 	struct pd_check pd;
+	struct kdump_hdr hdr;
 };
+
+static uint64_t pd_u64(const struct pd_check *c, const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return c->be ? be64toh(v) : le64toh(v);
+}
+
+static uint32_t pd_u32(const struct pd_check *c, const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return c->be ? be32toh(v) : le32toh(v);
+}
 
 static struct ki_error *pd_chunk(struct pd_check *c, uint64_t no)
 {
@@ -82,6 +107,41 @@ static struct ki_error *pd_chunk(struct pd_check *c, uint64_t no)
 	}
 	c->chunk_no = no;
 	c->chunk_len = len;
+	return NULL;
+}
+
+/*
+ * Where the page data starts: right after the table, one descriptor per
+ * stored page (makedumpfile and QEMU both write it so). The first
+ * descriptor does not say it: QEMU writes the one zero page that every
+ * zero page's descriptor shares first, so in a booted guest, whose PFN 0
+ * is not zero, the first descriptor points one page past the start
+ * (dump-formats.md §1.3, §1.6). A first descriptor that points into the
+ * table does say the table is shorter than the 2nd bitmap counts.
+ */
+static struct ki_error *pd_table_end(struct pd_check *c, uint64_t total)
+{
+	unsigned char first[8];
+	uint64_t first_off;
+	size_t got;
+	struct ki_error *err;
+
+	if (total > (c->file_size - c->pd_start) / PD_SIZE)
+		return ki_error_create(KI_ERR_TRUNCATED,
+				       "kdump-compressed dump: the 2nd bitmap says %" PRIu64 " pages are stored, but the descriptor table at 0x%" PRIx64 " would run past the end of the 0x%" PRIx64 "-byte file: the dump is truncated or the bitmap is damaged",
+				       total, c->pd_start, c->file_size);
+	c->data_start = c->pd_start + total * PD_SIZE;
+	if (!total)
+		return NULL;
+	err = ki_pread_full(c->fd, "kdump page descriptors", first, sizeof(first), c->pd_start, &got);
+	if (err)
+		return err;
+	first_off = got == sizeof(first) ? pd_u64(c, first) : c->pd_start;
+	if (first_off < c->data_start)
+		return ki_error_create(KI_ERR_CORRUPT,
+				       "kdump-compressed dump: the 2nd bitmap says %" PRIu64 " pages are stored, the descriptor table (0x%" PRIx64 "-0x%" PRIx64 ") has room for %" PRIu64 ": the bitmap or the table is damaged",
+				       total, c->pd_start, first_off,
+				       first_off > c->pd_start ? (first_off - c->pd_start) / PD_SIZE : 0);
 	return NULL;
 }
 
@@ -131,13 +191,7 @@ static struct ki_error *pd_scan(struct pd_check *c)
 	if (err)
 		return err;
 	c->rank[nchunks] = total;
-	if (total && (c->data_start < c->pd_start + PD_SIZE ||
-		      total > (c->data_start - c->pd_start) / PD_SIZE))
-		return ki_error_create(KI_ERR_CORRUPT,
-				       "kdump-compressed dump: the 2nd bitmap says %" PRIu64 " pages are stored, the descriptor table (0x%" PRIx64 "-0x%" PRIx64 ") has room for %" PRIu64 ": the bitmap or the table is damaged",
-				       total, c->pd_start, c->data_start,
-				       c->data_start > c->pd_start ? (c->data_start - c->pd_start) / PD_SIZE : 0);
-	return NULL;
+	return pd_table_end(c, total);
 }
 
 /* Whether pfn is stored and, if so, its descriptor index. */
@@ -163,22 +217,6 @@ static struct ki_error *pd_index(struct pd_check *c, uint64_t pfn, bool *stored,
 		*index += (unsigned int)__builtin_popcount(c->chunk[i]);
 	*index += (unsigned int)__builtin_popcount(c->chunk[in] & ((1u << bit) - 1));
 	return NULL;
-}
-
-static uint64_t pd_u64(const struct pd_check *c, const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return c->be ? be64toh(v) : le64toh(v);
-}
-
-static uint32_t pd_u32(const struct pd_check *c, const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return c->be ? be32toh(v) : le32toh(v);
 }
 
 /* NULL when the descriptor of pfn (if stored) is one libkdumpfile can use. */
@@ -337,7 +375,7 @@ static const char *arch_name(const char *s)
 		"x86_64", "aarch64", "ppc64", "s390x", "riscv64", "arm", "loongarch64",
 	};
 
-	if (!strcmp(s, "ia32"))
+	if (!strcmp(s, "ia32") || !strcmp(s, "i386") || !strcmp(s, "i686"))
 		return "i386";
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (!strcmp(s, known[i]))
@@ -345,11 +383,6 @@ static const char *arch_name(const char *s)
 	return NULL;
 }
 
-/*
- * Check the disk_dump_header before libkdumpfile sees it: a context whose
- * open failed cannot be freed (see park_failed), so inputs that are
- * plainly not a diskdump are refused here, with the field that is wrong.
- */
 static uint32_t rd32(const unsigned char *p, bool be)
 {
 	uint32_t v;
@@ -358,14 +391,90 @@ static uint32_t rd32(const unsigned char *p, bool be)
 	return be ? be32toh(v) : le32toh(v);
 }
 
+/* More than this of VMCOREINFO or notes is not a kernel's: not read. */
+enum { KDUMP_TEXT_MAX = 1 << 20 };
+
+/* The VMCOREINFO text the sub-header points at (makedumpfile always
+ * writes it; QEMU when the guest gave it one): the page size, the release. */
+static void read_vmcoreinfo(struct ki_dump *d, const struct kdump_hdr *hd)
+{
+	char *text;
+	size_t got;
+	struct ki_error *err;
+
+	if (!hd->vmci_size || hd->vmci_size > KDUMP_TEXT_MAX)
+		return;
+	text = malloc(hd->vmci_size);
+	if (!text)
+		return;
+	err = ki_pread_full(d->fd, d->path, text, hd->vmci_size, hd->vmci_off, &got);
+	if (!err)
+		ki_dump_parse_vmcoreinfo(d, text, got);
+	ki_error_destroy(err);
+	free(text);
+}
+
 /*
+ * The ELF notes the sub-header points at: a VMCOREINFO note (QEMU copies
+ * the guest's there) and the size of the first CORE NT_PRSTATUS, which is
+ * the architecture's: 336 bytes on x86_64, 392 on aarch64 (a 112-byte
+ * common part, then 27 or 34 registers and pr_fpvalid, padded to 8).
+ * QEMU writes machine "Unknown" for aarch64 guests and no sysname, so
+ * libkdumpfile names no architecture; the notes still do.
+ */
+static const char *read_notes(struct ki_dump *d, const struct kdump_hdr *hd)
+{
+	unsigned char *n;
+	const char *arch = NULL;
+	uint64_t prstatus = 0;
+	size_t got, off = 0;
+	struct ki_error *err;
+
+	if (!hd->note_size || hd->note_size > KDUMP_TEXT_MAX)
+		return NULL;
+	n = malloc(hd->note_size);
+	if (!n)
+		return NULL;
+	err = ki_pread_full(d->fd, d->path, n, hd->note_size, hd->note_off, &got);
+	if (err) {
+		ki_error_destroy(err);
+		got = 0;
+	}
+	while (got >= 12 && off <= got - 12) {
+		uint32_t namesz = rd32(n + off, hd->be), descsz = rd32(n + off + 4, hd->be);
+		uint32_t type = rd32(n + off + 8, hd->be);
+		uint64_t name = off + 12, desc = name + (((uint64_t)namesz + 3) & ~(uint64_t)3);
+		uint64_t next = desc + (((uint64_t)descsz + 3) & ~(uint64_t)3);
+
+		if (next > got)
+			break;
+		if (namesz == 5 && !memcmp(n + name, "CORE", 5) && type == 1 && !prstatus)
+			prstatus = descsz;
+		else if (namesz == sizeof("VMCOREINFO") &&
+			 !memcmp(n + name, "VMCOREINFO", sizeof("VMCOREINFO")))
+			ki_dump_parse_vmcoreinfo(d, (const char *)n + desc, descsz);
+		off = (size_t)next;
+	}
+	free(n);
+	if (hd->is64 && prstatus == 336)
+		arch = "x86_64";
+	else if (hd->is64 && prstatus == 392)
+		arch = "aarch64";
+	return arch;
+}
+
+/*
+ * Check the disk_dump_header before libkdumpfile sees it: a context whose
+ * open failed cannot be freed (see park_failed), so inputs that are
+ * plainly not a diskdump are refused here, with the field that is wrong.
+ *
  * kdump_sub_header (block 1) of a 64-bit writer: offset/size pairs of the
  * VMCOREINFO (v3+), the ELF notes (v4+) and the erase info (v5+) must lie
  * in the file, and max_mapnr_64 (v6+) within the bitmaps; libkdumpfile
  * otherwise tries to allocate what they say. Writers whose utsname machine
  * is a 32-bit one lay it out differently and are left to libkdumpfile.
  */
-static struct ki_error *check_sub_header(struct ki_dump *d, const unsigned char *h,
+static struct ki_error *check_sub_header(struct ki_dump *d, struct kdump_hdr *hd,
 					 uint32_t ver, uint32_t bs, uint32_t bmp, bool be,
 					 uint64_t file_size)
 {
@@ -376,16 +485,14 @@ static struct ki_error *check_sub_header(struct ki_dump *d, const unsigned char 
 	static const struct { uint32_t ver, off; const char *what; } pairs[] = {
 		{ 3, 32, "VMCOREINFO" }, { 4, 48, "ELF notes" }, { 5, 64, "erase info" },
 	};
-	char machine[66];
 	unsigned char sub[104];
 	size_t got;
 	bool is64 = true;
 	struct ki_error *err;
 
-	memcpy(machine, h + 12 + 4 * 65, 65);
-	machine[65] = '\0';
 	for (size_t i = 0; i < sizeof(narrow) / sizeof(narrow[0]); i++)
-		is64 &= strcmp(machine, narrow[i]) != 0;
+		is64 &= strcmp(hd->machine, narrow[i]) != 0;
+	hd->is64 = is64;
 	if (!is64 || ver < 3)
 		return NULL;
 	err = ki_pread_full(d->fd, d->path, sub, sizeof(sub), bs, &got);
@@ -406,6 +513,13 @@ static struct ki_error *check_sub_header(struct ki_dump *d, const unsigned char 
 			return ki_error_create(KI_ERR_FORMAT,
 					       "kdump-compressed sub-header: the %s (offset 0x%" PRIx64 ", 0x%" PRIx64 " bytes; fields at 0x%x) lie outside the 0x%" PRIx64 "-byte file",
 					       pairs[i].what, off, size, bs + pairs[i].off, file_size);
+		if (i == 0) {
+			hd->vmci_off = off;
+			hd->vmci_size = size;
+		} else if (i == 1) {
+			hd->note_off = off;
+			hd->note_size = size;
+		}
 	}
 	if (ver >= 6) {
 		uint64_t max_mapnr;
@@ -420,7 +534,8 @@ static struct ki_error *check_sub_header(struct ki_dump *d, const unsigned char 
 	return NULL;
 }
 
-static struct ki_error *check_header(struct ki_dump *d, struct pd_check *pd)
+static struct ki_error *check_header(struct ki_dump *d, struct pd_check *pd,
+				     struct kdump_hdr *hd)
 {
 	unsigned char h[464];
 	size_t got;
@@ -452,18 +567,19 @@ static struct ki_error *check_header(struct ki_dump *d, struct pd_check *pd)
 				       "kdump-compressed header: sub_hdr_size %u / bitmap_blocks %u (offsets 432, 436) are not plausible", sub, bmp);
 	if (fstat(d->fd, &st))
 		return ki_error_create(KI_ERR_OS, "fstat: %s", strerror(errno));
+	memcpy(hd->machine, h + 12 + 4 * 65, 65);
+	hd->machine[65] = '\0';
+	hd->be = be;
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < (1 + (uint64_t)sub + bmp) * bs)
 		return ki_error_create(KI_ERR_TRUNCATED,
 				       "kdump-compressed dump: its header and bitmaps need 0x%" PRIx64 " bytes, the file has 0x%" PRIx64,
 				       (1 + (uint64_t)sub + bmp) * bs, (uint64_t)st.st_size);
 	if (S_ISREG(st.st_mode)) {
-		err = check_sub_header(d, h, ver, bs, bmp, be, (uint64_t)st.st_size);
+		err = check_sub_header(d, hd, ver, bs, bmp, be, (uint64_t)st.st_size);
 		if (err)
 			return err;
 	}
 	if (S_ISREG(st.st_mode)) {
-		unsigned char first[8];
-
 		pd->fd = d->fd;
 		pd->be = be;
 		pd->bs = bs;
@@ -471,13 +587,6 @@ static struct ki_error *check_header(struct ki_dump *d, struct pd_check *pd)
 		pd->bmp2_len = (uint64_t)bmp / 2 * bs;
 		pd->pd_start = (1 + (uint64_t)sub + bmp) * bs;
 		pd->file_size = (uint64_t)st.st_size;
-		/* page data starts where the first descriptor points */
-		err = ki_pread_full(d->fd, d->path, first, sizeof(first), pd->pd_start, &got);
-		if (err)
-			return err;
-		pd->data_start = got == sizeof(first) ? pd_u64(pd, first) : pd->pd_start;
-		if (pd->data_start > pd->file_size)
-			pd->data_start = pd->file_size;
 		return pd_scan(pd);
 	}
 	return NULL;
@@ -498,7 +607,7 @@ struct ki_error *ki_dump_kdump_open(struct ki_dump *d)
 	if (!k)
 		return &ki_enomem;
 	d->kdump = k;
-	err = check_header(d, &k->pd);
+	err = check_header(d, &k->pd, &k->hdr);
 	if (err)
 		return err;
 	k->ctx = kdump_new();
@@ -518,17 +627,38 @@ struct ki_error *ki_dump_kdump_open(struct ki_dump *d)
 		k->ctx = NULL;
 		return err;
 	}
-	if (kdump_get_string_attr(k->ctx, KDUMP_ATTR_ARCH_NAME, &str) == KDUMP_OK)
-		d->arch = arch_name(str);
 	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_BYTE_ORDER, &num) == KDUMP_OK)
 		d->big_endian = num == KDUMP_BIG_ENDIAN;
 	if (kdump_get_number_attr(k->ctx, KDUMP_ATTR_PAGE_SIZE, &num) != KDUMP_OK ||
 	    (num != 4096 && num != 16384 && num != 65536))
 		return ki_error_create(KI_ERR_UNSUPPORTED,
-				       "kdump-compressed header: the page size (block_size) is unknown or not one KHO runs with (4096, 16384, 65536)");
+				       "kdump-compressed header: the block size (block_size) is unknown or not one this reader takes (4096, 16384, 65536)");
 	k->page_size = num;
-	/* A diskdump's block size is the page size of the dumped machine. */
-	ki_dump_set_page_size(d, num, "kdump header block_size");
+	/*
+	 * The block size is the unit of the file, not the kernel's page size:
+	 * QEMU writes 65536 for every aarch64 guest, 16 KiB pages included.
+	 * The page size comes from VMCOREINFO, else the architecture, else
+	 * the data (as for an ELF core without VMCOREINFO).
+	 */
+	read_vmcoreinfo(d, &k->hdr);
+	str = read_notes(d, &k->hdr);
+	{
+		const char *name = NULL;
+
+		if (kdump_get_string_attr(k->ctx, KDUMP_ATTR_ARCH_NAME, &name) == KDUMP_OK && name)
+			d->arch = arch_name(name);
+		if (!d->arch)
+			d->arch = arch_name(k->hdr.machine);
+		if (!d->arch)
+			d->arch = str;
+	}
+	if (!d->page_size) {
+		uint32_t m = ki_arch_page_sizes(d->arch);
+
+		d->page_size_candidates = m;
+		if (m == KI_PS_4K)
+			ki_dump_set_page_size(d, 4096, ki_arch_page_size_rule(d->arch));
+	}
 	if (kdump_get_number_attr(k->ctx, "max_pfn", &max_pfn) != KDUMP_OK || !max_pfn)
 		return ki_error_create(KI_ERR_FORMAT,
 				       "kdump-compressed header: no max_pfn: the dump describes no memory");

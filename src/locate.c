@@ -150,34 +150,14 @@ static void scan_chunk(struct ki_dump *d, struct ki_scan *s,
 	}
 }
 
-/*
- * Containers whose reads cost per page (decompression): read only the first
- * bytes of each page. Fails like a read of the whole range would.
- */
-static struct ki_error *scan_headers(struct ki_dump *d, struct ki_scan *s,
-				     uint64_t pa, uint64_t len, uint64_t align)
-{
-	unsigned char hdr[40];
-
-	for (uint64_t off = 0; off + sizeof(hdr) <= len; off += align) {
-		struct ki_fdt_header h;
-		struct ki_error *err = ki_memreader_read(&d->mem, pa + off, hdr, sizeof(hdr));
-
-		if (err)
-			return err;
-		if (memcmp(hdr, "\xd0\x0d\xfe\xed", 4))
-			continue;
-		ki_fdt_header_decode(hdr, &h);
-		if (ki_fdt_header_plausible(&h, KI_FDT_MAX))
-			add_candidate(d, s, pa + off, &h);
-	}
-	return NULL;
-}
-
 struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 			      void *arg, struct ki_scan *ret)
 {
-	uint64_t align = d->page_size ? d->page_size : SCAN_ALIGN;
+	/* the FDT starts a page: step at the page size, or while it is
+	 * undecided at the smallest one still possible (a kdump block size
+	 * says nothing: QEMU writes 64 KiB for 16 KiB arm64 kernels) */
+	uint32_t ps = d->page_size_candidates & KI_PS_ANY;
+	uint64_t align = d->page_size ? d->page_size : ps ? (uint64_t)(ps & -ps) : SCAN_ALIGN;
 	uint64_t total = 0, done = 0;
 	unsigned char *buf;
 
@@ -214,10 +194,7 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 			}
 			if (len > SCAN_CHUNK)
 				len = SCAN_CHUNK;
-			if (seg->read != ki_read_fd)
-				err = scan_headers(d, ret, pa, len, align);
-			else
-				err = ki_memreader_read(&d->mem, pa, buf, (size_t)len);
+			err = ki_memreader_read(&d->mem, pa, buf, (size_t)len);
 			if (err) {
 				/* A hole (filtered page) or a truncated file:
 				 * scan the pages that are there. */
@@ -251,8 +228,7 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 				ki_error_destroy(err);
 				break;
 			}
-			if (seg->read == ki_read_fd)
-				scan_chunk(d, ret, buf, pa, len, align);
+			scan_chunk(d, ret, buf, pa, len, align);
 			ret->bytes += len;
 advance:
 			done += len;
@@ -517,7 +493,7 @@ static void settle_page_size(struct ki_dump *d, const struct ki_candidate *c,
 /* kho-formats.md §6.1.7: the array is a kexec segment, placed in scratch.
  * (An x86 scratch_size that is not whole 16-byte entries is not taken for a
  * setup_data record by the scan at all.) */
-static void check_scratch_array(const struct ki_scratch_hint *h,
+static void check_scratch_array(const struct ki_scratch_hint *h, size_t entries,
 				const struct ki_scratch_found *out, struct ki_findings *f)
 {
 	bool inside = false;
@@ -527,7 +503,7 @@ static void check_scratch_array(const struct ki_scratch_hint *h,
 
 		if (h->scratch_addr >= a->addr && a->size &&
 		    h->scratch_addr - a->addr < a->size &&
-		    out->n * 16 <= a->size - (h->scratch_addr - a->addr))
+		    entries * 16 <= a->size - (h->scratch_addr - a->addr))
 			inside = true;
 	}
 	if (!inside)
@@ -543,7 +519,7 @@ static void scratch_from_hints(struct ki_dump *d, const struct ki_scan *s,
 {
 	for (size_t i = 0; i < s->nhints; i++) {
 		const struct ki_scratch_hint *h = &s->hints[i];
-		size_t n = (size_t)(h->scratch_size / 16);
+		size_t n = (size_t)(h->scratch_size / 16), written;
 		unsigned char *buf;
 		struct ki_error *err;
 
@@ -570,18 +546,41 @@ static void scratch_from_hints(struct ki_dump *d, const struct ki_scan *s,
 			out->areas = NULL;
 			continue;
 		}
-		for (size_t j = 0; j < n; j++) {
-			out->areas[j].addr = ki_dump_u64(d, buf + 16 * j);
-			out->areas[j].size = ki_dump_u64(d, buf + 16 * j + 8);
-		}
-		free(buf);
-		out->n = n;
-		check_scratch_array(h, out, f);
 		if (asprintf(&out->source, "the scratch array at 0x%" PRIx64 ", named by %s at 0x%" PRIx64,
 			     h->scratch_addr,
 			     h->dtb ? "the boot DTB's /chosen linux,kho-scratch" : "x86 setup_data SETUP_KEXEC_KHO",
 			     h->at) < 0)
 			out->source = NULL;
+		out->n = 0;
+		written = 0;
+		for (size_t j = 0; j < n; j++) {
+			uint64_t addr = ki_dump_u64(d, buf + 16 * j);
+			uint64_t size = ki_dump_u64(d, buf + 16 * j + 8);
+
+			if (size) {
+				written++;
+				out->areas[out->n++] = (struct ki_scratch){ .addr = addr, .size = size };
+				continue;
+			}
+			if (!addr)
+				continue; /* all zeros: said below for the whole array */
+			written++;
+			ki_findings_add(f, KI_SEV_WARNING, "scratch-area-empty", true, h->scratch_addr + 16 * j,
+					"entry %zu of %s is 0x%" PRIx64 " with size 0: not a scratch area, left out",
+					j, out->source ? out->source : "the scratch array", addr);
+		}
+		free(buf);
+		if (out->n)
+			check_scratch_array(h, n, out, f);
+		if (!written) {
+			/* kexec copies its segments into place only at the jump
+			 * (arm64: after "Starting new kernel"), so a dump taken
+			 * then holds the array's destination still empty */
+			out->unfilled = true;
+			ki_findings_add(f, KI_SEV_WARNING, "scratch-array-unfilled", true, h->scratch_addr,
+					"%s is not filled yet (all %zu entries are zero: a dump taken at the jump, before kexec copied it into place); scratch areas unknown",
+					out->source ? out->source : "the scratch array", n);
+		}
 		return;
 	}
 }

@@ -285,6 +285,12 @@ void ki_sub_num(struct ki_sub_ctx *c, const char *key, uint64_t v)
 		c->sink->num(c->arg, key, v);
 }
 
+void ki_sub_hex(struct ki_sub_ctx *c, const char *key, uint64_t v)
+{
+	if (!c->mute && c->sink && c->sink->hex)
+		c->sink->hex(c->arg, key, v);
+}
+
 void ki_sub_addr(struct ki_sub_ctx *c, const char *key, uint64_t pa)
 {
 	if (!c->mute && c->sink && c->sink->addr)

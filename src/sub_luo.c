@@ -54,16 +54,16 @@ static bool one_file(struct ki_sub_ctx *c, const unsigned char *e, uint64_t inde
 				"LUO session \"%s\" file %" PRIu64 ": handler compatible is not NUL-terminated",
 				fc->session, index);
 	ki_sub_str(c, "compatible", compat);
-	ki_sub_num(c, "token", token);
+	ki_sub_hex(c, "token", token);
 	ki_sub_addr(c, "data", data);
 	h = ki_luo_handler_find(compat);
 	if (h && data) {
-		snprintf(label, sizeof(label), "luo:%s/file %" PRIu64 " (%s)", fc->session, token,
+		snprintf(label, sizeof(label), "luo:%s/file 0x%" PRIx64 " (%s)", fc->session, token,
 			 h->owner);
 		h->decode(c, data, label);
 	} else if (!h) {
 		ki_findings_add(c->f, KI_SEV_INFO, "luo-handler-unknown", true, data,
-				"LUO session \"%s\" file %" PRIu64 ": handler \"%s\" is not one this build decodes; its data is not followed",
+				"LUO session \"%s\" file 0x%" PRIx64 ": handler \"%s\" is not one this build decodes; its data is not followed",
 				fc->session, token, compat);
 	}
 	ki_sub_close(c);

@@ -5,7 +5,7 @@
 xz -dc "$FIX/qemu/q35-5g-v3.kdump-zlib.xz" >"$T/q.kdump"
 truth_blocks "$FIX/qemu/q35-5g-v3.truth.json" >"$T/wantk"
 expect_blocks "qemu kdump-zlib" "$T/wantk" "$T/q.kdump"
-expect_jq "kdump: container and page size source" '.input.container == "kdump" and .input.page_size == 4096 and (.input.page_size_source | test("kdump header"))'
+expect_jq "kdump: container, arch from the header's machine, page size from the arch" '.input.container == "kdump" and .input.arch == "x86_64" and .input.page_size == 4096 and .input.page_size_source == "x86_64 runs with 4 KiB pages only"'
 expect_jq "kdump: fdt found by scan" ".kho.fdt_phys == \"$(jq -r .fdt_phys "$FIX/qemu/q35-5g-v3.truth.json")\""
 expect_jq "kdump: complete dump, no warnings" '[.findings[] | select(.severity != "info")] | length == 0'
 

@@ -44,6 +44,35 @@ put_u64 "$T/sd.elf" $((SD + 40)) 16
 # --scratch still wins
 ki -j list --summary --scratch 0x40000000:0x200000 "$T/sd.elf"
 expect_jq "--scratch overrides setup_data" '.scratch == [{"start":"0x40000000","size":"0x200000","source":"--scratch"}]'
+# the array still all zeros (a dump at the jump, before kexec copied it):
+# no 0x0-0x0 area, and verify says the scratch checks were not done
+SA=$(off_of $((SPHYS)))
+put_u64 "$T/sd.elf" $SA 0
+put_u64 "$T/sd.elf" $((SA + 8)) 0
+ki -j list --summary "$T/sd.elf"
+expect_rc "unfilled array: list exits 0" 0
+expect_jq "unfilled array: no scratch area reported" '.scratch == []'
+expect_jq "unfilled array: said where it was found" "[.findings[] | select(.id == \"scratch-array-unfilled\") | .phys] == [\"$SPHYS\"]"
+ki list --summary "$T/sd.elf"
+expect_grep "unfilled array: text says not filled yet" "$T/out" "^scratch: *unknown: the scratch array at $SPHYS, named by x86 setup_data SETUP_KEXEC_KHO at 0x7fd000 is not filled yet"
+expect_no_grep "unfilled array: no 0x0-0x0 area" "$T/out" '0x0-0x0'
+ki -j verify "$T/sd.elf"
+expect_jq "unfilled array: verify says scratch areas unknown" '[.findings[].id] | index("scratch-unknown") != null'
+ki verify "$T/sd.elf"
+expect_grep "unfilled array: verify text says the scratch checks were not done" "$T/out" '^checked: .*scratch checks not done: scratch areas unknown$'
+# an entry with an address but size 0: not an area either
+put_u64 "$T/sd.elf" $SA 0x40000000
+ki -j list --summary "$T/sd.elf"
+expect_jq "size-0 entry: not reported as an area" '.scratch == []'
+expect_jq "size-0 entry: warned at the entry" "[.findings[] | select(.id == \"scratch-area-empty\") | .phys] == [\"$SPHYS\"]"
+xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/sd.elf"
+put_u64 "$T/sd.elf" $SD 0
+put_u64 "$T/sd.elf" $((SD + 8)) $(( 10 | (32 << 32) ))
+put_u64 "$T/sd.elf" $((SD + 16)) $((FDTPA))
+put_u64 "$T/sd.elf" $((SD + 24)) 4096
+put_u64 "$T/sd.elf" $((SD + 32)) $((SPHYS))
+put_u64 "$T/sd.elf" $((SD + 40)) 16
+
 # a record for another FDT is ignored
 put_u64 "$T/sd.elf" $((SD + 16)) $((FDTPA + 0x1000))
 ki -j list --summary "$T/sd.elf"

@@ -40,7 +40,7 @@ done
 subgen "long chains" --luo v5 --luo-session big:70 --memfd-folios 300 --vmalloc-order 1 \
 	--vmalloc-chunk-cap 1 --random 10 && owners_agree "long chains"
 ki -j list --owners --blocks "$T/sg.img"
-expect_jq "long chains: memfd folios attributed" '[.blocks[] | select(.owner | test("^luo:big/file 1000 \\(memfd\\)$"))] | length > 300'
+expect_jq "long chains: memfd folios attributed" '[.blocks[] | select(.owner | test("^luo:big/file 0x3e8 \\(memfd\\)$"))] | length > 300'
 subgen "kho-v1 map with LUO" --format kho-v1 --luo v1 --luo-session s:4 --random 10 && owners_agree "kho-v1 map with LUO"
 
 # fdt shows the decoded LUO: sessions, files, memfd folios
@@ -50,7 +50,8 @@ expect_rc "fdt LUO: exits 0" 0
 expect_jq "fdt LUO: luo-v5 decoded" '[.tree.children[] | select(.name == "LUO") | .blob.format] == ["luo-v5"]'
 expect_jq "fdt LUO: the session and its 2 files" '[.tree.children[] | select(.name == "LUO") | .blob.decoded.session_list[] | .name, .count, .file_list_total] == ["vm-1", 2, 2]'
 tok=$(awk '$1 == "memfd" && $2 == "vm-1" { print $3; exit }' "$T/sg.layout")
-expect_jq "fdt LUO: first file's token and memfd-v2 folios" "[.tree.children[] | select(.name == \"LUO\") | .blob.decoded.session_list[0].file_list[0] | .token, .compatible, .[\"memfd-v2\"].nr_folios, .[\"memfd-v2\"].folios_total] == [$tok, \"memfd-v2\", 3, 3]"
+hextok=$(printf '0x%x' "$tok")
+expect_jq "fdt LUO: first file's token (hex string) and memfd-v2 folios" "[.tree.children[] | select(.name == \"LUO\") | .blob.decoded.session_list[0].file_list[0] | .token, .compatible, .[\"memfd-v2\"].nr_folios, .[\"memfd-v2\"].folios_total] == [\"$hextok\", \"memfd-v2\", 3, 3]"
 want_folios=$(awk -v t="$tok" '$1 == "folio" && $3 == t { print $4 }' "$T/sg.layout" | tr '\n' ' ')
 got_folios=$(jq -r '.tree.children[] | select(.name == "LUO") | .blob.decoded.session_list[0].file_list[0]["memfd-v2"].folios[].phys.phys' "$T/out" | tr '\n' ' ')
 expect_same_str() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got \"$3\", expected \"$2\""; fi; }
@@ -58,6 +59,7 @@ expect_same_str "fdt LUO: folio addresses = khogen's" "$want_folios" "$got_folio
 ki fdt --base 0x80000000 --page-size 4096 "$T/sg.img"
 expect_grep "fdt LUO text: decoded as luo-v5" "$T/out" 'blob: 32 bytes from memory at 0x[0-9a-f]*, luo-v5:$'
 expect_grep "fdt LUO text: the session name" "$T/out" '^ *name = "vm-1"$'
+expect_grep "fdt LUO text: the token in hex, as users write it" "$T/out" "^ *token = $hextok\$"
 
 # ---- mangles, on a raw luo-v5 image (offset = PA - 0x80000000) ----
 RAWIN="--base 0x80000000 --page-size 4096"

@@ -726,7 +726,7 @@ static void luo_plan(void)
 			struct lfile *fi = &se->files[f];
 
 			fi->token = token++;
-			snprintf(fi->label, sizeof(fi->label), "luo:%s/file %" PRIu64 " (memfd)",
+			snprintf(fi->label, sizeof(fi->label), "luo:%s/file 0x%" PRIx64 " (memfd)",
 				 se->name, fi->token);
 			fi->nfolios = luo.folios ? (unsigned int)luo.folios : (unsigned int)(1 + rnd() % 8);
 			fi->folio = xcalloc(fi->nfolios, sizeof(*fi->folio));

@@ -123,7 +123,7 @@ static void no_problems(const struct result *r)
 /* What both LUO layouts share: two memfd files and the FLB header. */
 static void luo_common_owners(const struct result *r)
 {
-	const char *f0 = "luo:vm-1/file 1000 (memfd)", *f1 = "luo:vm-1/file 1001 (memfd)";
+	const char *f0 = "luo:vm-1/file 0x3e8 (memfd)", *f1 = "luo:vm-1/file 0x3e9 (memfd)";
 
 	owner_is(r, PG(0), "kho:LUO");
 	owner_is(r, PG(1), "luo:sessions");
@@ -328,7 +328,7 @@ Test(sub, unknown_handler_is_info)
 	r = run(&m, "LUO");
 	cr_expect_eq(count_id(&r, "luo-handler-unknown", PG(0xb)), 1);
 	no_owner(&r, PG(0xb));
-	owner_is(&r, PG(0xc), "luo:vm-1/file 1001 (memfd)");
+	owner_is(&r, PG(0xc), "luo:vm-1/file 0x3e9 (memfd)");
 	no_problems(&r);
 	done(&r, &m);
 }
