@@ -41,6 +41,8 @@ void cmd_diff_usage(void);
 void cmd_snapshot_usage(void);
 int cmd_verify(int argc, char **argv);
 void cmd_locate_usage(void);
+int cmd_lookup(int argc, char **argv);
+void cmd_lookup_usage(void);
 
 /* Report a fatal error (stderr; in JSON mode also as the whole document),
  * destroy it and return KI_EXIT_TROUBLE. */

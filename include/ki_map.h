@@ -29,6 +29,7 @@ struct ki_leaf {
 	bool invalid;        /* keys here are not real blocks (findings only) */
 	bool unreadable;     /* read failed during counting */
 	uint64_t nset;       /* set bits (after ki_map_count) */
+	uint64_t chunk;      /* kho-v1: the chunk page naming this bitmap; 0 for radix */
 };
 
 struct ki_map {

@@ -30,6 +30,7 @@ static const struct ki_command commands[] = {
 	{ "diff", cmd_diff, "compare two hand-overs (inputs or manifests), per order", cmd_diff_usage },
 	{ "fdt", cmd_fdt, "show the KHO FDT as a tree, blobs decoded inline", cmd_fdt_usage },
 	{ "locate", cmd_locate, "find every KHO FDT in a dump and rank them", cmd_locate_usage },
+	{ "lookup", cmd_lookup, "is an address preserved, by whom, and where it lies", cmd_lookup_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };
 
