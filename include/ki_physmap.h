@@ -94,6 +94,25 @@ void ki_physmap_set_label(struct ki_physmap *pm, unsigned int cls, const char *l
 void ki_physmap_add_memory(struct ki_physmap *pm, const struct ki_memreader *mem);
 void ki_physmap_finish(struct ki_physmap *pm);
 
+/*
+ * Bytes per class in power-of-two granules, in bounded memory (the granules
+ * double when there are too many): for pictures of ranges that come in no
+ * particular order (diff's only in A, only in B, changed).
+ */
+struct ki_pm_buckets;
+struct ki_error *ki_pm_buckets_create(unsigned int min_shift, struct ki_pm_buckets **ret);
+/* [start, end) of class cls (KI_PM_PRESERVED...); false when out of memory. */
+bool ki_pm_buckets_add(struct ki_pm_buckets *b, unsigned int cls, uint64_t start,
+		       uint64_t end);
+void ki_pm_buckets_destroy(struct ki_pm_buckets *b);
+/* The picture of the buckets over the memory of up to two dumps (NULL
+ * when a side is a manifest). Labels of the classes are the caller's. */
+struct ki_error *ki_physmap_from_buckets(struct ki_pm_buckets *b,
+					 const struct ki_memreader *mem_a,
+					 const struct ki_memreader *mem_b,
+					 size_t ncols, size_t max_rows,
+					 struct ki_physmap *ret);
+
 /* The first address of a row and of the cell after the last. */
 static inline uint64_t ki_physmap_cell_start(const struct ki_physmap *pm, size_t row,
 					     size_t col)

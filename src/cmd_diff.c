@@ -21,6 +21,7 @@
 #include "ki_input.h"
 #include "ki_manifest.h"
 #include "ki_output.h"
+#include "ki_physmap.h"
 #include "ki_pipe.h"
 
 void cmd_diff_usage(void)
@@ -40,6 +41,8 @@ void cmd_diff_usage(void)
 	       "      --present-only   compare the contents both sides hold; blocks whose\n"
 	       "                       contents a side lacks (not in a dump, a manifest's\n"
 	       "                       gap) are counted, not trouble\n"
+	       "      --svg FILE       also draw the differences as `map --svg` does:\n"
+	       "                       only in A, only in B, changed (- for stdout)\n"
 	       "  -j, --json           one JSON document\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
@@ -315,6 +318,7 @@ struct out {
 	size_t segments;             /* compared in two threads, in this many parts */
 	bool by_chunk;               /* a change counted per manifest chunk */
 	bool nomem;                  /* a map's words could not all be read */
+	struct ki_pm_buckets *svg;   /* --svg: the differences drawn, else NULL */
 };
 
 enum { LINE_MAX_BYTES = 128 };
@@ -338,6 +342,8 @@ void emit(struct out *o, int kind, uint64_t start, uint64_t end,
 	else
 		o->c.changed[order] += blocks;
 	o->differ = true;
+	if (o->svg) /* kinds in order: only A, only B, changed */
+		ki_pm_buckets_add(o->svg, KI_PM_ONLY_A + (unsigned int)kind, start, end);
 	if (o->stat)
 		return;
 	if (o->json) {
@@ -937,7 +943,7 @@ static void diff_by_words(struct out *o, struct side *a, struct side *b, bool ha
 	struct dpar dp = { .a = a, .b = b, .hash = hash };
 	struct ki_pipe *p = NULL;
 
-	if (!o->json && ki_memreader_pread_only(&a->in.d->mem) &&
+	if (!o->json && !o->svg && ki_memreader_pread_only(&a->in.d->mem) &&
 	    ki_memreader_pread_only(&b->in.d->mem) &&
 	    ki_pipe_wanted(a->in.m->nleaves + b->in.m->nleaves))
 		dp.segs = cut_segments(a, b, &dp.nsegs);
@@ -1060,14 +1066,40 @@ static bool why_incomplete(const struct side *a, const struct side *b,
 	return n != 0;
 }
 
+/* --svg: the differences as a picture over both dumps' memory. */
+static bool draw_svg(struct out *o, const struct side *a, const struct side *b,
+		     const char *path)
+{
+	struct ki_physmap pm;
+	struct ki_error *err;
+	char title[512];
+	bool ok;
+
+	err = ki_physmap_from_buckets(o->svg, a->in.d ? &a->in.d->mem : NULL,
+				      b->in.d ? &b->in.d->mem : NULL, 512, 96, &pm);
+	if (err) {
+		ki_print_error(err, path);
+		ki_error_destroy(err);
+		return false;
+	}
+	ki_physmap_set_label(&pm, KI_PM_ONLY_A, "only in A (-)");
+	ki_physmap_set_label(&pm, KI_PM_ONLY_B, "only in B (+)");
+	ki_physmap_set_label(&pm, KI_PM_CHANGED, "changed (!)");
+	snprintf(title, sizeof(title), "diff A %s B %s", a->path, b->path);
+	ok = ki_physmap_write_svg(&pm, title, path);
+	ki_physmap_deinit(&pm);
+	return ok;
+}
+
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_STAT = 256, O_NO_HASH, O_PRESENT_ONLY };
+	enum { O_STAT = 256, O_NO_HASH, O_PRESENT_ONLY, O_SVG };
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
 		{ "stat", no_argument, NULL, O_STAT },
 		{ "no-hash", no_argument, NULL, O_NO_HASH },
 		{ "present-only", no_argument, NULL, O_PRESENT_ONLY },
+		{ "svg", required_argument, NULL, O_SVG },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1080,6 +1112,7 @@ int cmd_diff(int argc, char **argv)
 	struct ki_error *err = NULL;
 	bool hash = true, words, incomplete, present_only = false;
 	char why[600];
+	const char *svg = NULL;
 	int opt, r, ret;
 
 	memset(&o, 0, sizeof(o));
@@ -1104,6 +1137,9 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case O_PRESENT_ONLY:
 			present_only = true;
+			break;
+		case O_SVG:
+			svg = optarg;
 			break;
 		case 'h':
 			cmd_diff_usage();
@@ -1133,6 +1169,8 @@ int cmd_diff(int argc, char **argv)
 		err = side_next(&a);
 	if (!err && !words)
 		err = side_next(&b);
+	if (!err && svg)
+		err = ki_pm_buckets_create(o.page_shift > 0 ? (unsigned int)o.page_shift : 12, &o.svg);
 	if (err) {
 		ret = ki_fail(err, NULL);
 		goto out;
@@ -1296,11 +1334,14 @@ int cmd_diff(int argc, char **argv)
 	/* a difference found is certain; nothing found in an incomplete
 	 * comparison is not "same" */
 	ret = o.differ ? KI_EXIT_FINDINGS : incomplete ? KI_EXIT_TROUBLE : KI_EXIT_OK;
+	if (svg && !draw_svg(&o, &a, &b, svg))
+		ret = KI_EXIT_TROUBLE;
 	if (fflush(stdout) || ferror(stdout) || o.ob->failed) {
 		fprintf(stderr, "khoinspect: writing the output failed\n");
 		ret = KI_EXIT_TROUBLE;
 	}
 out:
+	ki_pm_buckets_destroy(o.svg);
 	side_close(&a);
 	side_close(&b);
 	free(tmpl.scratch);

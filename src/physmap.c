@@ -464,3 +464,193 @@ struct ki_error *ki_physmap_build(const struct ki_physmap_input *in, struct ki_p
 	ki_physmap_finish(ret);
 	return NULL;
 }
+
+/* ---- granules of class bytes, for diff ---- */
+
+enum { BUCKETS_CAP = 1 << 16, PENDING_CAP = 1 << 16, BUCKET_CLASSES = 4 };
+
+struct bucket {
+	uint64_t g;                  /* granule index */
+	uint64_t bytes[BUCKET_CLASSES]; /* classes KI_PM_PRESERVED... */
+};
+
+struct pending {
+	uint64_t g, bytes;
+	unsigned int cls;
+};
+
+struct ki_pm_buckets {
+	unsigned int shift;
+	struct bucket *v, *tmp;      /* room for BUCKETS_CAP + PENDING_CAP */
+	size_t n;
+	struct pending *p;
+	size_t np;
+};
+
+struct ki_error *ki_pm_buckets_create(unsigned int min_shift, struct ki_pm_buckets **ret)
+{
+	struct ki_pm_buckets *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return &ki_enomem;
+	b->shift = min_shift;
+	b->v = malloc((BUCKETS_CAP + PENDING_CAP) * sizeof(*b->v));
+	b->tmp = malloc((BUCKETS_CAP + PENDING_CAP) * sizeof(*b->tmp));
+	b->p = malloc(PENDING_CAP * sizeof(*b->p));
+	if (!b->v || !b->tmp || !b->p) {
+		ki_pm_buckets_destroy(b);
+		return &ki_enomem;
+	}
+	*ret = b;
+	return NULL;
+}
+
+void ki_pm_buckets_destroy(struct ki_pm_buckets *b)
+{
+	if (!b)
+		return;
+	free(b->v);
+	free(b->tmp);
+	free(b->p);
+	free(b);
+}
+
+static int pending_cmp(const void *x, const void *y)
+{
+	const struct pending *a = x, *b = y;
+
+	return a->g < b->g ? -1 : a->g > b->g;
+}
+
+/* Halve the granules of the buckets: neighbours merge. */
+static void buckets_coarsen(struct ki_pm_buckets *b)
+{
+	size_t k = 0;
+
+	b->shift++;
+	for (size_t i = 0; i < b->n; i++) {
+		uint64_t g = b->v[i].g >> 1;
+
+		if (k && b->v[k - 1].g == g) {
+			for (size_t c = 0; c < BUCKET_CLASSES; c++)
+				b->v[k - 1].bytes[c] += b->v[i].bytes[c];
+			continue;
+		}
+		b->v[k] = b->v[i];
+		b->v[k].g = g;
+		k++;
+	}
+	b->n = k;
+}
+
+/* Fold the pending pieces (of the current granule size) into the sorted
+ * buckets: one merge into the spare array. */
+static void buckets_fold(struct ki_pm_buckets *b)
+{
+	size_t i = 0, j = 0, k = 0;
+	struct bucket *t;
+
+	qsort(b->p, b->np, sizeof(*b->p), pending_cmp);
+	while (i < b->n || j < b->np) {
+		uint64_t g = j == b->np || (i < b->n && b->v[i].g < b->p[j].g) ?
+			b->v[i].g : b->p[j].g;
+		struct bucket *nb = &b->tmp[k++];
+
+		memset(nb, 0, sizeof(*nb));
+		nb->g = g;
+		for (; i < b->n && b->v[i].g == g; i++)
+			for (size_t c = 0; c < BUCKET_CLASSES; c++)
+				nb->bytes[c] += b->v[i].bytes[c];
+		for (; j < b->np && b->p[j].g == g; j++)
+			nb->bytes[b->p[j].cls - KI_PM_PRESERVED] += b->p[j].bytes;
+	}
+	t = b->v;
+	b->v = b->tmp;
+	b->tmp = t;
+	b->n = k;
+	b->np = 0;
+	while (b->n > BUCKETS_CAP)
+		buckets_coarsen(b);
+}
+
+bool ki_pm_buckets_add(struct ki_pm_buckets *b, unsigned int cls, uint64_t start, uint64_t end)
+{
+	uint64_t last = end - 1, g0, g1;
+
+	if (end <= start || cls < KI_PM_PRESERVED || cls >= KI_PM_PRESERVED + BUCKET_CLASSES)
+		return false;
+	/* a range over more granules than a fold takes: coarser first */
+	while (((last >> b->shift) - (start >> b->shift)) >= PENDING_CAP / 4 && b->shift < 63) {
+		buckets_fold(b);
+		buckets_coarsen(b);
+	}
+	g0 = start >> b->shift;
+	g1 = last >> b->shift;
+	if (b->np + (g1 - g0 + 1) > PENDING_CAP)
+		buckets_fold(b);
+	for (uint64_t g = g0;; g++) {
+		uint64_t gs = g << b->shift, gl = gs + ((UINT64_C(1) << b->shift) - 1);
+		uint64_t x = start > gs ? start : gs, y = last < gl ? last : gl;
+
+		b->p[b->np].g = g;
+		b->p[b->np].cls = cls;
+		b->p[b->np].bytes = y - x + 1;
+		b->np++;
+		if (g == g1)
+			break;
+	}
+	return true;
+}
+
+static struct ki_error *layout_memory(struct ki_physmap_layout *lo, const struct ki_memreader *mem)
+{
+	struct ki_error *err = NULL;
+
+	for (size_t i = 0; mem && !err && i < mem->nsegs; i++)
+		if (mem->segs[i].mem_end > mem->segs[i].min)
+			err = ki_physmap_layout_add(lo, mem->segs[i].min, mem->segs[i].mem_end - 1);
+	return err;
+}
+
+struct ki_error *ki_physmap_from_buckets(struct ki_pm_buckets *b,
+					 const struct ki_memreader *mem_a,
+					 const struct ki_memreader *mem_b,
+					 size_t ncols, size_t max_rows,
+					 struct ki_physmap *pm)
+{
+	struct ki_physmap_layout *lo = NULL;
+	struct ki_error *err;
+	uint64_t gmask;
+
+	buckets_fold(b);
+	gmask = (UINT64_C(1) << b->shift) - 1;
+	err = ki_physmap_layout_create(b->shift, &lo);
+	for (size_t i = 0; !err && i < b->n; i++)
+		err = ki_physmap_layout_add(lo, b->v[i].g << b->shift, (b->v[i].g << b->shift) | gmask);
+	if (!err)
+		err = layout_memory(lo, mem_a);
+	if (!err)
+		err = layout_memory(lo, mem_b);
+	if (!err)
+		err = ki_physmap_rows(lo, ncols, max_rows, b->shift, pm);
+	ki_physmap_layout_destroy(lo);
+	if (err)
+		return err;
+	ki_physmap_set_label(pm, KI_PM_HOLE, "hole (in neither dump)");
+	ki_physmap_set_label(pm, KI_PM_EXCLUDED, "excluded pages");
+	ki_physmap_set_label(pm, KI_PM_RAM, "RAM in a dump");
+	if (mem_a)
+		ki_physmap_add_memory(pm, mem_a);
+	if (mem_b)
+		ki_physmap_add_memory(pm, mem_b);
+	/* a granule lies in one cell (cells are at least a granule): its
+	 * bytes go to that cell, placed at its start */
+	for (size_t i = 0; i < b->n; i++)
+		for (unsigned int c = 0; c < BUCKET_CLASSES; c++)
+			if (b->v[i].bytes[c])
+				ki_physmap_add(pm, KI_PM_PRESERVED + c, b->v[i].g << b->shift,
+					       (b->v[i].g << b->shift) +
+					       ((b->v[i].bytes[c] > gmask ? gmask + 1 : b->v[i].bytes[c]) - 1));
+	ki_physmap_finish(pm);
+	return NULL;
+}

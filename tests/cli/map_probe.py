@@ -4,7 +4,9 @@
 # PNG is decoded here (zlib, no PIL), and pixels are looked up from the
 # SVG's own geometry (each row's data-start, data-cell-bytes, data-x, …).
 #   map_probe.py SVG PNG BLOCKS [owner]
-# BLOCKS: "PHYS ORDER [OWNER]" lines from a truth file. Checks:
+# BLOCKS: "PHYS ORDER [CLASS]" lines from a truth file; with "owner" the
+# class (an owner, or diff's "only in A (-)") is the legend's name, else
+# "order N". Checks:
 #  1. every legend swatch is drawn in the colour the legend gives it;
 #  2. every preserved block's cell shows a preserved class or one of the
 #     hand-over's own pages, never RAM, scratch or a hole (a 4 KiB block in
@@ -13,6 +15,7 @@
 #     found, in its legend colour, at the cell of a block of that class
 #     (kho:fdt and kho:BLOB blocks are the FDT and blob pages, which are
 #     drawn in those colours: checked so instead).
+import re
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -88,7 +91,7 @@ def main():
             continue
         r = g.find(NS + "rect")
         label = "".join(g.find(NS + "text").itertext())
-        name = label.rsplit(" (", 1)[0]
+        name = re.sub(r" \([0-9.]+ [KMGTPE]?i?B\)$", "", label)
         legend[name] = r.get("fill")
         x = int(float(r.get("x")) + float(r.get("width")) / 2)
         y = int(float(r.get("y")) + float(r.get("height")) / 2)
@@ -103,12 +106,13 @@ def main():
     ncols = 512
     background = {legend.get(k) for k in ("hole (not in the dump)", "RAM in the dump",
                                           "scratch", "excluded pages")} - {None}
-    preserved = {k: v for k, v in legend.items()
-                 if k.startswith("order ") or (by_owner and ":" in k or k == "unclaimed")}
+    fixed = ("hole (not in the dump)", "hole (in neither dump)", "RAM in the dump", "RAM in a dump",
+             "scratch", "excluded pages", "the map's own pages", "KHO FDT", "blobs (sub-FDTs)")
+    preserved = {k: v for k, v in legend.items() if k not in fixed}
     found = {k: 0 for k in preserved}
     nblocks = 0
     for line in open(blocksf):
-        f = line.split()
+        f = line.rstrip("\n").split(None, 2)
         if not f:
             continue
         pa, order = int(f[0], 16), int(f[1])

@@ -40,6 +40,21 @@ for v in v3-x86_64-4k v1-x86_64-4k-512 v4-aarch64-64k; do
 	map_png "$v by owner" "$T/map.svg" "$T/map.blocks" owner
 done
 
+# diff --svg: blocks only in A, only in B, as the two truths say
+xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/a.elf"
+xz -dc "$G/v2-x86_64-4k.elf.xz" >"$T/b.elf"
+jq -r '.blocks[] | "\(.[0]) \(.[1])"' "$G/v3-x86_64-4k.truth.json" | LC_ALL=C sort >"$T/ta"
+jq -r '.blocks[] | "\(.[0]) \(.[1])"' "$G/v2-x86_64-4k.truth.json" | LC_ALL=C sort >"$T/tb"
+{ LC_ALL=C comm -23 "$T/ta" "$T/tb" | sed 's/$/ only in A (-)/'
+  LC_ALL=C comm -13 "$T/ta" "$T/tb" | sed 's/$/ only in B (+)/'; } >"$T/map.blocks"
+ki diff --stat --no-hash --svg "$T/map.svg" "$T/a.elf" "$T/b.elf"
+expect_rc "diff --svg: different, exit 1" 1
+map_png "diff --svg v3 v2" "$T/map.svg" "$T/map.blocks" owner
+ki diff --svg "$T/map.svg" "$T/a.elf" "$T/a.elf"
+expect_rc "diff --svg of a dump with itself: same, exit 0" 0
+expect_no_grep "the same dump: nothing only in A" "$T/map.svg" 'only in A'
+rm -f "$T/a.elf" "$T/b.elf"
+
 # the terminal: golden rendering, colour rules
 img="$T/v1-x86_64-4k-512.elf"
 COLUMNS=80 "$KI" --color=never map --rows 16 "$img" >"$T/out" 2>"$T/err"; RC=$?
