@@ -53,6 +53,12 @@ void cmd_map_usage(void);
 /* Whether to colour what goes to fp: --color=always, or auto (the default)
  * on a terminal when NO_COLOR is unset or empty (src/color.c). */
 bool ki_color_on(FILE *fp);
+/* SGR escapes for text output, "" when on is false (ki_color_on). */
+enum ki_paint {
+	KI_PAINT_OFF, KI_PAINT_ERROR, KI_PAINT_WARNING, KI_PAINT_OK,
+	KI_PAINT_DEL, KI_PAINT_ADD, KI_PAINT_CHANGE, KI_PAINT_HEAD,
+};
+const char *ki_paint(bool on, enum ki_paint what);
 /* Columns of the terminal on stdout: COLUMNS, else TIOCGWINSZ, else 80. */
 unsigned int ki_term_columns(void);
 

@@ -319,11 +319,31 @@ struct out {
 	bool by_chunk;               /* a change counted per manifest chunk */
 	bool nomem;                  /* a map's words could not all be read */
 	struct ki_pm_buckets *svg;   /* --svg: the differences drawn, else NULL */
+	bool color;                  /* text lines in colour (--color) */
 };
 
 enum { LINE_MAX_BYTES = 128 };
 
 static const char *const KIND_NAME[] = { "only_a", "only_b", "changed" };
+
+/* The same line in colour (only for a terminal or --color=always: off
+ * the hot path). */
+static void emit_color(struct out *o, int kind, uint64_t start, uint64_t end,
+		       unsigned int order, uint64_t blocks, char *p)
+{
+	static const enum ki_paint paint[] = { KI_PAINT_DEL, KI_PAINT_ADD, KI_PAINT_CHANGE };
+	char *s = p;
+
+	if ((int)order != o->cur_order) {
+		p += sprintf(p, "%s@@ order %u @@%s\n", ki_paint(true, KI_PAINT_HEAD), order,
+			     ki_paint(true, KI_PAINT_OFF));
+		o->cur_order = (int)order;
+	}
+	p += sprintf(p, "%s%c0x%" PRIx64 "-0x%" PRIx64 "  blocks %" PRIu64 "%s%s\n",
+		     ki_paint(true, paint[kind]), "-+!"[kind], start, end, blocks,
+		     kind == 2 ? "  (contents differ)" : "", ki_paint(true, KI_PAINT_OFF));
+	ki_obuf_done(o->ob, (size_t)(p - s));
+}
 
 /* A difference: kind 0 only in A (-), 1 only in B (+), 2 changed (!).
  * Millions of these: text lines formatted by hand into the buffer. */
@@ -357,6 +377,8 @@ void emit(struct out *o, int kind, uint64_t start, uint64_t end,
 		return;
 	}
 	s = p = ki_obuf_room(o->ob, LINE_MAX_BYTES);
+	if (__builtin_expect(o->color, 0))
+		return emit_color(o, kind, start, end, order, blocks, p);
 	if ((int)order != o->cur_order) {
 		memcpy(p, "@@ order ", 9);
 		p += 9;
@@ -1014,7 +1036,9 @@ static void compare_kho(struct side *a, struct side *b, struct out *o)
 			ki_json_kv_string(&o->j, "b", cb);
 			ki_json_end_object(&o->j);
 		} else if (!o->stat) {
-			printf("-compatible %s\n+compatible %s\n", ca, cb);
+			printf("%s-compatible %s%s\n%s+compatible %s%s\n",
+			       ki_paint(o->color, KI_PAINT_DEL), ca, ki_paint(o->color, KI_PAINT_OFF),
+			       ki_paint(o->color, KI_PAINT_ADD), cb, ki_paint(o->color, KI_PAINT_OFF));
 		}
 	}
 }
@@ -1176,6 +1200,7 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	o.json = ki_global.json;
+	o.color = !o.json && ki_color_on(stdout);
 	if (o.json) {
 		ki_json_init(&o.j, stdout, ki_global.pretty);
 		ki_json_begin_object(&o.j);
@@ -1316,8 +1341,11 @@ int cmd_diff(int argc, char **argv)
 		ki_json_finish(&o.j);
 	} else {
 		/* never "same" when part of it could not be compared */
-		printf("result: %s\n", o.differ ? (incomplete ? "different, and incomplete" : "different") :
-		       incomplete ? "incomplete (not known to be the same)" : "same");
+		printf("result: %s%s%s\n",
+		       ki_paint(o.color, o.differ ? KI_PAINT_CHANGE : incomplete ? KI_PAINT_WARNING : KI_PAINT_OK),
+		       o.differ ? (incomplete ? "different, and incomplete" : "different") :
+		       incomplete ? "incomplete (not known to be the same)" : "same",
+		       ki_paint(o.color, KI_PAINT_OFF));
 		if (incomplete)
 			printf("incomplete: %s\n", why);
 		if (o.by_chunk)

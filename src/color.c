@@ -36,3 +36,19 @@ unsigned int ki_term_columns(void)
 		return ws.ws_col;
 	return 80;
 }
+
+const char *ki_paint(bool on, enum ki_paint what)
+{
+	static const char *const sgr[] = {
+		[KI_PAINT_OFF] = "\033[0m",
+		[KI_PAINT_ERROR] = "\033[1;31m",
+		[KI_PAINT_WARNING] = "\033[1;33m",
+		[KI_PAINT_OK] = "\033[1;32m",
+		[KI_PAINT_DEL] = "\033[31m",
+		[KI_PAINT_ADD] = "\033[32m",
+		[KI_PAINT_CHANGE] = "\033[33m",
+		[KI_PAINT_HEAD] = "\033[36m",
+	};
+
+	return on ? sgr[what] : "";
+}
