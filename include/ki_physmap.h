@@ -34,7 +34,7 @@ enum {
 };
 
 /* For diff: the same tiers, the classes of a comparison. */
-enum { KI_PM_ONLY_A = KI_PM_PRESERVED, KI_PM_ONLY_B, KI_PM_CHANGED, KI_PM_SAME };
+enum { KI_PM_ONLY_A = KI_PM_PRESERVED, KI_PM_ONLY_B, KI_PM_CHANGED };
 
 struct ki_pm_class {
 	char label[64];
@@ -112,12 +112,5 @@ struct ki_error *ki_physmap_from_buckets(struct ki_pm_buckets *b,
 					 const struct ki_memreader *mem_b,
 					 size_t ncols, size_t max_rows,
 					 struct ki_physmap *ret);
-
-/* The first address of a row and of the cell after the last. */
-static inline uint64_t ki_physmap_cell_start(const struct ki_physmap *pm, size_t row,
-					     size_t col)
-{
-	return pm->rows[row] + ((uint64_t)col << pm->cell_shift);
-}
 
 #endif

@@ -438,7 +438,7 @@ int cmd_lookup(int argc, char **argv)
 	struct ki_input_opts o = { 0 };
 	struct ki_input l = { 0 };
 	struct ki_owners owners = { 0 };
-	struct ki_findings ownf, none;
+	struct ki_findings ownf;
 	const struct ki_findings *fs[3];
 	struct lookup_ctx c = { 0 };
 	struct ki_error *err;
@@ -456,7 +456,6 @@ int cmd_lookup(int argc, char **argv)
 	nargs = (size_t)(argc - optind - 1);
 	from_stdin = nargs == 1 && !strcmp(args[0], "-");
 	ki_findings_init(&ownf);
-	ki_findings_init(&none);
 	err = ki_input_open(&o, &l);
 	if (err) {
 		ret = ki_fail(err, o.input);
@@ -513,7 +512,6 @@ out:
 	free(c.pages);
 	ki_owners_deinit(&owners);
 	ki_findings_deinit(&ownf);
-	ki_findings_deinit(&none);
 	ki_input_close(&l, &o);
 	return ret;
 }

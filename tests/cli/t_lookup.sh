@@ -71,7 +71,19 @@ expect_rc "no address: usage, exit 2" 2
 ki lookup "$FIX/golden/debugfs/v3-x86_64-4k" 0x1000
 expect_rc "no memory: exit 2" 2
 expect_grep "no memory: says --mem" "$T/err" 'give --mem FILE'
-rm -f "$img"
+# a map with an error (the radix root's order-1 entry points outside the
+# dump; PT_LOAD 1 of this image is at file 0x801000 for paddr 0x100000000):
+# what is readable is answered, the exit status says trouble
+cp "$img" "$T/bad.elf"
+root=$(($(jq -r .memory_map_phys "$G/v3-x86_64-4k.truth.json")))
+printf '\000\000\000\000\160\000\000\000' |
+	dd of="$T/bad.elf" bs=1 seek=$((root - 0x100000000 + 0x801000 + 8)) conv=notrunc 2>/dev/null
+ki -j lookup "$T/bad.elf" 0x128000
+expect_rc "a map with errors: exit 2" 2
+expect_jq "a map with errors: a readable order-0 block still answered" '.lookups[0].preserved == "yes" and .lookups[0].block.order == 0'
+expect_jq "a map with errors: the finding is in the document" '[.findings[] | select(.id == "map-pointer-outside-dump")] | length == 1'
+expect_grep "a map with errors: said on stderr" "$T/err" 'the answers may be incomplete'
+rm -f "$img" "$T/bad.elf"
 
 # the real kernel's dumps (Linux 7.3.4; blocks read by an independent decoder)
 RK="$FIX/realkernel-7.3/khodumps-elf.tar.xz"
