@@ -30,9 +30,9 @@ LIBS := $(ELF_LIBS) $(KDUMP_LIBS) $(FDT_LIBS) $(XXH_LIBS) -pthread
 
 B := build$(if $(filter 1,$(SANITIZE)),-san)$(if $(filter thread,$(SANITIZE)),-tsan)
 LIB_SRCS := src/error.c src/finding.c src/memreader.c src/dump.c src/dump_elf.c \
-	src/dump_raw.c src/dump_kdump.c src/debugfs.c src/debugfs_mem.c src/fdt_view.c src/radix_decode.c src/chunks_decode.c src/pageset.c src/map.c src/locate.c src/kexec_meta.c src/sub.c src/sub_memblock.c src/sub_luo.c src/sub_memfd.c src/sub_kho_test.c src/owner.c src/verify.c src/hash.c src/manifest.c src/against.c src/pipe.c \
+	src/dump_raw.c src/dump_kdump.c src/debugfs.c src/debugfs_mem.c src/fdt_view.c src/radix_decode.c src/chunks_decode.c src/pageset.c src/map.c src/locate.c src/kexec_meta.c src/sub.c src/sub_memblock.c src/sub_luo.c src/sub_memfd.c src/sub_kho_test.c src/owner.c src/verify.c src/hash.c src/manifest.c src/against.c src/pipe.c src/lookup.c src/physmap.c \
 	src/output.c
-CLI_SRCS := src/khoinspect.c src/cmd_input.c src/cmd_list.c src/cmd_locate.c src/cmd_verify.c src/cmd_snapshot.c src/cmd_diff.c src/cmd_fdt.c
+CLI_SRCS := src/khoinspect.c src/cmd_input.c src/cmd_list.c src/cmd_locate.c src/cmd_verify.c src/cmd_snapshot.c src/cmd_diff.c src/cmd_fdt.c src/cmd_lookup.c src/cmd_map.c src/color.c
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:src/%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

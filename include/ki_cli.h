@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ki_error.h"
 
@@ -12,12 +13,15 @@
 
 enum { KI_EXIT_OK = 0, KI_EXIT_FINDINGS = 1, KI_EXIT_TROUBLE = 2 };
 
+enum ki_color_when { KI_COLOR_AUTO, KI_COLOR_NEVER, KI_COLOR_ALWAYS };
+
 struct ki_global {
 	bool json;
 	bool pretty;
 	bool quiet;
 	int verbose;
 	const char *progname;
+	enum ki_color_when color;  /* --color */
 };
 
 extern struct ki_global ki_global;
@@ -41,6 +45,29 @@ void cmd_diff_usage(void);
 void cmd_snapshot_usage(void);
 int cmd_verify(int argc, char **argv);
 void cmd_locate_usage(void);
+int cmd_lookup(int argc, char **argv);
+void cmd_lookup_usage(void);
+int cmd_map(int argc, char **argv);
+void cmd_map_usage(void);
+
+/* Whether to colour what goes to fp: --color=always, or auto (the default)
+ * on a terminal when NO_COLOR is unset or empty (src/color.c). */
+bool ki_color_on(FILE *fp);
+/* SGR escapes for text output, "" when on is false (ki_color_on). */
+enum ki_paint {
+	KI_PAINT_OFF, KI_PAINT_ERROR, KI_PAINT_WARNING, KI_PAINT_OK,
+	KI_PAINT_DEL, KI_PAINT_ADD, KI_PAINT_CHANGE, KI_PAINT_HEAD,
+};
+const char *ki_paint(bool on, enum ki_paint what);
+/* Columns of the terminal on stdout: COLUMNS, else TIOCGWINSZ, else 80. */
+unsigned int ki_term_columns(void);
+
+struct ki_physmap;
+/* The picture of src/cmd_map.c: as SVG (to a file, "-": stdout; false
+ * after a message), and as terminal text. */
+bool ki_physmap_write_svg(const struct ki_physmap *pm, const char *title, const char *path);
+void ki_physmap_svg(FILE *fp, const struct ki_physmap *pm, const char *title);
+void ki_physmap_text(FILE *fp, const struct ki_physmap *pm, const char *title, bool color);
 
 /* Report a fatal error (stderr; in JSON mode also as the whole document),
  * destroy it and return KI_EXIT_TROUBLE. */

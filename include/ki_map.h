@@ -29,6 +29,8 @@ struct ki_leaf {
 	bool invalid;        /* keys here are not real blocks (findings only) */
 	bool unreadable;     /* read failed during counting */
 	uint64_t nset;       /* set bits (after ki_map_count) */
+	uint64_t chunk;      /* kho-v1: the chunk page naming this bitmap; 0 for radix */
+	uint32_t last;       /* its last set bit (after ki_map_count, when nset) */
 };
 
 struct ki_map {
@@ -218,6 +220,9 @@ void ki_map_sort_leaves(struct ki_map *m);
 
 /* Read every leaf, count blocks per order; bad leaves become findings. */
 void ki_map_count(struct ki_map *m, struct ki_findings *f);
+/* The end of the highest preserved block (after ki_map_count), 0 when
+ * none; UINT64_MAX when it is the top of the address space. */
+uint64_t ki_map_max_end(const struct ki_map *m);
 
 /*
  * Call fn for every maximal run of adjacent same-order blocks, ordered by

@@ -117,6 +117,20 @@ static inline size_t ki_fmt_hex(char *buf, uint64_t v)
 	return n + 2;
 }
 
+/* "0x…" of v zero-padded to at least w digits (w <= 16) into buf (at
+ * least 19 bytes), returns its length; no NUL. */
+static inline size_t ki_fmt_hex_w(char *buf, uint64_t v, size_t w)
+{
+	size_t n = (size_t)(64 - __builtin_clzll(v | 1) + 3) / 4;
+
+	if (n >= w)
+		return ki_fmt_hex(buf, v);
+	ki_fmt_hex(buf + (w - n), v);
+	memcpy(buf, "0x", 2);
+	memset(buf + 2, '0', w - n);
+	return w + 2;
+}
+
 /* Decimal v into buf (at least 20 bytes), returns its length; no NUL. */
 static inline size_t ki_fmt_udec(char *buf, uint64_t v)
 {
@@ -146,6 +160,26 @@ static inline size_t ki_fmt_udec(char *buf, uint64_t v)
 	n = (size_t)(tmp + sizeof(tmp) - p);
 	memcpy(buf, p, n);
 	return n;
+}
+
+/* ki_human_size's text ("4 KiB", "1.5 MiB", truncated to one decimal)
+ * into buf (at least 16 bytes) for the hot paths; returns its length. */
+static inline size_t ki_fmt_human(char *buf, uint64_t bytes)
+{
+	static const char units[7][4] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned int u = bytes >= 1024 ? (unsigned int)(63 - __builtin_clzll(bytes)) / 10 : 0;
+	size_t n;
+
+	if (u > 6)
+		u = 6;
+	n = ki_fmt_udec(buf, bytes >> (10 * u));
+	if (u && (bytes & ((UINT64_C(1) << (10 * u)) - 1))) {
+		buf[n++] = '.';
+		buf[n++] = (char)('0' + ((bytes >> (10 * (u - 1))) & 1023) * 10 / 1024);
+	}
+	buf[n++] = ' ';
+	memcpy(buf + n, units[u], 4);
+	return n + strlen(units[u]);
 }
 
 /*
@@ -198,10 +232,11 @@ enum ki_text_style {
  * The findings of several lists as text on fp, those of severity sev only
  * (sev < 0: all), in order; an id and severity seen more than
  * KI_TEXT_GROUP_AFTER times is one line at its first place: the count, the
- * first addresses and the first message. Returns the lines printed.
+ * first addresses and the first message. Each id is put between on and
+ * off (colour codes, or "" for none). Returns the lines printed.
  */
 size_t ki_text_findings(FILE *fp, const struct ki_findings *const *fs, size_t nfs,
-			int sev, enum ki_text_style style);
+			int sev, enum ki_text_style style, const char *on, const char *off);
 
 /* Whether s[0..n) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool ki_utf8_valid(const char *s, size_t n);

@@ -238,6 +238,7 @@ next:
 			.phys_base = e->phys_start,
 			.nbits = bbytes * 8,
 			.order = e->order,
+			.chunk = e->chunk,
 		};
 		unsigned int sh = e->order + m->page_shift;
 		uint64_t align = bbytes == 512 ? 512 : ps;

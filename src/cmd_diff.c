@@ -21,6 +21,7 @@
 #include "ki_input.h"
 #include "ki_manifest.h"
 #include "ki_output.h"
+#include "ki_physmap.h"
 #include "ki_pipe.h"
 
 void cmd_diff_usage(void)
@@ -40,6 +41,8 @@ void cmd_diff_usage(void)
 	       "      --present-only   compare the contents both sides hold; blocks whose\n"
 	       "                       contents a side lacks (not in a dump, a manifest's\n"
 	       "                       gap) are counted, not trouble\n"
+	       "      --svg FILE       also draw the differences as `map --svg` does:\n"
+	       "                       only in A, only in B, changed (- for stdout)\n"
 	       "  -j, --json           one JSON document\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
@@ -315,11 +318,32 @@ struct out {
 	size_t segments;             /* compared in two threads, in this many parts */
 	bool by_chunk;               /* a change counted per manifest chunk */
 	bool nomem;                  /* a map's words could not all be read */
+	struct ki_pm_buckets *svg;   /* --svg: the differences drawn, else NULL */
+	bool color;                  /* text lines in colour (--color) */
 };
 
 enum { LINE_MAX_BYTES = 128 };
 
 static const char *const KIND_NAME[] = { "only_a", "only_b", "changed" };
+
+/* The same line in colour (only for a terminal or --color=always: off
+ * the hot path). */
+static void emit_color(struct out *o, int kind, uint64_t start, uint64_t end,
+		       unsigned int order, uint64_t blocks, char *p)
+{
+	static const enum ki_paint paint[] = { KI_PAINT_DEL, KI_PAINT_ADD, KI_PAINT_CHANGE };
+	char *s = p;
+
+	if ((int)order != o->cur_order) {
+		p += sprintf(p, "%s@@ order %u @@%s\n", ki_paint(true, KI_PAINT_HEAD), order,
+			     ki_paint(true, KI_PAINT_OFF));
+		o->cur_order = (int)order;
+	}
+	p += sprintf(p, "%s%c0x%" PRIx64 "-0x%" PRIx64 "  blocks %" PRIu64 "%s%s\n",
+		     ki_paint(true, paint[kind]), "-+!"[kind], start, end, blocks,
+		     kind == 2 ? "  (contents differ)" : "", ki_paint(true, KI_PAINT_OFF));
+	ki_obuf_done(o->ob, (size_t)(p - s));
+}
 
 /* A difference: kind 0 only in A (-), 1 only in B (+), 2 changed (!).
  * Millions of these: text lines formatted by hand into the buffer. */
@@ -338,6 +362,8 @@ void emit(struct out *o, int kind, uint64_t start, uint64_t end,
 	else
 		o->c.changed[order] += blocks;
 	o->differ = true;
+	if (o->svg) /* kinds in order: only A, only B, changed */
+		ki_pm_buckets_add(o->svg, KI_PM_ONLY_A + (unsigned int)kind, start, end);
 	if (o->stat)
 		return;
 	if (o->json) {
@@ -351,6 +377,8 @@ void emit(struct out *o, int kind, uint64_t start, uint64_t end,
 		return;
 	}
 	s = p = ki_obuf_room(o->ob, LINE_MAX_BYTES);
+	if (__builtin_expect(o->color, 0))
+		return emit_color(o, kind, start, end, order, blocks, p);
 	if ((int)order != o->cur_order) {
 		memcpy(p, "@@ order ", 9);
 		p += 9;
@@ -937,7 +965,7 @@ static void diff_by_words(struct out *o, struct side *a, struct side *b, bool ha
 	struct dpar dp = { .a = a, .b = b, .hash = hash };
 	struct ki_pipe *p = NULL;
 
-	if (!o->json && ki_memreader_pread_only(&a->in.d->mem) &&
+	if (!o->json && !o->svg && ki_memreader_pread_only(&a->in.d->mem) &&
 	    ki_memreader_pread_only(&b->in.d->mem) &&
 	    ki_pipe_wanted(a->in.m->nleaves + b->in.m->nleaves))
 		dp.segs = cut_segments(a, b, &dp.nsegs);
@@ -1008,7 +1036,9 @@ static void compare_kho(struct side *a, struct side *b, struct out *o)
 			ki_json_kv_string(&o->j, "b", cb);
 			ki_json_end_object(&o->j);
 		} else if (!o->stat) {
-			printf("-compatible %s\n+compatible %s\n", ca, cb);
+			printf("%s-compatible %s%s\n%s+compatible %s%s\n",
+			       ki_paint(o->color, KI_PAINT_DEL), ca, ki_paint(o->color, KI_PAINT_OFF),
+			       ki_paint(o->color, KI_PAINT_ADD), cb, ki_paint(o->color, KI_PAINT_OFF));
 		}
 	}
 }
@@ -1060,14 +1090,40 @@ static bool why_incomplete(const struct side *a, const struct side *b,
 	return n != 0;
 }
 
+/* --svg: the differences as a picture over both dumps' memory. */
+static bool draw_svg(struct out *o, const struct side *a, const struct side *b,
+		     const char *path)
+{
+	struct ki_physmap pm;
+	struct ki_error *err;
+	char title[512];
+	bool ok;
+
+	err = ki_physmap_from_buckets(o->svg, a->in.d ? &a->in.d->mem : NULL,
+				      b->in.d ? &b->in.d->mem : NULL, 512, 96, &pm);
+	if (err) {
+		ki_print_error(err, path);
+		ki_error_destroy(err);
+		return false;
+	}
+	ki_physmap_set_label(&pm, KI_PM_ONLY_A, "only in A (-)");
+	ki_physmap_set_label(&pm, KI_PM_ONLY_B, "only in B (+)");
+	ki_physmap_set_label(&pm, KI_PM_CHANGED, "changed (!)");
+	snprintf(title, sizeof(title), "diff A %s B %s", a->path, b->path);
+	ok = ki_physmap_write_svg(&pm, title, path);
+	ki_physmap_deinit(&pm);
+	return ok;
+}
+
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_STAT = 256, O_NO_HASH, O_PRESENT_ONLY };
+	enum { O_STAT = 256, O_NO_HASH, O_PRESENT_ONLY, O_SVG };
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
 		{ "stat", no_argument, NULL, O_STAT },
 		{ "no-hash", no_argument, NULL, O_NO_HASH },
 		{ "present-only", no_argument, NULL, O_PRESENT_ONLY },
+		{ "svg", required_argument, NULL, O_SVG },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -1082,6 +1138,7 @@ int cmd_diff(int argc, char **argv)
 	struct ki_error *err = NULL;
 	bool hash = true, words, incomplete, present_only = false;
 	char why[600];
+	const char *svg = NULL;
 	int opt, r, ret;
 
 	memset(&o, 0, sizeof(o));
@@ -1106,6 +1163,9 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case O_PRESENT_ONLY:
 			present_only = true;
+			break;
+		case O_SVG:
+			svg = optarg;
 			break;
 		case 'h':
 			cmd_diff_usage();
@@ -1135,11 +1195,14 @@ int cmd_diff(int argc, char **argv)
 		err = side_next(&a);
 	if (!err && !words)
 		err = side_next(&b);
+	if (!err && svg)
+		err = ki_pm_buckets_create(o.page_shift > 0 ? (unsigned int)o.page_shift : 12, &o.svg);
 	if (err) {
 		ret = ki_fail(err, NULL);
 		goto out;
 	}
 	o.json = ki_global.json;
+	o.color = !o.json && ki_color_on(stdout);
 	if (o.json) {
 		ki_json_init(&o.j, stdout, ki_global.pretty);
 		ki_json_begin_object(&o.j);
@@ -1280,8 +1343,11 @@ int cmd_diff(int argc, char **argv)
 		ki_json_finish(&o.j);
 	} else {
 		/* never "same" when part of it could not be compared */
-		printf("result: %s\n", o.differ ? (incomplete ? "different, and incomplete" : "different") :
-		       incomplete ? "incomplete (not known to be the same)" : "same");
+		printf("result: %s%s%s\n",
+		       ki_paint(o.color, o.differ ? KI_PAINT_CHANGE : incomplete ? KI_PAINT_WARNING : KI_PAINT_OK),
+		       o.differ ? (incomplete ? "different, and incomplete" : "different") :
+		       incomplete ? "incomplete (not known to be the same)" : "same",
+		       ki_paint(o.color, KI_PAINT_OFF));
 		if (incomplete)
 			printf("incomplete: %s\n", why);
 		if (o.by_chunk)
@@ -1298,11 +1364,14 @@ int cmd_diff(int argc, char **argv)
 	/* a difference found is certain; nothing found in an incomplete
 	 * comparison is not "same" */
 	ret = o.differ ? KI_EXIT_FINDINGS : incomplete ? KI_EXIT_TROUBLE : KI_EXIT_OK;
+	if (svg && !draw_svg(&o, &a, &b, svg))
+		ret = KI_EXIT_TROUBLE;
 	if (fflush(stdout) || ferror(stdout) || o.ob->failed) {
 		fprintf(stderr, "khoinspect: writing the output failed\n");
 		ret = KI_EXIT_TROUBLE;
 	}
 out:
+	ki_pm_buckets_destroy(o.svg);
 	side_close(&a);
 	side_close(&b);
 	free(tmpl.scratch);

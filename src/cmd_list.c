@@ -56,7 +56,14 @@ struct emit {
 	struct ki_obuf *ob;             /* text lines */
 	int sfx_order;                  /* the order sfx is for, or -1 */
 	size_t sfx_len;
-	char sfx[32];                   /* "  order N  blocks " */
+	char sfx[16];                   /* "  order NN" */
+	size_t addr_w;                  /* hex digits of the largest address */
+	size_t blocks_w;                /* decimal digits of the largest count */
+	/* "  blocks N  SIZE" of runs of n < TAILS blocks of the order sfx is
+	 * for: most runs are short, and formatting the size costs as much as
+	 * the rest of the line */
+	uint8_t tail_len[64];
+	char tail[64][48];
 };
 
 /* Longest line or JSON object a piece makes, owner aside. */
@@ -79,26 +86,61 @@ static void put_owner(struct ki_obuf *ob, const char *name, size_t max)
 	}
 }
 
-/* "  0x…-0x…  order N  blocks N": the line there are millions of. */
+/* Decimal v right-aligned in w columns. */
+static inline char *put_udec_w(char *p, uint64_t v, size_t w)
+{
+	char tmp[20];
+	size_t n = ki_fmt_udec(tmp, v);
+
+	if (n < w) {
+		memset(p, ' ', w - n);
+		p += w - n;
+	}
+	memcpy(p, tmp, n);
+	return p + n;
+}
+
+/* "  blocks N  SIZE": counts right-aligned, the size in 10 columns
+ * ("1023.9 KiB"). */
+static inline char *range_tail(const struct emit *e, char *p, unsigned int order, uint64_t n)
+{
+	char h[16];
+	size_t hn;
+
+	memcpy(p, "  blocks ", 9);
+	p = put_udec_w(p + 9, n, e->blocks_w);
+	hn = ki_fmt_human(h, n * e->page_size << order);
+	memcpy(p, "            ", 12);
+	p += 2 + (hn < 10 ? 10 - hn : 0);
+	memcpy(p, h, hn);
+	return p + hn;
+}
+
+/* "  0x…-0x…  order NN  blocks N  SIZE": the line there are millions of,
+ * in columns (addresses zero-padded to the largest one's digits, counts
+ * right-aligned, the size in the last column). */
 static inline char *range_line(struct emit *e, char *p, uint64_t pa, unsigned int order,
 			       uint64_t n)
 {
 	if ((int)order != e->sfx_order) {
 		memcpy(e->sfx, "  order ", 8);
-		e->sfx_len = 8 + ki_fmt_udec(e->sfx + 8, order);
-		memcpy(e->sfx + e->sfx_len, "  blocks ", 9);
-		e->sfx_len += 9;
+		e->sfx_len = (size_t)(put_udec_w(e->sfx + 8, order, 2) - e->sfx);
 		e->sfx_order = (int)order;
+		memset(e->tail_len, 0, sizeof(e->tail_len));
 	}
 	memcpy(p, "  ", 2);
 	p += 2;
-	p += ki_fmt_hex(p, pa);
+	p += ki_fmt_hex_w(p, pa, e->addr_w);
 	*p++ = '-';
-	p += ki_fmt_hex(p, pa + (n * e->page_size << order));
+	p += ki_fmt_hex_w(p, pa + (n * e->page_size << order), e->addr_w);
 	memcpy(p, e->sfx, sizeof(e->sfx)); /* whole: a fixed-size copy */
 	p += e->sfx_len;
-	p += ki_fmt_udec(p, n);
-	return p;
+	if (n >= 64)
+		return range_tail(e, p, order, n);
+	if (!e->tail_len[n])
+		e->tail_len[n] = (uint8_t)(range_tail(e, e->tail[n], order, n) - e->tail[n]);
+	memcpy(p, e->tail[n], sizeof(e->tail[n]));
+	return p + e->tail_len[n];
 }
 
 /* The same range as a compact JSON object (the one below, by hand). */
@@ -146,10 +188,10 @@ static void emit_piece(struct emit *e, uint64_t pa, unsigned int order, uint64_t
 			s = p = ki_obuf_room(e->ob, LINE_MAX_BYTES);
 			memcpy(p, "  ", 2);
 			p += 2;
-			p += ki_fmt_hex(p, pa);
+			p += ki_fmt_hex_w(p, pa, e->addr_w);
 			memcpy(p, "  order ", 8);
 			p += 8;
-			p += ki_fmt_udec(p, order);
+			p = put_udec_w(p, order, 2);
 			ki_obuf_done(e->ob, (size_t)(p - s));
 			if (e->owners)
 				put_owner(e->ob, shown, SIZE_MAX);
@@ -263,7 +305,7 @@ static void text_findings(const struct ki_findings *const *fs, size_t nfs)
 	if (!total)
 		return;
 	printf("\nfindings:\n");
-	ki_text_findings(stdout, fs, nfs, -1, KI_TEXT_SEVERITY);
+	ki_text_findings(stdout, fs, nfs, -1, KI_TEXT_SEVERITY, "", "");
 	for (size_t k = 0; k < nfs; k++)
 		if (fs[k]->dropped)
 			printf("  (%zu more findings not listed)\n", fs[k]->dropped);
@@ -668,6 +710,19 @@ int cmd_list(int argc, char **argv)
 	e.sfx_order = -1;
 	e.blocks = o.blocks;
 	e.page_size = l.d ? l.d->page_size : 0;
+	if (l.m) {
+		uint64_t max_end = ki_map_max_end(l.m), most = 0;
+		char tmp[20];
+
+		/* columns as wide as the largest address and count */
+		e.addr_w = (size_t)(64 - __builtin_clzll((max_end ? max_end : 1) | 1) + 3) / 4;
+		if (max_end == UINT64_MAX)
+			e.addr_w = 16;
+		for (unsigned int i = 0; i < KI_ORDERS; i++)
+			if (l.m->blocks[i] > most)
+				most = l.m->blocks[i];
+		e.blocks_w = ki_fmt_udec(tmp, most);
+	}
 	if (o.owners && l.d && l.m) {
 		err = ki_owners_build(l.d, l.dbg, l.k, l.d->page_size, l.d->big_endian, &ownf, &owners);
 		if (err) {

@@ -66,11 +66,16 @@ static const struct ki_findings *all_findings(const struct ki_input *in,
 static void text_group(const struct ki_findings *const *fs, enum ki_severity sev,
 		       const char *title)
 {
+	bool c = ki_color_on(stdout);
+	const char *on = ki_paint(c, sev == KI_SEV_ERROR ? KI_PAINT_ERROR :
+				  sev == KI_SEV_WARNING ? KI_PAINT_WARNING : KI_PAINT_HEAD);
+	const char *off = ki_paint(c, KI_PAINT_OFF);
+
 	for (size_t k = 0; k < 2; k++) {
 		for (size_t i = 0; i < fs[k]->n; i++) {
 			if (fs[k]->items[i].severity == sev) {
-				printf("\n%s:\n", title);
-				ki_text_findings(stdout, fs, 2, (int)sev, KI_TEXT_AT);
+				printf("\n%s%s:%s\n", on, title, off);
+				ki_text_findings(stdout, fs, 2, (int)sev, KI_TEXT_AT, on, off);
 				return;
 			}
 		}
@@ -184,8 +189,9 @@ static int verify_against(struct ki_input_opts *o, const char *manifest, bool pr
 		if (incomplete)
 			printf("\nincomplete: %s%s\n", why,
 			       present_only ? "" : " (--present-only checks only what both hold)");
-		printf("\nresult:   %s: %zu error%s, %zu warning%s\n",
-		       nerr ? "FAIL" : incomplete ? "incomplete" : "pass",
+		printf("\nresult:   %s%s%s: %zu error%s, %zu warning%s\n",
+		       ki_paint(ki_color_on(stdout), nerr ? KI_PAINT_ERROR : incomplete ? KI_PAINT_WARNING : KI_PAINT_OK),
+		       nerr ? "FAIL" : incomplete ? "incomplete" : "pass", ki_paint(ki_color_on(stdout), KI_PAINT_OFF),
 		       nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
 	}
 	if (fflush(stdout) || ferror(stdout))
@@ -407,8 +413,11 @@ int cmd_verify(int argc, char **argv)
 			printf("\nincomplete: the incoming hand-over was consumed at boot: its blocks cannot be checked from this memory\n");
 		else if (no_mem && !nerr)
 			printf("\nincomplete: no memory to check the blocks (give --mem FILE, or --fdt-only to check the FDT alone)\n");
-		printf("\nresult:   %s: %zu error%s, %zu warning%s, %zu info%s\n",
+		printf("\nresult:   %s%s%s: %zu error%s, %zu warning%s, %zu info%s\n",
+		       ki_paint(ki_color_on(stdout), nerr ? KI_PAINT_ERROR :
+				unsupported || no_mem ? KI_PAINT_WARNING : KI_PAINT_OK),
 		       unsupported ? "unsupported" : nerr ? "FAIL" : no_mem ? "incomplete" : "pass",
+		       ki_paint(ki_color_on(stdout), KI_PAINT_OFF),
 		       nerr, nerr == 1 ? "" : "s", nwarn,
 		       nwarn == 1 ? "" : "s", ninfo, ki_global.verbose || !ninfo ? "" : " (-v shows them)");
 	}

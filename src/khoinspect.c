@@ -34,6 +34,8 @@ static const struct ki_command commands[] = {
 	{ "diff", cmd_diff, "compare two hand-overs (inputs or manifests), per order", cmd_diff_usage },
 	{ "fdt", cmd_fdt, "show the KHO FDT as a tree, blobs decoded inline", cmd_fdt_usage },
 	{ "locate", cmd_locate, "find every KHO FDT in a dump and rank them", cmd_locate_usage },
+	{ "map", cmd_map, "draw physical memory: RAM, holes, scratch, preserved blocks", cmd_map_usage },
+	{ "lookup", cmd_lookup, "is an address preserved, by whom, and where it lies", cmd_lookup_usage },
 	{ "help", cmd_help, "show help for a command", help_usage },
 };
 
@@ -59,7 +61,7 @@ static void main_usage(FILE *fp)
 		"  -p, --pretty     indent the JSON (implies --json)\n"
 		"  -q, --quiet      no progress or warnings on stderr\n"
 		"  -v, --verbose    say more (verify: info findings; diff: notes)\n"
-		"      --color=WHEN auto, never or always (accepted; output has no colour yet)\n"
+		"      --color=WHEN auto (on a terminal, unless NO_COLOR), never or always\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    print the version\n"
 		"\n"
@@ -264,6 +266,8 @@ int main(int argc, char **argv)
 						   optarg);
 				return KI_EXIT_TROUBLE;
 			}
+			ki_global.color = !strcmp(optarg, "always") ? KI_COLOR_ALWAYS :
+					  !strcmp(optarg, "never") ? KI_COLOR_NEVER : KI_COLOR_AUTO;
 			break;
 		case 'h':
 			main_usage(stdout);

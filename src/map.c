@@ -223,11 +223,31 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 			continue;
 		}
 		l->nset = n;
+		l->last = (uint32_t)last;
 		if (l->order < KI_ORDERS)
 			m->blocks[l->order] += n;
 		m->total_blocks += n;
 	}
 	free(words);
+}
+
+uint64_t ki_map_max_end(const struct ki_map *m)
+{
+	uint64_t max = 0, pa;
+
+	for (size_t i = 0; i < m->nleaves; i++) {
+		const struct ki_leaf *l = &m->leaves[i];
+		unsigned int s = l->order + m->page_shift;
+
+		if (l->invalid || l->unreadable || !l->nset || !leaf_block(l, m->page_shift, l->last, &pa))
+			continue;
+		/* leaf_block: the block's last byte fits */
+		if (pa + ((UINT64_C(1) << s) - 1) == UINT64_MAX)
+			return UINT64_MAX;
+		if (pa + (UINT64_C(1) << s) > max)
+			max = pa + (UINT64_C(1) << s);
+	}
+	return max;
 }
 
 /*

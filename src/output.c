@@ -433,20 +433,23 @@ void ki_json_findings(struct ki_json *j, const struct ki_findings *const *fs,
 	ki_json_end_object(j);
 }
 
-static void text_one(FILE *fp, const struct ki_finding *f, enum ki_text_style style)
+static void text_one(FILE *fp, const struct ki_finding *f, enum ki_text_style style,
+		     const char *on, const char *off)
 {
 	if (style == KI_TEXT_SEVERITY)
-		fprintf(fp, "  %-7s %s: %s\n", ki_severity_name(f->severity), f->id, f->message);
+		fprintf(fp, "  %-7s %s%s%s: %s\n", ki_severity_name(f->severity), on, f->id, off,
+			f->message);
 	else if (f->has_paddr)
-		fprintf(fp, "  %s at 0x%" PRIx64 ": %s\n", f->id, f->paddr, f->message);
+		fprintf(fp, "  %s%s%s at 0x%" PRIx64 ": %s\n", on, f->id, off, f->paddr, f->message);
 	else
-		fprintf(fp, "  %s: %s\n", f->id, f->message);
+		fprintf(fp, "  %s%s%s: %s\n", on, f->id, off, f->message);
 }
 
 /* "ID: N times, at 0xA, 0xB, 0xC, …; the first: message" (distinct
  * addresses, in order) */
 static void text_group(FILE *fp, const struct ki_findings *const *fs, size_t nfs,
-		       const struct ki_finding *first, size_t n, enum ki_text_style style)
+		       const struct ki_finding *first, size_t n, enum ki_text_style style,
+		       const char *on, const char *off)
 {
 	uint64_t seen[KI_TEXT_GROUP_AFTER];
 	size_t shown = 0;
@@ -455,7 +458,7 @@ static void text_group(FILE *fp, const struct ki_findings *const *fs, size_t nfs
 		fprintf(fp, "  %-7s ", ki_severity_name(first->severity));
 	else
 		fprintf(fp, "  ");
-	fprintf(fp, "%s: %zu times", first->id, n);
+	fprintf(fp, "%s%s%s: %zu times", on, first->id, off, n);
 	for (size_t k = 0; k < nfs && shown <= KI_TEXT_GROUP_AFTER; k++) {
 		for (size_t i = 0; i < fs[k]->n && shown <= KI_TEXT_GROUP_AFTER; i++) {
 			const struct ki_finding *y = &fs[k]->items[i];
@@ -481,7 +484,7 @@ static void text_group(FILE *fp, const struct ki_findings *const *fs, size_t nfs
 }
 
 size_t ki_text_findings(FILE *fp, const struct ki_findings *const *fs, size_t nfs,
-			int sev, enum ki_text_style style)
+			int sev, enum ki_text_style style, const char *on, const char *off)
 {
 	size_t lines = 0;
 
@@ -494,10 +497,10 @@ size_t ki_text_findings(FILE *fp, const struct ki_findings *const *fs, size_t nf
 				continue;
 			rank = kind_rank(fs, nfs, f, true, &n);
 			if (n <= KI_TEXT_GROUP_AFTER) {
-				text_one(fp, f, style);
+				text_one(fp, f, style, on, off);
 				lines++;
 			} else if (rank == 0) {
-				text_group(fp, fs, nfs, f, n, style);
+				text_group(fp, fs, nfs, f, n, style, on, off);
 				lines++;
 			}
 		}

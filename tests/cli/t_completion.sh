@@ -67,9 +67,9 @@ if [ ! -r "$comp_bc" ]; then
 	bad "completion: bash-completion is installed" "no $comp_bc (apt-get install bash-completion)"
 else
 	# Hand-written: what a user sees today.
-	comp_expect "khoinspect l" list locate
-	comp_expect "khoinspect -j l" list locate
-	comp_expect "khoinspect --color=always l" list locate
+	comp_expect "khoinspect l" list locate lookup
+	comp_expect "khoinspect -j l" list locate lookup
+	comp_expect "khoinspect --color=always l" list locate lookup
 	comp_expect "khoinspect list --format " auto elf kdump raw
 	comp_expect "khoinspect list --format=k" kdump
 	comp_expect "khoinspect verify --page-size " 4096 16384 65536
@@ -84,7 +84,7 @@ else
 	comp_expect "khoinspect list --mem=v" vmcore
 	comp_expect "khoinspect verify --against v" vmcore
 	comp_expect "khoinspect snapshot -o d" dump.elf dumps
-	comp_expect "khoinspect help lo" locate
+	comp_expect "khoinspect help lo" locate lookup
 	comp_expect "khoinspect help list "
 
 	# From the --help texts, parsed as t_docs.sh parses them.
@@ -191,12 +191,12 @@ if command -v zsh >/dev/null 2>&1; then
 		bad "completion: zsh finds _khoinspect in its fpath" "got \"$(cat "$T/out")\""
 	fi
 	if zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
-		zcomp_expect "khoinspect l" list locate
-		zcomp_expect "khoinspect -j l" list locate
+		zcomp_expect "khoinspect l" list locate lookup
+		zcomp_expect "khoinspect -j l" list locate lookup
 		zcomp_expect "khoinspect list --format " auto elf kdump raw
 		zcomp_expect "khoinspect --color=" auto never always
 		zcomp_expect "khoinspect snapshot --v1-bitmap " 512 page
-		zcomp_expect "khoinspect help lo" locate
+		zcomp_expect "khoinspect help lo" locate lookup
 		zcomp_expect "khoinspect list " dump.elf dumps live vmcore
 		zcomp_expect "khoinspect list --mem v" vmcore
 		for comp_c in list verify; do

@@ -216,6 +216,8 @@ else
 		ki -j list "$T/docs-no-such-input";             docs_keys "list -j (error)" "$T/docs.json.sec" "JSON OUTPUT"
 		ki -j verify "$docs_v3";                        docs_keys "verify -j" "$T/docs.json.sec" "JSON OUTPUT"
 		ki -j locate "$docs_v3";                        docs_keys "locate -j" "$T/docs.json.sec" "JSON OUTPUT"
+		ki -j lookup --scratch 0x400000:0x400000 "$docs_v3" 0x128000 0x500000
+		docs_keys "lookup -j" "$T/docs.json.sec" "JSON OUTPUT"
 		ki -j diff "$docs_v3" "$docs_v1";               docs_keys "diff -j" "$T/docs.json.sec" "JSON OUTPUT"
 		ki snapshot "$docs_v3";                         docs_keys "snapshot" "$T/docs.manifest.sec" "MANIFEST FORMAT"
 		cp "$T/out" "$T/docs-manifest.json"

@@ -21,7 +21,7 @@ done
 # ranges are split where the owner changes, and the text says it
 xz -dc "$G/v3-x86_64-4k.elf.xz" >"$T/own.elf"
 ki list --owners "$T/own.elf"
-expect_grep "--owners text: kexec-metadata" "$T/out" '^  0x128000-0x129000  order 0  blocks 1  owner kho:kexec-metadata$'
+expect_grep "--owners text: kexec-metadata" "$T/out" '^  0x000128000-0x000129000  order  0  blocks   1       4 KiB  owner kho:kexec-metadata$'
 expect_grep "--owners text: a reserve_mem region" "$T/out" 'owner memblock:oops-log$'
 ki -j list --owners "$T/own.elf"
 expect_jq "--owners JSON ranges: each has an owner" '[.ranges[] | has("owner")] | all'

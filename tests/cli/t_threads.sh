@@ -73,9 +73,10 @@ expect_no_grep "diff: one thread when asked" "$T/out" 'two threads'
 
 # contents changed in two ranges far apart (an order-1 and an order-3
 # range in the captured region, found in the listing): exactly those two
-# '!' lines, from whichever thread compared them
+# '!' lines, from whichever thread compared them (list pads its addresses
+# to one width, diff does not: compared as numbers)
 "$KI" list "$T/ta.elf" | awk 'function hex(x,  v, i) { v = 0; for (i = 3; i <= length(x); i++) v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1; return v }
-	/^  0x/ { split($1, r, "-"); if (hex(r[1]) >= 1048576 && hex(r[2]) <= 67108864 && ($3 == 1 || $3 == 3)) print r[1], r[2], $3, $5 }' >"$T/inreg"
+	/^  0x/ { split($1, r, "-"); if (hex(r[1]) >= 1048576 && hex(r[2]) <= 67108864 && ($3 == 1 || $3 == 3)) printf "0x%x 0x%x %s %s\n", hex(r[1]), hex(r[2]), $3, $5 }' >"$T/inreg"
 first=$(awk '$3 == 1' "$T/inreg" | head -1)
 last=$(awk '$3 == 3' "$T/inreg" | tail -1)
 if [ -n "$first" ] && [ -n "$last" ]; then

@@ -23,6 +23,8 @@ diff-dumps      diff INPUT INPUT
 diff-manifests  diff MANIFEST(INPUT) MANIFEST(INPUT)
 fdt             fdt
 locate          locate
+map             map
+lookup          lookup INPUT 0x1000
 '
 TRUST_DAMAGE='
 intact       the golden image, every block in the dump (khogen)
@@ -117,6 +119,24 @@ locate missing 0
 locate unreadable 2
 locate unwritable 2
 locate nomem 2
+map intact 0
+map mangle 2
+map truncated 2
+map excluded 2
+map outside 2
+map missing 0
+map unreadable 2
+map unwritable 2
+map nomem 2
+lookup intact 0
+lookup mangle 2
+lookup truncated 2
+lookup excluded 2
+lookup outside 2
+lookup missing 0
+lookup unreadable 2
+lookup unwritable 2
+lookup nomem 2
 '
 # fdt and locate do not walk the map for their answer (fdt shows the FDT,
 # locate ranks candidates and says which decode cleanly): damage to the map
@@ -220,6 +240,8 @@ trust_run() {
 		ki diff "$TR/dm.json" "$TR/dm.json" ;;
 	fdt) ki fdt "$_in" ;;
 	locate) ki locate "$_in" ;;
+	map) ki map "$_in" ;;
+	lookup) ki lookup "$_in" 0x1000 ;;
 	*) RC=99; echo "no way to run $1" >"$T/err" ;;
 	esac
 }
@@ -235,6 +257,7 @@ trust_full() {
 	verify-against) "$KI" verify --against "$TR/clean.json" "$2" >/dev/full 2>"$T/err" ;;
 	list-owners) "$KI" list --owners "$2" >/dev/full 2>"$T/err" ;;
 	diff-dumps) "$KI" diff "$2" "$2" >/dev/full 2>"$T/err" ;;
+	lookup) "$KI" lookup "$2" 0x1000 >/dev/full 2>"$T/err" ;;
 	*) "$KI" "$1" "$2" >/dev/full 2>"$T/err" ;;
 	esac
 	RC=$?

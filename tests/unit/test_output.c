@@ -899,3 +899,28 @@ Test(output, obuf_lines_in_order)
 	cr_assert(ob.failed);
 	fclose(fp);
 }
+
+/* The hot-path size and padded-hex formatters of the list lines: the same
+ * text as ki_human_size and as snprintf's %0*x, on every power of two, its
+ * neighbours and a spread of values. */
+Test(output, fmt_human_and_hex_w_match)
+{
+	uint64_t x = 0x9e3779b97f4a7c15;
+
+	for (unsigned int i = 0; i < 64 * 3 + 200; i++) {
+		uint64_t v = i < 192 ? (UINT64_C(1) << (i / 3)) + (i % 3) - 1 : (x = x * 6364136223846793005u + 1442695040888963407u) >> (i % 64);
+		char want[40], got[40], hexw[40];
+		size_t n;
+
+		ki_human_size(v, want, sizeof(want));
+		n = ki_fmt_human(got, v);
+		got[n] = '\0';
+		cr_assert_str_eq(got, want, "%" PRIu64 ": fmt_human \"%s\", human_size \"%s\"", v, got, want);
+		for (size_t w = 1; w <= 16; w += 5) {
+			snprintf(hexw, sizeof(hexw), "0x%0*" PRIx64, (int)w, v);
+			n = ki_fmt_hex_w(got, v, w);
+			got[n] = '\0';
+			cr_assert_str_eq(got, hexw, "%" PRIx64 " width %zu", v, w);
+		}
+	}
+}
