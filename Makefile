@@ -44,7 +44,7 @@ BIN := $(B)/khoinspect
 GEN := $(B)/khogen
 UNIT := $(B)/unit-tests
 
-.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay bench
+.PHONY: all check check-kernel unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay bench
 all: $(BIN) khoinspect
 
 # ./khoinspect: a link to the binary the last build made (build/, build-san/).
@@ -123,6 +123,12 @@ check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man
 	$(UNIT)
 
 # Not part of check: large images, minutes. Needs python3-drgn for the peer.
+# Real kernels in QEMU (tests/kernel/README.md): builds or takes from the cache x86_64 and
+# arm64 (16K, 64K) KHO kernels, boots them, kexecs, dumps, and holds khoinspect against the
+# kernel's own records. KI_KERNEL_RUNS="x86" picks runs; KI_RUNS, KI_KCACHE move the data.
+check-kernel: $(BIN)
+	bash tests/kernel/check-kernel.sh
+
 bench: deps $(BIN) $(GEN)
 	@sh tools/deps.sh time python3-drgn
 	@sh bench/run.sh
