@@ -144,16 +144,30 @@ def main():
     earlier = []
     lists = {}
     preds = {}
+    found = {}
     for stage in stages():
-        elf_path = os.path.join(run, stage + '.elf')
-        elf = kpredict.ElfDump(elf_path)
+        elf = kpredict.ElfDump(os.path.join(run, stage + '.elf'))
         pred, addrs = predict(stage, elf, earlier if stage.startswith('after') else [])
         if pred is None:
             continue
-        preds[stage] = pred
+        preds[stage], found[stage] = pred, addrs
         if stage.startswith('handover'):
             # the FDT handed over: after the kexec it is the consumed one, not the live one
             earlier.append(elf.read(pred.fdt_pa, int.from_bytes(elf.read(pred.fdt_pa + 4, 4), 'big')))
+    # LUO allocates and preserves its session and file blocks, and memfd its folios, records
+    # and folio arrays, when a file is preserved, but writes the chain into its blob only when
+    # the kexec starts: a dump taken before names those blocks nowhere.  They are the pages the
+    # hand-over's LUO records name (written at the jump), and khoinspect can only call them
+    # unclaimed.
+    for stage, nxt in (('before', 'handover'), ('after', 'handover2')):
+        if stage in preds and nxt in preds and not preds[stage].memfds:
+            for it in preds[nxt].items:
+                if it.what.startswith(('LUO session', 'memfd')) and it.what != 'LUO FLB area':
+                    preds[stage].add(it.start, it.size, it.order, r'^unclaimed$',
+                                     it.what + f' (recorded in {nxt})')
+    for stage, pred in preds.items():
+        elf, addrs = pred.dump, found[stage]
+        elf_path = os.path.join(run, stage + '.elf')
         nfol = len(pred.kho_test['folios']) if pred.kho_test else 0
         info(f'{stage}: records: FDT {pred.fdt_pa:#x}, blobs {sorted(pred.blobs)}, '
              f'reserve_mem {sorted(pred.regions)}, kho_test folios {nfol}, '
@@ -254,11 +268,11 @@ def against_checks():
     """snapshot before a kexec, verify --against after it: exactly the ranges that changed."""
     gen = 1
     while True:
-        snap_stage = 'before' if gen == 1 else f'after{gen - 1}'
+        snap_stage = 'before' if gen == 1 else ('after' if gen == 2 else f'after{gen - 1}')
         snap = os.path.join(run, 'guest', snap_stage, 'snap.json')
         after = 'after' if gen == 1 else f'after{gen}'
         hand = 'handover' if gen == 1 else f'handover{gen}'
-        dumped_before = os.path.join(run, ('before' if gen == 1 else f'after{gen - 1}') + '.elf')
+        dumped_before = os.path.join(run, snap_stage + '.elf')
         if not os.path.exists(snap):
             return
         manifest = json.load(open(snap))

@@ -74,7 +74,8 @@ if [ "$GEN" = 0 ]; then
 	i=0; while ! grep -q 'luokeep: ready' /tmp/luokeep.log && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 	cp /tmp/luokeep.log "$OUT/luokeep.txt"
 else
-	stage after$GEN
+	NAME=after; [ "$GEN" = 1 ] || NAME=after$GEN
+	stage $NAME
 	# the hand-over as the new kernel received it, before any client is asked for its files
 	ki against -j verify --against /carry/snap.json live
 fi
@@ -97,17 +98,17 @@ if [ "$GEN" -lt "$KEXECS" ]; then
 	ki snapshot snapshot live -o "$OUT/snap.json"
 fi
 ship "$(basename "$OUT")"
-if [ "$GEN" = 0 ]; then dump before; else dump after$GEN; fi
+if [ "$GEN" = 0 ]; then dump before; else dump $NAME; fi
 
 if [ "$GEN" != 0 ] && [ "$GEN" -ge "$KEXECS" ]; then
 	# last kernel: the files come back, their clients free what was handed over
-	stage restored$GEN
+	stage restored
 	luokeep retrieve "$SESSION" $MEMFDS > "$OUT/luokeep.txt" 2>&1
 	echo $? > "$OUT/luokeep.rc"
 	ki against -j verify --against /carry/snap.json live
 	ki list list live
 	facts
-	ship restored$GEN
+	ship restored
 	echo "@@KI done"
 	sync; poweroff -f
 fi

@@ -32,6 +32,7 @@ x86_64)
 	gcc -O2 -static -Wall -o "$ROOT/bin/luokeep" "$HERE/luokeep.c"
 	with_libs "$(command -v kexec || echo /usr/sbin/kexec)" usr/sbin/kexec
 	with_libs "${KI_BIN:?KI_BIN: the khoinspect to put in the guest}" usr/bin/khoinspect
+	strip "$ROOT/usr/bin/khoinspect"
 	;;
 arm64)
 	bb=$("$HERE/arm64-pkgs.sh" busybox)

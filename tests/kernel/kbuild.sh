@@ -76,7 +76,7 @@ for o in $(grep -o '^CONFIG_[A-Z0-9_]*' "$OUT/kho-fragment.config"); do
 	grep -q "^$o=y" "$OUT/.config" || { log "$o did not end up =y in $OUT/.config"; missing=1; }
 done
 [ $missing = 0 ] || { log "configuration incomplete: see $OUT/config.log"; exit 2; }
-if ! (cd "$SRC" && nice -n 19 "${MK[@]}" O="$OUT" -j2 "$TGT") > "$OUT/build.log" 2>&1; then
+if ! (cd "$SRC" && nice -n "${KI_KBUILD_NICE:-19}" "${MK[@]}" O="$OUT" -j2 "$TGT") > "$OUT/build.log" 2>&1; then
 	log "build failed: tail of $OUT/build.log:"; tail -20 "$OUT/build.log" >&2; exit 2
 fi
 echo "$KEY" > "$OUT/.built"

@@ -141,12 +141,27 @@ def parse_fdt(blob):
     return None
 
 
+def candidates(dump, ps, step=1 << 22):
+    """Page-aligned physical addresses whose page starts with the FDT magic."""
+    magic = b'\xd0\x0d\xfe\xed'
+    for s, size, off in dump.segs:
+        a = (s + ps - 1) // ps * ps
+        while a < s + size:
+            n = min(step, s + size - a)
+            dump.f.seek(off + a - s)
+            buf = dump.f.read(n)
+            i = buf.find(magic)
+            while i >= 0:
+                if i % ps == 0:
+                    yield a + i
+                i = buf.find(magic, i + 1)
+            a += n
+
+
 def find_kho_fdts(dump, ps):
     """Every page-aligned KHO root FDT that parses whole: [(phys, bytes, tree)]."""
     found = []
-    for pa in dump.pages(ps):
-        if dump.read(pa, 4) != b'\xd0\x0d\xfe\xed':
-            continue
+    for pa in candidates(dump, ps):
         total = struct.unpack('>I', dump.read(pa + 4, 4))[0]
         if not 40 <= total <= 1 << 20:
             continue
