@@ -239,6 +239,11 @@ def guest_checks(lists, preds):
             check(f'{stage} guest: list live and list /proc/kcore agree', docs['blocks'] == docs['blocks_kcore'],
                   f'{len(set(docs["blocks"].items()) ^ set(docs["blocks_kcore"].items()))} blocks differ')
         dump_stage = 'before' if stage == 'before' else stage if stage.startswith('after') else None
+        # the dump follows the last listing (luokeep again preserves more before it)
+        try:
+            docs['blocks'] = blocks_of(json.loads(guest_file(stage, 'blocks_again.out') or ''))
+        except ValueError:
+            pass
         if 'blocks' in docs and dump_stage and lists.get(dump_stage) is not None:
             d = lists[dump_stage]
             check(f'{stage} guest: list live agrees with the {dump_stage} dump', docs['blocks'] == d,
@@ -322,7 +327,16 @@ def consumed_checks():
                   'consumed' in g.lower(), f'no "consumed" in: {g.strip()[:200]}')
 
 
+def luokeep_checks():
+    p = os.path.join(run, 'guest', 'restored', 'luokeep.rc')
+    if os.path.exists(p):
+        txt = open(os.path.join(run, 'guest', 'restored', 'luokeep.txt')).read().strip()
+        check('restored guest: luokeep retrieves every memfd with its contents',
+              open(p).read().strip() == '0', txt[-300:])
+
+
 lists, preds = main()
+luokeep_checks()
 guest_checks(lists, preds)
 against_checks()
 consumed_checks()

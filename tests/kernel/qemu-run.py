@@ -120,8 +120,10 @@ class Guest:
                 break
             data += d
         s.close()
+        # the monitor redraws its line as it echoes the command: keep what follows the echo
         text = re.sub(r'\x1b\[[0-9;]*[A-Za-z]', '', data.decode('utf-8', 'replace'))
-        text = text.replace('(qemu)', '').replace(command, '').strip()
+        text = text.split('\n', 1)[1] if '\n' in text else ''
+        text = text.replace('(qemu)', '').strip()
         if text:
             say(f'monitor {command!r}: {text[:300]}')
         return text
