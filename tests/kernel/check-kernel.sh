@@ -6,6 +6,8 @@
 #   x86        x86_64, 1 GiB, test_kho 2 MiB, two reserve_mem regions, two memfds, one kexec
 #   x86-more   x86_64, 1 GiB, default test_kho size, four reserve_mem regions, five memfds
 #              (up to 6 MiB), two kexecs in a row
+#   x86-mini   x86_64, 256 MiB, no kexec, busybox and luokeep only: the small booted-guest
+#              dumps (tests/fixtures/ keeps one)
 #   arm64-16k  arm64, 16 KiB pages, one kexec (khoinspect is not run in the guest)
 #   arm64-64k  arm64, 64 KiB pages, one kexec
 # Environment: KI_RUNS (where the runs are kept, default /var/cache/khoinspect/runs),
@@ -24,12 +26,14 @@ say() { echo "check-kernel: [$(( $(date +%s) - T0 ))s] $*"; }
 run_params() { # NAME: sets ARCH PAGE MEM APPEND
 	local con=ttyS0 tk=2097152 rm="reserve_mem=8M:4096:trace reserve_mem=20M:2M:khoins"
 	local memfds=0xa001:0x103000,0xa002:0x10000 kexecs=1 scr=32M,128M,64M
-	MEM=1G
+	MEM=1G MINI=
 	case $1 in
 	x86) ARCH=x86_64 PAGE=4 ;;
 	x86-more) ARCH=x86_64 PAGE=4 tk= kexecs=2
 		rm="reserve_mem=4M:4096:trace reserve_mem=16M:2M:khoins reserve_mem=2M:2M:small reserve_mem=12M:1M:mid"
 		memfds=0xb001:0x600000,0xb002:0x200000,0xb003:0x1000,0xb004:0x412000,0xb005:0x3000 ;;
+	x86-mini) ARCH=x86_64 PAGE=4 kexecs=0 MEM=256M scr=16M,48M,16M MINI=1
+		rm="reserve_mem=4M:4096:trace" memfds=0xc001:0x5000 ;;
 	arm64-16k) ARCH=arm64 PAGE=16 con=ttyAMA0 rm="reserve_mem=8M:16384:trace reserve_mem=20M:2M:khoins" ;;
 	arm64-64k) ARCH=arm64 PAGE=64 con=ttyAMA0 rm="reserve_mem=8M:65536:trace reserve_mem=20M:2M:khoins" ;;
 	*) return 1 ;;
@@ -50,7 +54,7 @@ one_run() {
 	say "$name: kernel $kernel ($(( $(date +%s) - t ))s)"
 	rm -rf "$out"; mkdir -p "$out"
 	initrd=$out/initramfs.cpio
-	if ! "$HERE/initramfs.sh" "$ARCH" "$kernel" "$initrd"; then
+	if ! KI_MINI=$MINI "$HERE/initramfs.sh" "$ARCH" "$kernel" "$initrd"; then
 		echo "FAIL $name: initramfs"; failed=$((failed + 1)); return
 	fi
 	printf 'arch=%s\npage_kib=%s\nmem=%s\nappend=%s\nkernel=%s\n' "$ARCH" "$PAGE" "$MEM" "$APPEND" \

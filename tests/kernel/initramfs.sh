@@ -3,6 +3,7 @@
 # the memory dumps that hold it still compress).  It carries busybox-static, luokeep, the
 # kernel image itself (/boot/kernel, for kexec -s), guest-init.sh as /init, and:
 #   x86_64: the freshly built khoinspect and kexec-tools' kexec, with their shared libraries;
+#   (KI_MINI=1: neither, nor the kernel: the smallest guest that preserves memfds)
 #   arm64:  busybox-static:arm64 unpacked from Debian's package (dpkg -x) and kexecfile (a
 #           static kexec_file_load + reboot), as khoinspect is not cross-built.
 # Environment: KI_BIN (khoinspect binary), KI_KCACHE (where arm64 packages are kept).
@@ -30,9 +31,14 @@ case $ARCH in
 x86_64)
 	cp /bin/busybox "$ROOT/bin/busybox"
 	gcc -O2 -static -Wall -o "$ROOT/bin/luokeep" "$HERE/luokeep.c"
-	with_libs "$(command -v kexec || echo /usr/sbin/kexec)" usr/sbin/kexec
-	with_libs "${KI_BIN:?KI_BIN: the khoinspect to put in the guest}" usr/bin/khoinspect
-	strip "$ROOT/usr/bin/khoinspect"
+	# KI_MINI=1: busybox and luokeep only, for small dumps of a booted guest (no kexec)
+	if [ -n "${KI_MINI:-}" ]; then
+		rm "$ROOT/boot/kernel"
+	else
+		with_libs "$(command -v kexec || echo /usr/sbin/kexec)" usr/sbin/kexec
+		with_libs "${KI_BIN:?KI_BIN: the khoinspect to put in the guest}" usr/bin/khoinspect
+		strip "$ROOT/usr/bin/khoinspect"
+	fi
 	;;
 arm64)
 	bb=$("$HERE/arm64-pkgs.sh" busybox)

@@ -61,7 +61,7 @@ if [ -f "$OUT/$IMG" ] && [ -f "$OUT/.built" ]; then
 	log "kernel $KEY taken from the cache ($OUT/$IMG)"
 	echo "$OUT/$IMG"; exit 0
 fi
-log "building kernel $KEY in $OUT (tinyconfig + kho.config + $FRAG, nice -n 19 make -j2 $TGT)"
+log "building kernel $KEY in $OUT (tinyconfig + kho.config + $FRAG, nice -n ${KI_KBUILD_NICE:-19} make -j2 $TGT)"
 t0=$(date +%s)
 rm -rf "$OUT"; mkdir -p "$OUT"
 cat "$HERE/kho.config" "$HERE/$FRAG" > "$OUT/kho-fragment.config"
