@@ -6,7 +6,7 @@
 #   x86        x86_64, 1 GiB, test_kho 2 MiB, two reserve_mem regions, two memfds, one kexec
 #   x86-more   x86_64, 1 GiB, default test_kho size, four reserve_mem regions, five memfds
 #              (up to 6 MiB), two kexecs in a row
-#   x86-mini   x86_64, 256 MiB, no kexec, busybox and luokeep only: the small booted-guest
+#   x86-mini   x86_64, 160 MiB, test_kho 64 KiB, no kexec, busybox and luokeep only: the small booted-guest
 #              dumps (tests/fixtures/ keeps one)
 #   arm64-16k  arm64, 16 KiB pages, one kexec (khoinspect is not run in the guest)
 #   arm64-64k  arm64, 64 KiB pages, one kexec
@@ -32,7 +32,7 @@ run_params() { # NAME: sets ARCH PAGE MEM APPEND
 	x86-more) ARCH=x86_64 PAGE=4 tk= kexecs=2
 		rm="reserve_mem=4M:4096:trace reserve_mem=16M:2M:khoins reserve_mem=2M:2M:small reserve_mem=12M:1M:mid"
 		memfds=0xb001:0x600000,0xb002:0x200000,0xb003:0x1000,0xb004:0x412000,0xb005:0x3000 ;;
-	x86-mini) ARCH=x86_64 PAGE=4 kexecs=0 MEM=256M scr=16M,48M,16M MINI=1
+	x86-mini) ARCH=x86_64 PAGE=4 kexecs=0 MEM=160M scr=8M,40M,8M MINI=1 tk=65536
 		rm="reserve_mem=4M:4096:trace" memfds=0xc001:0x5000 ;;
 	arm64-16k) ARCH=arm64 PAGE=16 con=ttyAMA0 rm="reserve_mem=8M:16384:trace reserve_mem=20M:2M:khoins" ;;
 	arm64-64k) ARCH=arm64 PAGE=64 con=ttyAMA0 rm="reserve_mem=8M:65536:trace reserve_mem=20M:2M:khoins" ;;
@@ -78,7 +78,7 @@ one_run() {
 
 [ -x "$KI_BIN" ] || { echo "check-kernel: $KI_BIN: build khoinspect first (make)" >&2; exit 2; }
 runs=("$@")
-[ ${#runs[@]} -gt 0 ] || read -ra runs <<< "${KI_KERNEL_RUNS:-x86 x86-more arm64-16k arm64-64k}"
+[ ${#runs[@]} -gt 0 ] || read -ra runs <<< "${KI_KERNEL_RUNS:-x86 x86-more x86-mini arm64-16k arm64-64k}"
 for r in "${runs[@]}"; do one_run "$r"; done
 say "all runs took $(( $(date +%s) - T0 ))s"
 echo "$passed passed, $failed failed"

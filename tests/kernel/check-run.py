@@ -111,6 +111,20 @@ def hold(stage, fmt, doc, pred):
                 wrong_owner.append(f'{it.what}: block {s:#x} owned by {owner!r}, expected ~{it.owner}')
     unexplained = [f'{s:#x}-{e:#x} ({owner})' for (s, e, owner), x in zip(spans, explained) if not x]
     tag = f'{stage} {fmt}'
+    if unexplained and getattr(pred, 'unlinked_memfds', False):
+        # no hand-over of this kernel was dumped, so nothing names the memfd pages: their
+        # number follows from the sizes luokeep was asked for (per memfd: one folio per page,
+        # the memfd_luo_ser page, the folio array at 16 bytes a folio and its vmalloc chunk
+        # pages; per session: one session block and one file block)
+        n = 1 + 1
+        for size in want_memfds.values():
+            folios = -(-size // ps)
+            area = -(-folios * 16 // ps)
+            n += folios + 1 + area + -(-area // ((ps - 8) // 8))
+        only = [u for u in unexplained if u.endswith('(unclaimed)')]
+        check(f'{tag}: the blocks no record names are the memfds luokeep preserved ({n} pages)',
+              len(only) == len(unexplained) == n, f'{len(unexplained)} unnamed blocks: ' + ', '.join(unexplained[:6]))
+        unexplained = []
     check(f'{tag}: every block the clients\' records name is listed ({len(pred.items)} records)',
           not missing, '; '.join(missing[:5]) + (f' ... ({len(missing)} in all)' if len(missing) > 5 else ''))
     check(f'{tag}: every listed block is named by a client record ({len(spans)} blocks)',
@@ -167,6 +181,8 @@ def main():
                 if it.what.startswith(('LUO session', 'memfd')) and it.what != 'LUO FLB area':
                     preds[stage].add(it.start, it.size, it.order, r'^unclaimed$',
                                      it.what + f' (recorded in {nxt})')
+    if 'before' in preds and 'handover' not in preds and want_memfds:
+        preds['before'].unlinked_memfds = True
     for stage, pred in preds.items():
         elf, addrs = pred.dump, found[stage]
         elf_path = os.path.join(run, stage + '.elf')
