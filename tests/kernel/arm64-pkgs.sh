@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # arm64-pkgs.sh busybox : print the path of an arm64 busybox (static), unpacked with dpkg -x
 # from Debian's busybox-static:arm64, downloaded once into $KI_KCACHE/arm64/ (apt-get download).
 # If dpkg does not know the arm64 architecture yet, it is added for the download (and

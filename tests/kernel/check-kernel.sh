@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check-kernel.sh [RUN...] : `make check-kernel`.  For each run: a KHO kernel (built, or taken
 # from the cache), an initramfs, a QEMU boot driven by the guest's /init (dumps before the
 # kexec, at the jump and after it), then check-run.py holds khoinspect's answers against the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """check-run.py RUNDIR KHOINSPECT: hold khoinspect against the kernel's own records for one
 run of qemu-run.py.  Prints one "PASS name" or "FAIL name: why" line per assertion and ends
 with "N passed, N failed"; exit 0 when nothing failed.

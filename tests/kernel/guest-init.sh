@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # /init of the check-kernel initramfs.  The whole scenario runs here; the host driver
 # (qemu-run.py) only reads the console, takes memory dumps when asked and answers "go".
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # initramfs.sh ARCH KERNEL OUT.cpio : the check-kernel initramfs (an uncompressed newc cpio, so
 # the memory dumps that hold it still compress).  It carries busybox-static, luokeep, the
 # kernel image itself (/boot/kernel, for kexec -s), guest-init.sh as /init, and:

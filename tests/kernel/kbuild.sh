@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kbuild.sh ARCH [PAGE] : print the path of a KHO test kernel image, building it if the cache
 # has none.  ARCH is x86_64 or arm64; PAGE is the page size in KiB (4 on x86_64; 16 or 64 on arm64).
 # Environment: KI_KCACHE (cache root, default /var/cache/khoinspect/kernel), KI_KSRC_VER

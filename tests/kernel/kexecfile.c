@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kexecfile: the two kexec(8) calls the check-kernel guest makes, for guests without
  * kexec-tools (arm64: Debian's kexec is dynamic, and no arm64 libc is in the initramfs).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """kpredict: what a kernel's KHO clients say they preserved, read from a memory dump without
 khoinspect and without the preserved-memory map (the radix tree is not read at all).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * luokeep: preserve memfds through the Live Update Orchestrator (/dev/liveupdate) and get them
  * back after a kexec.  Runs inside the test guest, built static (no libc in the initramfs).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """qemu-run.py: boot a KHO test kernel under QEMU and follow the guest's /init (guest-init.sh).
 
 The guest drives the scenario and says on the console what it needs (lines "@@KI ..."):
