@@ -347,8 +347,14 @@ def against_checks():
                     try:
                         gd = json.loads(g)
                         gs = changed_ranges(gd)
-                        check(f'{after} guest: verify --against live names the same ranges as on the {after} dump',
-                              gs == said, f'live {sorted(hex(x) for x in gs)[:5]}, dump {sorted(hex(x) for x in said)[:5]}')
+                        if guest_file(after, 'blocks_again.rc') is None:
+                            check(f'{after} guest: verify --against live names the same ranges as on the {after} dump',
+                                  gs == said, f'live {sorted(hex(x) for x in gs)[:5]}, dump {sorted(hex(x) for x in said)[:5]}')
+                        else:
+                            # luokeep took its files back between the live check and the dump:
+                            # LUO freed its pages then, so the dump shows more changed ranges
+                            check(f'{after} guest: verify --against live names ranges the {after} dump shows changed',
+                                  gs <= said, f'live only: {sorted(hex(x) for x in gs - said)[:5]}')
                     except ValueError:
                         check(f'{after} guest: verify --against live', False, (guest_file(after, 'against.err') or '')[-200:])
         gen += 1
