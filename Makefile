@@ -44,7 +44,7 @@ BIN := $(B)/khoinspect
 GEN := $(B)/khogen
 UNIT := $(B)/unit-tests
 
-.PHONY: all check unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay fuzz-fast fuzz-deep oom oom-full bench
+.PHONY: all check check-kernel unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay fuzz-fast fuzz-deep oom oom-full bench
 all: $(BIN) khoinspect
 
 # ./khoinspect: a link to the binary the last build made (build/, build-san/).
@@ -168,6 +168,12 @@ check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man $(if $(filter 1,$(SANITIZE
 	$(UNIT)
 
 # Not part of check: large images, minutes. Needs python3-drgn for the peer.
+# Real kernels in QEMU (tests/kernel/README.md): builds or takes from the cache x86_64 and
+# arm64 (16K, 64K) KHO kernels, boots them, kexecs, dumps, and holds khoinspect against the
+# kernel's own records. KI_KERNEL_RUNS="x86" picks runs; KI_RUNS, KI_KCACHE move the data.
+check-kernel: $(BIN)
+	bash tests/kernel/check-kernel.sh
+
 bench: deps $(BIN) $(GEN)
 	@sh tools/deps.sh time python3-drgn
 	@sh bench/run.sh
