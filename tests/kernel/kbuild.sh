@@ -58,6 +58,11 @@ sv=$(awk '/^VERSION =/ {v=$3} /^PATCHLEVEL =/ {p=$3} /^SUBLEVEL =/ {s=$3} END {p
 hash=$(cat "$HERE/kho.config" "$HERE/$FRAG" | sha256sum | cut -c1-12)
 KEY=$sv-$ARCH-${PAGE}k-$hash
 OUT=$CACHE/build/$KEY
+# one build of a kernel at a time: a second check-kernel waits for the first
+# instead of wiping the tree it is building in
+mkdir -p "$CACHE/build"
+exec 9>"$CACHE/build/$KEY.lock"
+flock 9
 if [ -f "$OUT/$IMG" ] && [ -f "$OUT/.built" ]; then
 	log "kernel $KEY taken from the cache ($OUT/$IMG)"
 	echo "$OUT/$IMG"; exit 0
