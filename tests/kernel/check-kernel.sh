@@ -7,8 +7,8 @@
 #   x86        x86_64, 1 GiB, test_kho 2 MiB, two reserve_mem regions, two memfds, one kexec
 #   x86-more   x86_64, 1 GiB, default test_kho size, four reserve_mem regions, five memfds
 #              (up to 6 MiB), two kexecs in a row
-#   x86-mini   x86_64, 160 MiB, test_kho 64 KiB, no kexec, busybox and luokeep only: the small booted-guest
-#              dumps (tests/fixtures/ keeps one)
+#   x86-mini   x86_64, 160 MiB, test_kho 64 KiB, no kexec, busybox and luokeep only: the smallest booted-guest
+#              dumps
 #   arm64-16k  arm64, 16 KiB pages, one kexec (khoinspect is not run in the guest)
 #   arm64-64k  arm64, 64 KiB pages, 4 GiB (three 512 MiB scratch areas), one kexec
 #   x86-7.2    as x86, on Linux 7.2 (Debian linux-source-7.2): not in the default list, which
