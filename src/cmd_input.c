@@ -219,10 +219,12 @@ static struct ki_error *set_found_by(struct ki_input *l, const char *s)
 	return l->found_by ? NULL : &ki_enomem;
 }
 
-/* The FDT of a copy's file; the errors say what debugfs did and what to do. */
+/* The FDT of a copy's file (and the header's "found by" naming it); the
+ * errors say what debugfs did and what to do. */
 static struct ki_error *fdt_from_file(struct ki_input *l, bool be)
 {
 	const struct ki_debugfs *dbg = l->dbg;
+	struct ki_error *err;
 
 	if (!dbg->fdt) {
 		if (dbg->in_dir)
@@ -241,7 +243,8 @@ static struct ki_error *fdt_from_file(struct ki_input *l, bool be)
 				? "debugfs truncated it (it sizes out/fdt when the file is created, and clients have added sub-nodes since)"
 				: "the file is cut short (a debugfs out/fdt is sized when it is created, and the FDT grows as clients add sub-nodes)"),
 				dbg->fdt_path);
-	return ki_kho_from_blob(dbg->fdt, dbg->fdt_len, be, dbg->fdt_path, &l->f, &l->k);
+	err = ki_kho_from_blob(dbg->fdt, dbg->fdt_len, be, dbg->fdt_path, &l->f, &l->k);
+	return err ? err : set_found_by(l, dbg->fdt_path);
 }
 
 /* With memory: the FDT the copy shows, read where it lives. */
@@ -304,13 +307,8 @@ static struct ki_error *gather_outgoing(struct ki_input_opts *o, struct ki_input
 		if (err)
 			return err;
 	}
-	if (!l->k) {
-		err = fdt_from_file(l, be);
-		if (!err)
-			err = set_found_by(l, dbg->fdt_path);
-		if (err)
-			return err;
-	}
+	if (!l->k && (err = fdt_from_file(l, be)))
+		return err;
 	if (dbg->in_dir)
 		ki_findings_add(&l->f, KI_SEV_INFO, "debugfs-in-too", false, 0,
 				"%s is the hand-over this kernel received, consumed at boot (its map pages were freed and reused); `khoinspect list %s` shows its FDT and blobs",
@@ -342,13 +340,8 @@ static struct ki_error *gather_incoming(struct ki_input_opts *o, struct ki_input
 		if (err)
 			return err;
 	}
-	if (!l->k) {
-		err = fdt_from_file(l, be);
-		if (!err)
-			err = set_found_by(l, dbg->fdt_path);
-		if (err)
-			return err;
-	}
+	if (!l->k && (err = fdt_from_file(l, be)))
+		return err;
 	return NULL;
 }
 
