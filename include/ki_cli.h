@@ -72,6 +72,12 @@ void ki_physmap_text(FILE *fp, const struct ki_physmap *pm, const char *title, b
 /* Report a fatal error (stderr; in JSON mode also as the whole document),
  * destroy it and return KI_EXIT_TROUBLE. */
 int ki_fail(struct ki_error *err, const char *path);
+/*
+ * When nerr > 0: "khoinspect: INPUT: WHAT: N error(s) in WHERE (see SEE)"
+ * on stderr, and true: the command's result is then incomplete (exit 2).
+ */
+bool ki_say_errors(const char *input, size_t nerr, const char *what, const char *where,
+		   const char *see);
 
 /* Parse an address or size: 0x… hex or decimal, whole string, no sign. */
 bool ki_parse_u64(const char *s, uint64_t *ret);

@@ -336,6 +336,16 @@ static void json_error_doc(const struct ki_error *err, const char *path)
 	ki_json_finish(&j);
 }
 
+bool ki_say_errors(const char *input, size_t nerr, const char *what, const char *where,
+		   const char *see)
+{
+	if (!nerr)
+		return false;
+	fprintf(stderr, "khoinspect: %s: %s: %zu error%s in %s (see %s)\n", input, what, nerr,
+		nerr == 1 ? "" : "s", where, see);
+	return true;
+}
+
 int ki_fail(struct ki_error *err, const char *path)
 {
 	ki_print_error(err, path);
@@ -776,11 +786,8 @@ int cmd_list(int argc, char **argv)
 		ret = KI_EXIT_TROUBLE;
 	}
 	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];
-	if (nerr) {
-		fprintf(stderr, "khoinspect: %s: the listing is incomplete: %zu error%s in the hand-over (see findings)\n",
-			l.input, nerr, nerr == 1 ? "" : "s");
+	if (ki_say_errors(l.input, nerr, "the listing is incomplete", "the hand-over", "findings"))
 		ret = KI_EXIT_TROUBLE;
-	}
 out:
 	ki_owners_deinit(&owners);
 	ki_findings_deinit(&ownf);

@@ -503,11 +503,9 @@ int cmd_lookup(int argc, char **argv)
 		ret = KI_EXIT_TROUBLE;
 	}
 	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];
-	if (nerr) {
-		fprintf(stderr, "khoinspect: %s: the answers may be incomplete: %zu error%s in the hand-over's map (see `khoinspect verify`)\n",
-			l.input, nerr, nerr == 1 ? "" : "s");
+	if (ki_say_errors(l.input, nerr, "the answers may be incomplete", "the hand-over's map",
+			  "`khoinspect verify`"))
 		ret = KI_EXIT_TROUBLE;
-	}
 out:
 	free(c.pages);
 	ki_owners_deinit(&owners);

@@ -400,11 +400,9 @@ int cmd_map(int argc, char **argv)
 		}
 	}
 	nerr = l.d->findings.counts[KI_SEV_ERROR] + l.f.counts[KI_SEV_ERROR];
-	if (nerr) {
-		fprintf(stderr, "khoinspect: %s: the picture is incomplete: %zu error%s in the hand-over (see `khoinspect verify`)\n",
-			l.input, nerr, nerr == 1 ? "" : "s");
+	if (ki_say_errors(l.input, nerr, "the picture is incomplete", "the hand-over",
+			  "`khoinspect verify`"))
 		ret = KI_EXIT_TROUBLE;
-	}
 out:
 	ki_physmap_deinit(&pm);
 	ki_owners_deinit(&owners);
