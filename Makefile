@@ -25,16 +25,24 @@ FDT_LIBS := $(shell $(PKG_CONFIG) --libs libfdt 2>/dev/null || echo -lfdt)
 CRIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRIT_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -Iinclude $(LIB_INC) $(ELF_CFLAGS) $(KDUMP_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS)
 LIBS := $(ELF_LIBS) $(KDUMP_LIBS) $(FDT_LIBS) $(XXH_LIBS) -pthread
 
 B := build$(if $(filter 1,$(SANITIZE)),-san)$(if $(filter thread,$(SANITIZE)),-tsan)
-LIB_SRCS := src/error.c src/finding.c src/memreader.c src/dump.c src/dump_elf.c \
-	src/dump_raw.c src/dump_kdump.c src/debugfs.c src/debugfs_mem.c src/fdt_view.c src/radix_decode.c src/chunks_decode.c src/pageset.c src/map.c src/locate.c src/kexec_meta.c src/sub.c src/sub_memblock.c src/sub_luo.c src/sub_memfd.c src/sub_kho_test.c src/owner.c src/verify.c src/hash.c src/manifest.c src/against.c src/pipe.c src/lookup.c src/physmap.c \
-	src/output.c
-CLI_SRCS := src/khoinspect.c src/cmd_input.c src/cmd_list.c src/cmd_locate.c src/cmd_verify.c src/cmd_snapshot.c src/cmd_diff.c src/cmd_fdt.c src/cmd_lookup.c src/cmd_map.c src/color.c
-LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
-CLI_OBJS := $(CLI_SRCS:src/%.c=$(B)/%.o)
+# The source tree shows the layers, lowest first (README "Source layout"):
+# base → memory → source (containers) → format → model → check, then cli.
+# Library objects are compiled without -Isrc/cli: a library file that
+# includes a CLI header does not build (tools/layers.py checks the rest).
+LAYERS := base memory source format model check
+LIB_DIRS := $(LAYERS:%=src/lib/%)
+LIB_INC := $(LIB_DIRS:%=-I%)
+LIB_SRCS := $(filter-out %/fault.c,$(foreach d,$(LIB_DIRS),$(sort $(wildcard $(d)/*.c))))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+HDRS := $(wildcard include/*.h src/lib/*/*.h src/cli/*.h)
+vpath %.c $(LIB_DIRS) src/cli
+LIB_OBJS := $(addprefix $(B)/,$(notdir $(LIB_SRCS:.c=.o)))
+CLI_OBJS := $(addprefix $(B)/,$(notdir $(CLI_SRCS:.c=.o)))
+$(CLI_OBJS): ALL_CFLAGS += -Isrc/cli
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
 FUZZ_MODES := raw elf kdump fdt text sub map manifest
@@ -51,7 +59,7 @@ all: $(BIN) khoinspect
 khoinspect: $(BIN) FORCE
 	@[ "$$(readlink $@)" = $(BIN) ] || ln -sfn $(BIN) $@
 
-$(B)/%.o: src/%.c $(wildcard include/*.h) | $(B)
+$(B)/%.o: %.c $(HDRS) | $(B)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B):
@@ -63,8 +71,8 @@ $(BIN): $(LIB_OBJS) $(CLI_OBJS)
 $(GEN): tests/gen/khogen.c | $(B)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -o $@ $< $(FDT_LIBS)
 
-$(UNIT): $(UNIT_SRCS) $(LIB_OBJS) | $(B)
-	$(CC) $(ALL_CFLAGS) $(CRIT_CFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LIBS) $(CRIT_LIBS)
+$(UNIT): $(UNIT_SRCS) $(LIB_OBJS) $(B)/output.o | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc/cli $(CRIT_CFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(B)/output.o $(LIBS) $(CRIT_LIBS)
 
 $(B)/replay-%: tests/fuzz/fuzz_input.c tests/fuzz/replay.c $(LIB_OBJS) | $(B)
 	$(CC) $(ALL_CFLAGS) -DFUZZ_MODE_$(shell echo $* | tr a-z A-Z) -o $@ \
@@ -83,12 +91,12 @@ fuzz-replay: $(REPLAYS)
 # -max_len; the raw and elf LUO seeds are about 245 KB.
 FUZZ_SECONDS ?= 30
 FB := build-fuzz
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O1 \
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(LIB_INC) $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O1 \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-$(FB)/%.o: src/%.c $(wildcard include/*.h)
+$(FB)/%.o: %.c $(HDRS)
 	@mkdir -p $(FB)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
-$(FB)/fuzz-%: tests/fuzz/fuzz_input.c $(LIB_SRCS:src/%.c=$(FB)/%.o)
+$(FB)/fuzz-%: tests/fuzz/fuzz_input.c $(addprefix $(FB)/,$(notdir $(LIB_SRCS:.c=.o)))
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -DFUZZ_MODE_$(shell echo $* | tr a-z A-Z) -o $@ $^ $(LIBS)
 .PRECIOUS: $(FB)/%.o
 fuzz: $(FUZZ_MODES:%=$(FB)/fuzz-%)
@@ -103,14 +111,14 @@ fuzz-smoke: fuzz
 	done
 
 # Allocation-failure injection (tests/cli/t_oom.sh): the same objects linked
-# with src/fault.c and --wrap for every allocator our code calls; the Nth
+# with src/lib/base/fault.c and --wrap for every allocator our code calls; the Nth
 # allocation fails when KI_FAULT_NTH=N. `make check SANITIZE=1` runs the
 # sampled sweep (every N up to a bound, then a stride); `make oom-full
 # SANITIZE=1` every N of every command.
 FAULT_WRAP := malloc calloc realloc reallocarray aligned_alloc strdup strndup asprintf \
 	vasprintf open_memstream fopencookie XXH3_createState
 FAULT_BIN := $(B)/khoinspect-fault
-$(B)/fault.o: src/fault.c | $(B)
+$(B)/fault.o: src/lib/base/fault.c | $(B)
 	$(CC) $(ALL_CFLAGS) -DKI_FAULT_INJECT -c -o $@ $<
 $(FAULT_BIN): $(LIB_OBJS) $(CLI_OBJS) $(B)/fault.o
 	$(CC) $(CFLAGS) $(SANFLAGS) $(FAULT_WRAP:%=-Wl,--wrap=%) -o $@ $^ $(LIBS)
@@ -127,12 +135,12 @@ oom-full: $(BIN) $(GEN) $(FAULT_BIN)
 FAST_MODES := map sub
 FFB := build-fuzz-fast
 FUZZ_RUNS ?= 10000000
-FUZZ_FAST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O2 \
+FUZZ_FAST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(LIB_INC) $(ELF_CFLAGS) $(KDUMP_CFLAGS) -g -O2 \
 	-fsanitize=fuzzer-no-link,address,shift,bounds,integer-divide-by-zero -fno-sanitize-recover=all
-$(FFB)/%.o: src/%.c $(wildcard include/*.h)
+$(FFB)/%.o: %.c $(HDRS)
 	@mkdir -p $(FFB)
 	clang $(FUZZ_FAST_CFLAGS) -c -o $@ $<
-$(FFB)/fuzz-%: tests/fuzz/fuzz_input.c $(LIB_SRCS:src/%.c=$(FFB)/%.o)
+$(FFB)/fuzz-%: tests/fuzz/fuzz_input.c $(addprefix $(FFB)/,$(notdir $(LIB_SRCS:.c=.o)))
 	clang $(FUZZ_FAST_CFLAGS) -fsanitize=fuzzer -DFUZZ_MODE_$(shell echo $* | tr a-z A-Z) -o $@ $^ $(LIBS)
 .PRECIOUS: $(FFB)/%.o
 fuzz-fast: $(FAST_MODES:%=$(FFB)/fuzz-%)
@@ -186,15 +194,15 @@ clean:
 
 # ---- Version (issue #16) ----------------------------------------------------
 # A build from a git tree names its commit in --version: `git describe` is
-# passed to src/khoinspect.c as -DKI_GIT_DESCRIBE. The stamp file changes
+# passed to src/cli/main.c as -DKI_GIT_DESCRIBE. The stamp file changes
 # only when the description does, so a commit or an edit that makes the tree
-# dirty rebuilds khoinspect.o and nothing else. A tarball without .git (or
+# dirty rebuilds main.o and nothing else. A tarball without .git (or
 # KI_GIT_DESCRIBE= on the command line) builds without it.
 # safe.directory: `sudo make install` in a user's tree still names the commit
 # (git refuses, as root, to read a repository another user owns).
 KI_GIT_DESCRIBE ?= $(shell [ -e .git ] && git -c safe.directory='*' describe --always --dirty 2>/dev/null)
-$(B)/khoinspect.o: ALL_CFLAGS += $(if $(KI_GIT_DESCRIBE),-DKI_GIT_DESCRIBE='"$(KI_GIT_DESCRIBE)"')
-$(B)/khoinspect.o: $(B)/git-describe
+$(B)/main.o: ALL_CFLAGS += $(if $(KI_GIT_DESCRIBE),-DKI_GIT_DESCRIBE='"$(KI_GIT_DESCRIBE)"')
+$(B)/main.o: $(B)/git-describe
 $(B)/git-describe: FORCE | $(B)
 	@echo '$(KI_GIT_DESCRIBE)' | cmp -s - $@ || echo '$(KI_GIT_DESCRIBE)' >$@
 .PHONY: FORCE

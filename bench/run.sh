@@ -29,7 +29,7 @@ gen() { # gen NAME SEED
 gen a 42
 gen b 43
 # the manifest in the format this build writes (an older a.json is redone)
-head -c 64 "$OUT/a.json" 2>/dev/null | grep -q "\"khoinspect_manifest\":$(sed -n 's/.*KI_MANIFEST_VERSION = \([0-9]*\).*/\1/p' include/ki_manifest.h)," ||
+head -c 64 "$OUT/a.json" 2>/dev/null | grep -q "\"khoinspect_manifest\":$(sed -n 's/.*KI_MANIFEST_VERSION = \([0-9]*\).*/\1/p' src/lib/check/ki_manifest.h)," ||
 	"$KI" snapshot "$OUT/a.elf" -o "$OUT/a.json"
 ROOT=$(head -1 "$OUT/a.truth" | awk '{print $9}')
 FDT=$(head -1 "$OUT/a.truth" | awk '{print $7}')
