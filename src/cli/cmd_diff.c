@@ -61,7 +61,7 @@ struct side {
 	const char *kind;            /* "manifest" or the container */
 	struct ki_manifest *man;
 	struct ki_input_opts o;
-	struct ki_input in;
+	struct ki_handover in;
 	bool opened;
 	/* a dump: its runs by order then address, a batch at a time */
 	struct ki_run_cursor cur;

@@ -48,7 +48,7 @@ void cmd_fdt_usage(void)
 enum { MAX_DEPTH = 6, MAX_BLOB = 1 << 20, PREVIEW = 32 };
 
 struct fdt_ctx {
-	struct ki_input *in;
+	struct ki_handover *in;
 	bool raw, json, be;
 	struct ki_json j;
 	/* preserved memory as runs, for "preserved?" (read once, lazily) */
@@ -599,7 +599,7 @@ int cmd_fdt(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ki_input_opts o = { 0 };
-	struct ki_input in;
+	struct ki_handover in;
 	struct fdt_ctx c = { 0 };
 	struct ki_error *err;
 	int opt, r, ret = KI_EXIT_OK;

@@ -361,7 +361,7 @@ static const char *human(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-static const struct ki_blobfile *blob_of(const struct ki_input *l, const char *name)
+static const struct ki_blobfile *blob_of(const struct ki_handover *l, const char *name)
 {
 	for (size_t i = 0; l->dbg && i < l->dbg->nsubs; i++)
 		if (!strcmp(l->dbg->subs[i].name, name))
@@ -393,7 +393,7 @@ static char *blob_compatible(const struct ki_blobfile *b)
 	return out;
 }
 
-static void print_header_text(const struct ki_input *l)
+static void print_header_text(const struct ki_handover *l)
 {
 	const struct ki_dump *d = l->d;
 	const struct ki_kho *k = l->k;
@@ -499,7 +499,7 @@ static void json_hex_or_null(struct ki_json *j, const char *key, bool has, uint6
 		ki_json_null(j);
 }
 
-static void print_header_json(struct ki_json *j, const struct ki_input *l)
+static void print_header_json(struct ki_json *j, const struct ki_handover *l)
 {
 	const struct ki_dump *d = l->d;
 	const struct ki_kho *k = l->k;
@@ -686,7 +686,7 @@ int cmd_list(int argc, char **argv)
 {
 	static struct ki_obuf text_buf;  /* 256 KiB: not on the stack */
 	struct list_opts o = { 0 };
-	struct ki_input l;
+	struct ki_handover l;
 	struct ki_findings none;
 	struct ki_error *err;
 	struct emit e = { 0 };

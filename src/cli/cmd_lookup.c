@@ -37,7 +37,7 @@ void cmd_lookup_usage(void)
 }
 
 struct lookup_ctx {
-	struct ki_input *l;
+	struct ki_handover *l;
 	const struct ki_owners *owners;
 	uint64_t *pages;             /* the map's own pages, sorted */
 	struct ki_json j;
@@ -90,7 +90,7 @@ static bool parse_query(const char *s, struct ki_lookup *q)
 	return true;
 }
 
-static const struct ki_scratch *scratch_of(const struct ki_input *l, uint64_t pa)
+static const struct ki_scratch *scratch_of(const struct ki_handover *l, uint64_t pa)
 {
 	for (size_t i = 0; i < l->nscratch; i++)
 		if (pa >= l->scratch[i].addr && pa - l->scratch[i].addr < l->scratch[i].size)
@@ -436,7 +436,7 @@ static int parse_args(int argc, char **argv, struct ki_input_opts *in)
 int cmd_lookup(int argc, char **argv)
 {
 	struct ki_input_opts o = { 0 };
-	struct ki_input l = { 0 };
+	struct ki_handover l = { 0 };
 	struct ki_owners owners = { 0 };
 	struct ki_findings ownf;
 	const struct ki_findings *fs[3];

@@ -332,7 +332,7 @@ bool ki_physmap_write_svg(const struct ki_physmap *pm, const char *title, const 
 int cmd_map(int argc, char **argv)
 {
 	struct map_opts o = { 0 };
-	struct ki_input l = { 0 };
+	struct ki_handover l = { 0 };
 	struct ki_owners owners = { 0 };
 	struct ki_findings ownf;
 	struct ki_physmap pm = { 0 };

@@ -444,7 +444,7 @@ static void write_incomplete(struct ki_json *j, const struct lacks *l)
 }
 
 /* The manifest itself: everything but the file handling. */
-static void write_manifest(FILE *fp, struct ki_input *in, const struct ki_owners *owners,
+static void write_manifest(FILE *fp, struct ki_handover *in, const struct ki_owners *owners,
 			   bool hash, struct hash_progress *hp, struct lacks *lk)
 {
 	struct ki_json j;
@@ -579,7 +579,7 @@ int cmd_snapshot(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ki_input_opts o = { 0 };
-	struct ki_input in;
+	struct ki_handover in;
 	struct hash_progress hp = { 0 };
 	const char *out_path = NULL;
 	char *tmp_path = NULL, *final_path = NULL;

@@ -55,7 +55,7 @@ void cmd_verify_usage(void)
 	       "--present-only).\n", ki_input_kinds_help, ki_input_help);
 }
 
-static const struct ki_findings *all_findings(const struct ki_input *in,
+static const struct ki_findings *all_findings(const struct ki_handover *in,
 					      const struct ki_findings *none,
 					      const struct ki_findings **second)
 {
@@ -221,7 +221,7 @@ int cmd_verify(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ki_input_opts o = { 0 };
-	struct ki_input in;
+	struct ki_handover in;
 	struct ki_findings none;
 	const struct ki_findings *fs[2];
 	struct ki_verify_input vi = { 0 };

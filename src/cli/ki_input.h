@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What every command that reads a hand-over shares: the input options, and
- * opening a dump, a debugfs copy, a bare FDT or "live" into one struct.
+ * opening a dump, a debugfs copy, a bare FDT or "live" into the library's
+ * hand-over object (ki_handover.h).
  */
 #ifndef KI_INPUT_H
 #define KI_INPUT_H
@@ -15,6 +16,7 @@
 #include "ki_dump.h"
 #include "ki_fdt.h"
 #include "ki_finding.h"
+#include "ki_handover.h"
 #include "ki_locate.h"
 #include "ki_map.h"
 
@@ -26,23 +28,6 @@ struct ki_input_opts {
 	struct ki_scratch *scratch;  /* --scratch */
 	size_t nscratch;
 	bool no_progress;            /* no scan progress on stderr (another thread's) */
-};
-
-/* Everything found in the input, whatever it was. */
-struct ki_input {
-	const char *input;
-	const char *container;       /* "elf", "kdump", "raw", "debugfs", "fdt" */
-	struct ki_dump *d;           /* memory, or NULL */
-	struct ki_debugfs *dbg;      /* debugfs or bare FDT input, or NULL */
-	struct ki_kho *k;
-	struct ki_map *m;            /* NULL when there is no memory to walk */
-	char *found_by;
-	const struct ki_scratch *scratch;
-	size_t nscratch;
-	const char *scratch_source;
-	struct ki_scratch_found scratch_found; /* from setup_data or a DTB */
-	bool incoming_consumed;      /* in/ whose blocks this memory cannot show */
-	struct ki_findings f;
 };
 
 enum {
@@ -88,8 +73,10 @@ const char *ki_live_mem(void);
 /* Can the running kernel's memory be read? The error says what is missing. */
 struct ki_error *ki_live_mem_check(void);
 
-/* Open o->input; on error the partial state is still closed by close. */
-struct ki_error *ki_input_open(struct ki_input_opts *o, struct ki_input *in);
-void ki_input_close(struct ki_input *in, struct ki_input_opts *o);
+/* Open o->input (ki_handover_open with "live" resolved, progress on
+ * stderr, and the container's warnings on stderr when opening fails); on
+ * error the partial state is still closed by close. */
+struct ki_error *ki_input_open(struct ki_input_opts *o, struct ki_handover *in);
+void ki_input_close(struct ki_handover *in, struct ki_input_opts *o);
 
 #endif
