@@ -4,6 +4,7 @@
 #define KI_DUMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ki_error.h"
@@ -25,6 +26,29 @@ struct ki_dump_options {
 	uint64_t page_size;      /* 0 = decide */
 };
 
+/*
+ * A caller's memory read through a callback (dump_reader.c): fill buf with
+ * len bytes at phys, or say the bytes are not there, or that reading failed.
+ */
+enum ki_reader_result { KI_READER_OK = 0, KI_READER_NODATA = 1, KI_READER_FAILED = -1 };
+typedef int (*ki_reader_fn)(void *arg, uint64_t phys, void *buf, size_t len);
+
+struct ki_reader_range {
+	uint64_t start, end;     /* [start, end) */
+};
+
+struct ki_reader_options {
+	ki_reader_fn read;
+	void *arg;
+	const char *name;        /* for messages; NULL: "reader" */
+	uint64_t page_size;      /* 4096, 16384 or 65536 */
+	bool big_endian;
+	/* the memory there is: segments to scan; none: all of the 64-bit
+	 * space, read only where asked (the FDT's address must be given) */
+	const struct ki_reader_range *ranges;
+	size_t nranges;
+};
+
 struct ki_dump {
 	char *path;
 	int fd;
@@ -39,6 +63,8 @@ struct ki_dump {
 	uint32_t page_size_candidates; /* mask of KI_PS_* still possible */
 	char *osrelease;         /* from VMCOREINFO, or NULL */
 	void *kdump;             /* libkdumpfile state (dump_kdump.c) */
+	ki_reader_fn reader;     /* a caller's memory (dump_reader.c) */
+	void *reader_arg;
 	struct ki_memreader mem;
 	struct ki_findings findings; /* warnings about the container */
 };
@@ -46,6 +72,9 @@ struct ki_dump {
 struct ki_error *ki_dump_open(const char *path,
 			      const struct ki_dump_options *opts,
 			      struct ki_dump **ret);
+/* A dump over a caller's read callback: container "reader", no file. */
+struct ki_error *ki_dump_open_reader(const struct ki_reader_options *o,
+				     struct ki_dump **ret);
 void ki_dump_destroy(struct ki_dump *d);
 /* Fix the page size; source says which rule decided (static string). */
 void ki_dump_set_page_size(struct ki_dump *d, uint64_t page_size,
