@@ -30,10 +30,11 @@ LIBS := $(ELF_LIBS) $(KDUMP_LIBS) $(FDT_LIBS) $(XXH_LIBS) -pthread
 
 B := build$(if $(filter 1,$(SANITIZE)),-san)$(if $(filter thread,$(SANITIZE)),-tsan)
 # The source tree shows the layers, lowest first (README "Source layout"):
-# base → memory → source (containers) → format → model → check, then cli.
+# base → memory → source (containers) → format → model → check → api (the
+# public C API, include/khoinspect.h), then cli.
 # Library objects are compiled without -Isrc/cli: a library file that
 # includes a CLI header does not build (tools/layers.py checks the rest).
-LAYERS := base memory source format model check
+LAYERS := base memory source format model check api
 LIB_DIRS := $(LAYERS:%=src/lib/%)
 LIB_INC := $(LIB_DIRS:%=-I%)
 LIB_SRCS := $(filter-out %/fault.c,$(foreach d,$(LIB_DIRS),$(sort $(wildcard $(d)/*.c))))
@@ -43,6 +44,10 @@ vpath %.c $(LIB_DIRS) src/cli
 LIB_OBJS := $(addprefix $(B)/,$(notdir $(LIB_SRCS:.c=.o)))
 CLI_OBJS := $(addprefix $(B)/,$(notdir $(CLI_SRCS:.c=.o)))
 $(CLI_OBJS): ALL_CFLAGS += -Isrc/cli
+# One object set for the binary and libkhoinspect: position-independent,
+# and nothing visible outside the .so unless src/lib/api/ marks it
+# KHOINSPECT_EXPORT (the version script says the same).
+$(LIB_OBJS): ALL_CFLAGS += -fPIC -fvisibility=hidden
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
 FUZZ_MODES := raw elf kdump fdt text sub map manifest
@@ -52,8 +57,28 @@ BIN := $(B)/khoinspect
 GEN := $(B)/khogen
 UNIT := $(B)/unit-tests
 
-.PHONY: all check check-kernel unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay fuzz-fast fuzz-deep oom oom-full bench
-all: $(BIN) khoinspect
+# libkhoinspect (include/khoinspect.h, man/libkhoinspect.3): the soname's
+# major version is KHOINSPECT_API_VERSION.
+LIB_VERSION := 0.1.0
+LIB_SONAME := libkhoinspect.so.0
+SOLIB := $(B)/libkhoinspect.so.$(LIB_VERSION)
+ALIB := $(B)/libkhoinspect.a
+LIB_MAP := src/lib/api/libkhoinspect.map
+
+.PHONY: all check check-kernel unit cli demo deps clean lint-man fuzz fuzz-smoke fuzz-replay fuzz-fast fuzz-deep oom oom-full bench lib
+all: $(BIN) khoinspect lib
+lib: $(SOLIB) $(B)/$(LIB_SONAME) $(B)/libkhoinspect.so $(ALIB)
+
+$(SOLIB): $(LIB_OBJS) $(LIB_MAP)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=$(LIB_MAP) -Wl,--no-undefined -o $@ $(LIB_OBJS) $(LIBS)
+$(B)/$(LIB_SONAME): $(SOLIB)
+	ln -sfn $(notdir $(SOLIB)) $@
+$(B)/libkhoinspect.so: $(B)/$(LIB_SONAME)
+	ln -sfn $(LIB_SONAME) $@
+$(ALIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 # ./khoinspect: a link to the binary the last build made (build/, build-san/).
 khoinspect: $(BIN) FORCE
@@ -170,7 +195,7 @@ unit: $(UNIT)
 	$(UNIT)
 
 # CLI tests first, Criterion last: its "Synthesis:" line closes the output.
-check: deps $(BIN) $(GEN) $(UNIT) $(REPLAYS) lint-man $(if $(filter 1,$(SANITIZE)),$(FAULT_BIN))
+check: deps $(BIN) lib $(GEN) $(UNIT) $(REPLAYS) lint-man $(if $(filter 1,$(SANITIZE)),$(FAULT_BIN))
 	@$(MAKE) --no-print-directory fuzz-replay
 	@$(if $(filter 1,$(SANITIZE)),KI_FAULT=$(FAULT_BIN)) sh tests/cli/run.sh $(BIN) $(GEN)
 	$(UNIT)

@@ -7,7 +7,7 @@ usage: layers.py BUILD_DIR
 For every object of src/lib/<layer>/ and src/cli/ it reads the symbols it
 defines and the ones it needs (nm), and fails when
   - a file calls into a higher layer (base < memory < source < format <
-    model < check < cli),
+    model < check < api < cli),
   - files call each other in a circle (any cycle, in a layer or across),
   - a library file uses what only a program may: stdout, stderr, exit,
     getenv, printf and friends, or starts a thread outside base/pipe.c.
@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-LAYERS = ["base", "memory", "source", "format", "model", "check", "cli"]
+LAYERS = ["base", "memory", "source", "format", "model", "check", "api", "cli"]
 FORBIDDEN = {"stdout", "stderr", "exit", "_exit", "getenv", "secure_getenv",
              "printf", "puts", "putchar", "perror", "vprintf", "abort"}
 THREAD_OK = {"pipe"}

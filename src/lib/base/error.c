@@ -108,16 +108,21 @@ struct ki_error *ki_error_prefix(struct ki_error *err, const char *fmt, ...)
 	return err;
 }
 
-static atomic_bool nomem_seen;
+static atomic_ulong nomem_count;
 
 void ki_nomem_note(void)
 {
-	atomic_store(&nomem_seen, true);
+	atomic_fetch_add(&nomem_count, 1);
 }
 
 bool ki_nomem_seen(void)
 {
-	return atomic_load(&nomem_seen);
+	return atomic_load(&nomem_count) != 0;
+}
+
+unsigned long ki_nomem_count(void)
+{
+	return atomic_load(&nomem_count);
 }
 
 void ki_error_destroy(struct ki_error *err)

@@ -41,6 +41,9 @@ extern struct ki_error ki_enomem;
  */
 void ki_nomem_note(void);
 bool ki_nomem_seen(void);
+/* How many were noted so far: a caller that compares it before and after
+ * an operation (the public API) knows whether that one lost something. */
+unsigned long ki_nomem_count(void);
 
 struct ki_error *ki_error_create(enum ki_error_code code, const char *fmt, ...)
 	__attribute__((returns_nonnull, format(printf, 2, 3)));
