@@ -183,9 +183,12 @@ fuzz-deep: fuzz-fast
 deps:
 	@sh tools/deps.sh
 
+MAN_PAGES := man/khoinspect.1 man/libkhoinspect.3
 lint-man:
-	@out=$$(groff -man -ww -z man/khoinspect.1 2>&1); \
-	if [ -n "$$out" ]; then echo "$$out"; echo "man page lint failed"; exit 1; fi; \
+	@for p in $(MAN_PAGES); do \
+		out=$$(groff -man -ww -z $$p 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out"; echo "man page lint failed: $$p"; exit 1; fi; \
+	done; \
 	echo "man page lint: clean"
 
 cli: $(BIN) $(GEN)
@@ -263,15 +266,20 @@ DATAROOTDIR = $(PREFIX)/share
 DATADIR = $(DATAROOTDIR)
 MANDIR = $(DATAROOTDIR)/man
 MAN1DIR = $(MANDIR)/man1
+MAN3DIR = $(MANDIR)/man3
+PKGCONFIGDIR = $(LIBDIR)/pkgconfig
 BASHCOMPDIR = $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR = $(DATADIR)/zsh/site-functions
 INSTALL = install
 INSTALL_PROGRAM = $(INSTALL) -m 755
 INSTALL_DATA = $(INSTALL) -m 644
 
-INSTALL_PARTS := bin man completion
+INSTALL_PARTS := bin man completion lib
 INSTALLED_FILES = $(BINDIR)/khoinspect $(MAN1DIR)/khoinspect.1 \
-	$(BASHCOMPDIR)/khoinspect $(ZSHCOMPDIR)/_khoinspect
+	$(BASHCOMPDIR)/khoinspect $(ZSHCOMPDIR)/_khoinspect \
+	$(MAN3DIR)/libkhoinspect.3 $(INCLUDEDIR)/khoinspect.h \
+	$(LIBDIR)/libkhoinspect.so.$(LIB_VERSION) $(LIBDIR)/$(LIB_SONAME) \
+	$(LIBDIR)/libkhoinspect.so $(LIBDIR)/libkhoinspect.a $(PKGCONFIGDIR)/khoinspect.pc
 
 .PHONY: install uninstall $(INSTALL_PARTS:%=install-%) $(INSTALL_PARTS:%=uninstall-%)
 install: $(INSTALL_PARTS:%=install-%)
@@ -279,8 +287,22 @@ install-bin: $(BIN)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR)
 	$(INSTALL_PROGRAM) $(BIN) $(DESTDIR)$(BINDIR)/khoinspect
 install-man:
-	$(INSTALL) -d $(DESTDIR)$(MAN1DIR)
+	$(INSTALL) -d $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(MAN3DIR)
 	$(INSTALL_DATA) man/khoinspect.1 $(DESTDIR)$(MAN1DIR)/khoinspect.1
+	$(INSTALL_DATA) man/libkhoinspect.3 $(DESTDIR)$(MAN3DIR)/libkhoinspect.3
+# The library: header, .so with its soname and development links, .a, and
+# khoinspect.pc written for the PREFIX, LIBDIR and INCLUDEDIR given.
+install-lib: lib
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL_DATA) include/khoinspect.h $(DESTDIR)$(INCLUDEDIR)/khoinspect.h
+	$(INSTALL_DATA) $(SOLIB) $(DESTDIR)$(LIBDIR)/libkhoinspect.so.$(LIB_VERSION)
+	ln -sfn libkhoinspect.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sfn $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libkhoinspect.so
+	$(INSTALL_DATA) $(ALIB) $(DESTDIR)$(LIBDIR)/libkhoinspect.a
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		src/lib/api/khoinspect.pc.in | grep -v '^# SPDX' >$(DESTDIR)$(PKGCONFIGDIR)/khoinspect.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/khoinspect.pc
 install-completion: $(COMPLETIONS)
 	$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL_DATA) $(B)/completion/khoinspect $(DESTDIR)$(BASHCOMPDIR)/khoinspect
@@ -300,6 +322,10 @@ uninstall: $(INSTALL_PARTS:%=uninstall-%)
 uninstall-bin:
 	rm -f $(DESTDIR)$(BINDIR)/khoinspect
 uninstall-man:
-	rm -f $(DESTDIR)$(MAN1DIR)/khoinspect.1
+	rm -f $(DESTDIR)$(MAN1DIR)/khoinspect.1 $(DESTDIR)$(MAN3DIR)/libkhoinspect.3
+uninstall-lib:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/khoinspect.h $(DESTDIR)$(PKGCONFIGDIR)/khoinspect.pc \
+		$(DESTDIR)$(LIBDIR)/libkhoinspect.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
+		$(DESTDIR)$(LIBDIR)/libkhoinspect.so $(DESTDIR)$(LIBDIR)/libkhoinspect.a
 uninstall-completion:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/khoinspect $(DESTDIR)$(ZSHCOMPDIR)/_khoinspect

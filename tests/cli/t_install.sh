@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make install / make uninstall from the tree, into a DESTDIR: exactly the
-# files listed here, with their modes; the installed binary runs; uninstall
+# files listed here, with their modes (links are 777); the installed binary runs; uninstall
 # leaves nothing (the directories install made under DESTDIR go too).
 # The binary under test is the one installed: B= names its build directory,
 # so nothing is rebuilt. And the Debian package's Build-Depends cover what
@@ -31,13 +31,33 @@ if [ -n "$inst_ok" ]; then
 	inst_make install DESTDIR="$inst_d" PREFIX=/usr
 	expect_rc "install: make install DESTDIR PREFIX=/usr exits 0" 0
 	cat >"$T/inst.want" <<-'EOW'
+	644 usr/include/khoinspect.h
+	644 usr/lib/libkhoinspect.a
+	644 usr/lib/pkgconfig/khoinspect.pc
+	644 usr/lib/libkhoinspect.so.0.1.0
 	644 usr/share/bash-completion/completions/khoinspect
 	644 usr/share/man/man1/khoinspect.1
+	644 usr/share/man/man3/libkhoinspect.3
 	644 usr/share/zsh/site-functions/_khoinspect
 	755 usr/bin/khoinspect
+	777 usr/lib/libkhoinspect.so
+	777 usr/lib/libkhoinspect.so.0
 	EOW
-	inst_files "$inst_d" >"$T/inst.got"
+	inst_files "$inst_d" | LC_ALL=C sort >"$T/inst.got"
+	LC_ALL=C sort -o "$T/inst.want" "$T/inst.want"
 	expect_same "install: exactly the listed files, with their modes" "$T/inst.want" "$T/inst.got"
+	expect_same "install: the header is the tree's" "$inst_root/include/khoinspect.h" "$inst_d/usr/include/khoinspect.h"
+	expect_same "install: libkhoinspect.3 is the tree's" "$inst_root/man/libkhoinspect.3" "$inst_d/usr/share/man/man3/libkhoinspect.3"
+	printf '%s\n' libkhoinspect.so.0.1.0 libkhoinspect.so.0 >"$T/inst.lwant"
+	readlink "$inst_d/usr/lib/libkhoinspect.so.0" >"$T/inst.lgot"
+	readlink "$inst_d/usr/lib/libkhoinspect.so" >>"$T/inst.lgot"
+	expect_same "install: .so.0 and .so link to the library" "$T/inst.lwant" "$T/inst.lgot"
+	if grep -qx 'libdir=/usr/lib' "$inst_d/usr/lib/pkgconfig/khoinspect.pc" &&
+	   grep -qx 'includedir=/usr/include' "$inst_d/usr/lib/pkgconfig/khoinspect.pc"; then
+		ok "install: khoinspect.pc names PREFIX's directories"
+	else
+		bad "install: khoinspect.pc names PREFIX's directories" "$(grep dir= "$inst_d/usr/lib/pkgconfig/khoinspect.pc" | tr '\n' ' ')"
+	fi
 	"$inst_d/usr/bin/khoinspect" --version >"$T/inst.ver" 2>"$T/err"
 	"$KI" --version >"$T/inst.ver.want"
 	expect_same "install: the installed binary runs (--version)" "$T/inst.ver.want" "$T/inst.ver"
@@ -63,23 +83,38 @@ if [ -n "$inst_ok" ]; then
 	cat >"$T/inst.want" <<-'EOW'
 	644 etc/bash_completion.d/khoinspect
 	644 opt/k/man/man1/khoinspect.1
+	644 opt/k/man/man3/libkhoinspect.3
+	644 usr/local/include/khoinspect.h
+	644 usr/local/lib/libkhoinspect.a
+	644 usr/local/lib/libkhoinspect.so.0.1.0
+	644 usr/local/lib/pkgconfig/khoinspect.pc
 	644 usr/share/zsh/vendor-completions/_khoinspect
 	755 opt/k/sbin/khoinspect
+	777 usr/local/lib/libkhoinspect.so
+	777 usr/local/lib/libkhoinspect.so.0
 	EOW
-	inst_files "$inst_d" >"$T/inst.got"
+	LC_ALL=C sort -o "$T/inst.want" "$T/inst.want"
+	inst_files "$inst_d" | LC_ALL=C sort >"$T/inst.got"
 	expect_same "install: BINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR are obeyed" "$T/inst.want" "$T/inst.got"
 	inst_make uninstall DESTDIR="$inst_d" BINDIR=/opt/k/sbin MANDIR=/opt/k/man \
 		BASHCOMPDIR=/etc/bash_completion.d ZSHCOMPDIR=/usr/share/zsh/vendor-completions
 	if [ -z "$(find "$inst_d" -mindepth 1 | head -1)" ]; then ok "install: and uninstall with them"; else
 		bad "install: and uninstall with them" "left: $(find "$inst_d" -mindepth 1 | head -3 | tr '\n' ' ')"; fi
 	inst_make install DESTDIR="$inst_d"
-	sed 's| usr/| usr/local/|' >"$T/inst.want" <<-'EOW'
+	sed 's| usr/| usr/local/|' <<-'EOW' | LC_ALL=C sort >"$T/inst.want"
+	644 usr/include/khoinspect.h
+	644 usr/lib/libkhoinspect.a
+	644 usr/lib/libkhoinspect.so.0.1.0
+	644 usr/lib/pkgconfig/khoinspect.pc
 	644 usr/share/bash-completion/completions/khoinspect
 	644 usr/share/man/man1/khoinspect.1
+	644 usr/share/man/man3/libkhoinspect.3
 	644 usr/share/zsh/site-functions/_khoinspect
 	755 usr/bin/khoinspect
+	777 usr/lib/libkhoinspect.so
+	777 usr/lib/libkhoinspect.so.0
 	EOW
-	inst_files "$inst_d" >"$T/inst.got"
+	inst_files "$inst_d" | LC_ALL=C sort >"$T/inst.got"
 	expect_same "install: PREFIX is /usr/local by default" "$T/inst.want" "$T/inst.got"
 	inst_make uninstall DESTDIR="$inst_d"
 	rm -rf "$inst_d"
