@@ -191,7 +191,7 @@ lint-man:
 	done; \
 	echo "man page lint: clean"
 
-cli: $(BIN) $(GEN)
+cli: $(BIN) lib $(GEN)
 	@sh tests/cli/run.sh $(BIN) $(GEN)
 
 unit: $(UNIT)

@@ -82,29 +82,6 @@ static void text_group(const struct ki_findings *const *fs, enum ki_severity sev
 	}
 }
 
-/* Why verify --against could not check everything, into buf; false when
- * it could. What the manifest lacks, or this dump does not hold, is
- * unknown, not a pass. */
-static bool against_incomplete(const struct ki_manifest *m, const struct ki_against_stats *st,
-			       bool present_only, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (m->incomplete && (m->incomplete_hidden || !present_only))
-		n += (size_t)snprintf(buf + n, len - n, "the manifest is incomplete: %s", m->why);
-	if (!present_only && st->unrecorded && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " range%s without a recorded hash (not in the dump the manifest was taken from, or --no-hash)",
-				      n ? "; " : "", st->unrecorded, st->unrecorded == 1 ? "" : "s");
-	if (!present_only && st->unverified && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " range%s not in this dump",
-				      n ? "; " : "", st->unverified, st->unverified == 1 ? "" : "s");
-	if (!present_only && st->blobs_unverified && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " of the FDT and sub-blobs not in this dump",
-				      n ? "; " : "", st->blobs_unverified);
-	return n != 0;
-}
-
 static int verify_against(struct ki_input_opts *o, const char *manifest, bool present_only)
 {
 	char why[800];
@@ -145,7 +122,7 @@ static int verify_against(struct ki_input_opts *o, const char *manifest, bool pr
 	fs[1] = &f;
 	nerr = fs[0]->counts[KI_SEV_ERROR] + fs[1]->counts[KI_SEV_ERROR];
 	nwarn = fs[0]->counts[KI_SEV_WARNING] + fs[1]->counts[KI_SEV_WARNING];
-	incomplete = against_incomplete(m, &st, present_only, why, sizeof(why));
+	incomplete = ki_against_incomplete(m, &st, present_only, why, sizeof(why));
 	ret = nerr ? KI_EXIT_FINDINGS : incomplete ? KI_EXIT_TROUBLE : KI_EXIT_OK;
 	if (ki_global.json) {
 		struct ki_json j;

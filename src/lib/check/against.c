@@ -152,3 +152,26 @@ struct ki_error *ki_against(struct ki_dump *d, struct ki_manifest *m,
 	}
 	return NULL;
 }
+
+/* Why verify --against could not check everything, into buf; false when
+ * it could. What the manifest lacks, or this dump does not hold, is
+ * unknown, not a pass. */
+bool ki_against_incomplete(const struct ki_manifest *m, const struct ki_against_stats *st,
+			   bool present_only, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (m->incomplete && (m->incomplete_hidden || !present_only))
+		n += (size_t)snprintf(buf + n, len - n, "the manifest is incomplete: %s", m->why);
+	if (!present_only && st->unrecorded && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " range%s without a recorded hash (not in the dump the manifest was taken from, or --no-hash)",
+				      n ? "; " : "", st->unrecorded, st->unrecorded == 1 ? "" : "s");
+	if (!present_only && st->unverified && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " range%s not in this dump",
+				      n ? "; " : "", st->unverified, st->unverified == 1 ? "" : "s");
+	if (!present_only && st->blobs_unverified && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%" PRIu64 " of the FDT and sub-blobs not in this dump",
+				      n ? "; " : "", st->blobs_unverified);
+	return n != 0;
+}
