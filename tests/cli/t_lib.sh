@@ -110,10 +110,26 @@ if [ -n "$lib_ok" ]; then
 	# in the order-0 block at 0x10002c000 (file offset 0x801000 + 0x2c000
 	# by the image's second PT_LOAD) fails, naming that block.
 	lib_run --verify "$T/v3.elf"
-	printf 'result 0\n' >"$T/lib.want"
+	printf 'has_map 1\nresult 0\n' >"$T/lib.want"
 	expect_same "lib: khoinspect_verify passes the golden image" "$T/lib.want" "$T/out"
+	# a debugfs copy without memory: no map, so not a pass unless FDT_ONLY
+	lib_run --verify "$G/debugfs/v3-x86_64-4k"
+	printf 'has_map 0\nresult 2\n' >"$T/lib.want"
+	expect_same "lib: khoinspect_verify without memory: incomplete" "$T/lib.want" "$T/out"
+	lib_run --verify-fdt "$G/debugfs/v3-x86_64-4k"
+	printf 'has_map 0\nresult 0\n' >"$T/lib.want"
+	expect_same "lib: khoinspect_verify without memory, FDT_ONLY: pass" "$T/lib.want" "$T/out"
+	lib_run "$G/debugfs/v3-x86_64-4k"
+	expect_rc "lib: ranges without a map: an error, exit 2" 2
+	expect_grep "lib: ranges without a map: says there is no map" "$T/err" 'no preserved-memory map'
+	lib_run --mem "$T/v3.elf" "$G/debugfs/v3-x86_64-4k"
+	lib_check "lib: the debugfs copy with its memory (mem option) = truth" "$G/v3-x86_64-4k.truth.json"
+	expect_grep "lib: the debugfs copy: container debugfs" "$T/out" '^container debugfs$'
+	lib_run --verify "$G/debugfs/v3-x86_64-4k/nonexistent"
+	expect_rc "lib: a path that is not there: exit 2" 2
 	ki snapshot "$T/v3.elf" -o "$T/v3.manifest"
 	lib_run --against-present "$T/v3.manifest" "$T/v3.elf"
+	printf 'result 0\n' >"$T/lib.want"
 	expect_same "lib: verify_against PRESENT_ONLY: the same image passes" "$T/lib.want" "$T/out"
 	lib_run --against "$T/v3.manifest" "$T/v3.elf"
 	printf 'result 2\n' >"$T/lib.want"

@@ -7,6 +7,7 @@
  *
  *   klist PATH                         khoinspect_open
  *   klist --raw PATH BASE              the same, a raw image at BASE
+ *   klist --mem MEM PATH               the same, a debugfs copy with memory
  *   klist --reader-scan ELF|RAW BASE PS   khoinspect_open_reader over this
  *                                      file's own reader, the FDT found by
  *                                      scanning the ranges
@@ -15,7 +16,7 @@
  *   klist --against[-present] MANIFEST PATH [BASE]
  *                                      khoinspect_verify_against (BASE: raw;
  *                                      -present: KHOINSPECT_AGAINST_PRESENT_ONLY)
- *   klist --verify PATH [BASE]         khoinspect_verify
+ *   klist --verify[-fdt] PATH [BASE]   khoinspect_verify (-fdt: FDT_ONLY)
  *
  * The reader is independent of the library: a tiny ELF64 program-header
  * reader (PT_LOAD p_paddr, p_offset, p_filesz) or a flat raw image at
@@ -321,6 +322,12 @@ int main(int argc, char **argv)
 		err = khoinspect_open(argv[2], &o, &h);
 		return err ? fail(err) : list(h);
 	}
+	if (argc == 4 && !strcmp(argv[1], "--mem")) {
+		struct khoinspect_open_options o = { .size = sizeof(o), .mem = argv[2] };
+
+		err = khoinspect_open(argv[3], &o, &h);
+		return err ? fail(err) : list(h);
+	}
 	if ((argc == 4 || argc == 5) && !strncmp(argv[1], "--against", 9)) {
 		struct khoinspect_findings *f = NULL;
 
@@ -332,20 +339,22 @@ int main(int argc, char **argv)
 		khoinspect_close(h);
 		return print_findings(err, f);
 	}
-	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "--verify")) {
+	if ((argc == 3 || argc == 4) && !strncmp(argv[1], "--verify", 8)) {
 		struct khoinspect_findings *f = NULL;
 
 		err = open_maybe_raw(argv[2], argc == 4 ? argv[3] : NULL, &h);
 		if (err)
 			return fail(err);
-		err = khoinspect_verify(h, 0, &f);
+		printf("has_map %d\n", khoinspect_has_map(h));
+		err = khoinspect_verify(h, strcmp(argv[1], "--verify-fdt") ? 0 : KHOINSPECT_VERIFY_FDT_ONLY,
+					&f);
 		khoinspect_close(h);
 		return print_findings(err, f);
 	}
 	if (argc == 5 && !strcmp(argv[1], "--errors"))
 		return errors(argv[2], strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
 	if (argc != 2) {
-		fprintf(stderr, "usage: klist PATH | --raw PATH BASE | --reader-scan FILE BASE PS | --reader-fdt FILE BASE PS FDT | --errors ELF FDT PS\n");
+		fprintf(stderr, "usage: klist PATH | --raw PATH BASE | --mem MEM PATH | --reader-scan FILE BASE PS | --reader-fdt FILE BASE PS FDT | --errors ELF FDT PS\n");
 		return 2;
 	}
 	err = khoinspect_open(argv[1], NULL, &h);
