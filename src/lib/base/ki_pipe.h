@@ -13,6 +13,13 @@
 
 struct ki_pipe;
 
+/* Whether a job may use a helper thread (the caller's choice). */
+enum ki_threads {
+	KI_THREADS_AUTO = 0,         /* on large jobs when more than one CPU is online */
+	KI_THREADS_ONE = 1,          /* never */
+	KI_THREADS_TWO = 2,          /* always, when the job allows it */
+};
+
 /*
  * Whether to run a helper thread for a job of `leaves` map leaves: the
  * KHOINSPECT_THREADS environment variable (1: never, 2: always), else when
