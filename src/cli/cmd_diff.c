@@ -19,6 +19,7 @@
 #include "ki_diff.h"
 #include "ki_input.h"
 #include "ki_manifest.h"
+#include "ki_jsondoc.h"
 #include "ki_output.h"
 #include "ki_physmap.h"
 #include "ki_pipe.h"
@@ -472,6 +473,11 @@ static void json_close_with_error(struct out *o, const struct ki_error *err)
 	ki_json_kv_string(&o->j, "code", ki_error_code_name(err->code));
 	ki_json_kv_string(&o->j, "path", err->path);
 	ki_json_kv_string(&o->j, "message", err->message);
+	ki_json_key(&o->j, "phys");
+	if (err->has_paddr)
+		ki_json_hex(&o->j, err->paddr);
+	else
+		ki_json_null(&o->j);
 	ki_json_end_object(&o->j);
 	ki_json_end_array(&o->j);
 	ki_json_end_object(&o->j);
@@ -482,9 +488,7 @@ static void json_close_with_error(struct out *o, const struct ki_error *err)
 static void json_open(struct out *o, const struct side *a, const struct side *b,
 		      const struct ki_diff *df)
 {
-	ki_json_init(&o->j, stdout, ki_global.pretty);
-	ki_json_begin_object(&o->j);
-	ki_json_kv_uint(&o->j, "schema_version", 1);
+	ki_json_doc_begin(&o->j);
 	ki_json_key(&o->j, "a");
 	ki_json_begin_object(&o->j);
 	ki_json_kv_string(&o->j, "path", a->path);

@@ -15,6 +15,7 @@
 
 #include "ki_cli.h"
 #include "ki_input.h"
+#include "ki_jsondoc.h"
 #include "ki_output.h"
 #include "ki_sub.h"
 
@@ -506,6 +507,14 @@ static void show_prop(struct fdt_ctx *c, const char *name, const void *v, int le
 			ki_json_kv_hex(&c->j, "u64", x);
 		} else if (str) {
 			ki_json_kv_string(&c->j, "string", v);
+			if (strlen(v) + 1 < (size_t)len) {
+				/* a string list: every string, as the text shows them */
+				ki_json_key(&c->j, "strings");
+				ki_json_begin_array(&c->j);
+				for (int i = 0; i < len - 1; i += (int)strlen((const char *)v + i) + 1)
+					ki_json_string(&c->j, (const char *)v + i);
+				ki_json_end_array(&c->j);
+			}
 		} else {
 			ki_json_key(&c->j, "hex");
 			hex_json(&c->j, v, (size_t)len, 4096);
@@ -644,16 +653,9 @@ int cmd_fdt(int argc, char **argv)
 	c.json = ki_global.json;
 	c.be = in.d ? in.d->big_endian : __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
 	if (c.json) {
-		ki_json_init(&c.j, stdout, ki_global.pretty);
-		ki_json_begin_object(&c.j);
-		ki_json_kv_uint(&c.j, "schema_version", 1);
-		ki_json_kv_string(&c.j, "input", in.input);
-		ki_json_kv_string(&c.j, "fdt_found_by", in.found_by);
-		ki_json_key(&c.j, "fdt_phys");
-		if (in.k->has_fdt_phys)
-			ki_json_hex(&c.j, in.k->fdt_phys);
-		else
-			ki_json_null(&c.j);
+		ki_json_doc_begin(&c.j);
+		ki_json_doc_input(&c.j, in.input, in.container, in.d);
+		ki_json_doc_kho(&c.j, in.k, in.found_by);
 		ki_json_key(&c.j, "tree");
 		show_node(&c, in.k->blob, 0, 0, NULL);
 		ki_json_end_object(&c.j);

@@ -11,6 +11,7 @@
 #include "ki_cli.h"
 #include "ki_debugfs.h"
 #include "ki_input.h"
+#include "ki_jsondoc.h"
 #include "ki_dump.h"
 #include "ki_fdt.h"
 #include "ki_locate.h"
@@ -318,7 +319,7 @@ static void json_error_doc(const struct ki_error *err, const char *path)
 
 	ki_json_init(&j, stdout, ki_global.pretty);
 	ki_json_begin_object(&j);
-	ki_json_kv_uint(&j, "schema_version", 1);
+	ki_json_kv_uint(&j, "schema_version", KI_JSON_SCHEMA_VERSION);
 	ki_json_key(&j, "errors");
 	ki_json_begin_array(&j);
 	ki_json_begin_object(&j);
@@ -506,29 +507,8 @@ static void print_header_json(struct ki_json *j, const struct ki_handover *l)
 	const struct ki_map *m = l->m;
 	uint64_t total_bytes = 0;
 
-	ki_json_key(j, "input");
-	ki_json_begin_object(j);
-	ki_json_kv_string(j, "path", l->input);
-	ki_json_kv_string(j, "container", l->container);
-	ki_json_kv_string(j, "arch", d ? d->arch : NULL);
-	ki_json_key(j, "page_size");
-	if (d)
-		ki_json_uint(j, d->page_size);
-	else
-		ki_json_null(j);
-	ki_json_kv_string(j, "page_size_source", d ? d->page_size_source : NULL);
-	ki_json_kv_string(j, "byte_order", d ? (d->big_endian ? "big" : "little") : NULL);
-	if (l->dbg)
-		ki_json_kv_string(j, "memory", d ? d->path : NULL);
-	ki_json_end_object(j);
-
-	ki_json_key(j, "kho");
-	ki_json_begin_object(j);
-	ki_json_kv_string(j, "compatible", k->compatible);
-	json_hex_or_null(j, "fdt_phys", k->has_fdt_phys, k->fdt_phys);
-	ki_json_kv_string(j, "fdt_found_by", l->found_by);
-	json_hex_or_null(j, "memory_map_phys", k->has_map, k->map_phys);
-	ki_json_end_object(j);
+	ki_json_doc_input(j, l->input, l->container, d);
+	ki_json_doc_kho(j, k, l->found_by);
 
 	ki_json_key(j, "map");
 	if (!m) {
@@ -743,9 +723,7 @@ int cmd_list(int argc, char **argv)
 	}
 	e.plain = !e.json && !e.blocks && !e.owners;
 	if (e.json) {
-		ki_json_init(&e.j, stdout, ki_global.pretty);
-		ki_json_begin_object(&e.j);
-		ki_json_kv_uint(&e.j, "schema_version", 1);
+		ki_json_doc_begin(&e.j);
 		print_header_json(&e.j, &l);
 		if (!o.summary) {
 			ki_json_key(&e.j, o.blocks ? "blocks" : "ranges");

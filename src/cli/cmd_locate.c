@@ -12,6 +12,7 @@
 #include "ki_input.h"
 #include "ki_dump.h"
 #include "ki_locate.h"
+#include "ki_jsondoc.h"
 #include "ki_output.h"
 
 void cmd_locate_usage(void)
@@ -132,15 +133,8 @@ int cmd_locate(int argc, char **argv)
 	if (ki_global.json) {
 		struct ki_json j;
 
-		ki_json_init(&j, stdout, ki_global.pretty);
-		ki_json_begin_object(&j);
-		ki_json_kv_uint(&j, "schema_version", 1);
-		ki_json_key(&j, "input");
-		ki_json_begin_object(&j);
-		ki_json_kv_string(&j, "path", d->path);
-		ki_json_kv_string(&j, "container", d->container);
-		ki_json_kv_string(&j, "arch", d->arch);
-		ki_json_end_object(&j);
+		ki_json_doc_begin(&j);
+		ki_json_doc_input(&j, d->path, d->container, d);
 		ki_json_kv_hex(&j, "scanned_bytes", s->bytes);
 		ki_json_key(&j, "candidates");
 		ki_json_begin_array(&j);

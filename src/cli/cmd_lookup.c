@@ -9,6 +9,7 @@
 #include "ki_cli.h"
 #include "ki_input.h"
 #include "ki_lookup.h"
+#include "ki_jsondoc.h"
 #include "ki_output.h"
 #include "ki_owner.h"
 
@@ -482,12 +483,9 @@ int cmd_lookup(int argc, char **argv)
 	fs[1] = &l.f;
 	fs[2] = &ownf;
 	if (c.json) {
-		ki_json_init(&c.j, stdout, ki_global.pretty);
-		ki_json_begin_object(&c.j);
-		ki_json_kv_uint(&c.j, "schema_version", 1);
-		ki_json_kv_string(&c.j, "input", l.input);
-		ki_json_kv_string(&c.j, "compatible", l.k->compatible);
-		ki_json_kv_uint(&c.j, "page_size", l.d->page_size);
+		ki_json_doc_begin(&c.j);
+		ki_json_doc_input(&c.j, l.input, l.container, l.d);
+		ki_json_doc_kho(&c.j, l.k, l.found_by);
 		ki_json_key(&c.j, "lookups");
 		ki_json_begin_array(&c.j);
 	}

@@ -35,7 +35,7 @@ void cmd_map_usage(void)
 	       "\n"
 	       "In a terminal the picture is fitted to its width (COLUMNS, else the\n"
 	       "terminal's) and coloured (see --color; NO_COLOR); without colour, each\n"
-	       "class is a character the legend names.\n"
+	       "class is a character the legend names. No JSON: -j is a usage error.\n"
 	       "\n"
 	       "Exit status: 0 drawn; 2 trouble (unreadable input, a map with errors: what\n"
 	       "was readable is still drawn).\n", ki_input_kinds_help, ki_input_help);
@@ -306,6 +306,11 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 	if (optind != argc - 1) {
 		ki_usage_error("map", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
 			       argc - optind);
+		return -1;
+	}
+	if (ki_global.json) {
+		/* stdout under -j is one JSON document: this one says why */
+		ki_usage_error("map", "no JSON output: map draws a picture (the same facts as JSON: list -j, lookup -j)");
 		return -1;
 	}
 	o->in.input = argv[optind];

@@ -9,6 +9,7 @@
 #include "ki_against.h"
 #include "ki_cli.h"
 #include "ki_input.h"
+#include "ki_jsondoc.h"
 #include "ki_output.h"
 #include "ki_verify.h"
 
@@ -127,15 +128,8 @@ static int verify_against(struct ki_input_opts *o, const char *manifest, bool pr
 	if (ki_global.json) {
 		struct ki_json j;
 
-		ki_json_init(&j, stdout, ki_global.pretty);
-		ki_json_begin_object(&j);
-		ki_json_kv_uint(&j, "schema_version", 1);
-		ki_json_key(&j, "input");
-		ki_json_begin_object(&j);
-		ki_json_kv_string(&j, "path", d->path);
-		ki_json_kv_string(&j, "container", d->container);
-		ki_json_kv_uint(&j, "page_size", d->page_size);
-		ki_json_end_object(&j);
+		ki_json_doc_begin(&j);
+		ki_json_doc_input(&j, d->path, d->container, d);
 		ki_json_kv_string(&j, "manifest", manifest);
 		ki_json_findings(&j, fs, 2);
 		ki_json_key(&j, "summary");
@@ -308,34 +302,9 @@ int cmd_verify(int argc, char **argv)
 	if (ki_global.json) {
 		struct ki_json j;
 
-		ki_json_init(&j, stdout, ki_global.pretty);
-		ki_json_begin_object(&j);
-		ki_json_kv_uint(&j, "schema_version", 1);
-		ki_json_key(&j, "input");
-		ki_json_begin_object(&j);
-		ki_json_kv_string(&j, "path", in.input);
-		ki_json_kv_string(&j, "container", in.container);
-		ki_json_key(&j, "page_size");
-		if (in.d)
-			ki_json_uint(&j, in.d->page_size);
-		else
-			ki_json_null(&j);
-		ki_json_end_object(&j);
-		ki_json_key(&j, "kho");
-		ki_json_begin_object(&j);
-		ki_json_kv_string(&j, "compatible", in.k->compatible);
-		ki_json_key(&j, "fdt_phys");
-		if (in.k->has_fdt_phys)
-			ki_json_hex(&j, in.k->fdt_phys);
-		else
-			ki_json_null(&j);
-		ki_json_kv_string(&j, "fdt_found_by", in.found_by);
-		ki_json_key(&j, "memory_map_phys");
-		if (in.k->has_map)
-			ki_json_hex(&j, in.k->map_phys);
-		else
-			ki_json_null(&j);
-		ki_json_end_object(&j);
+		ki_json_doc_begin(&j);
+		ki_json_doc_input(&j, in.input, in.container, in.d);
+		ki_json_doc_kho(&j, in.k, in.found_by);
 		ki_json_findings(&j, fs, 2);
 		ki_json_key(&j, "summary");
 		ki_json_begin_object(&j);

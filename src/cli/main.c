@@ -151,7 +151,7 @@ static void json_usage_doc(const char *cmd, const char *msg)
 
 	ki_json_init(&j, stdout, ki_global.pretty);
 	ki_json_begin_object(&j);
-	ki_json_kv_uint(&j, "schema_version", 1);
+	ki_json_kv_uint(&j, "schema_version", KI_JSON_SCHEMA_VERSION);
 	ki_json_key(&j, "errors");
 	ki_json_begin_array(&j);
 	ki_json_begin_object(&j);

@@ -63,7 +63,7 @@ ki --color
 expect_grep "--color (no value): needs an argument" "$T/err" '^khoinspect: `--color` needs an argument'
 
 # Under -j every error is one JSON document on stdout, -j before or after
-jq_usage='.schema_version == 1 and (.errors | length == 1) and .errors[0].code == "usage"'
+jq_usage='.schema_version == 2 and (.errors | length == 1) and .errors[0].code == "usage"'
 for args in "-j list --bogus $C/v3.elf" "list --bogus $C/v3.elf -j" "list -x $C/v3.elf --json" \
 	"-j list" "-j list a b" "-j list --order 99 $C/v3.elf" "-j list --format bogus $C/v3.elf" \
 	"-j list --blocks --summary $C/v3.elf" "-j frobnicate" "-j" "-j --bogus list" \

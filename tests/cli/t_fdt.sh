@@ -55,3 +55,16 @@ expect_grep "fdt: version-2 kexec-metadata explained" "$T/out" '^ +! warning kex
 ki fdt "$T/nonexistent"
 expect_rc "fdt on a missing file: exits 2" 2
 rm -rf "$T/fdt.elf" "$T/dbg2"
+
+# a string list: the JSON names every string of it, as the text does
+printf '/dts-v1/;\n/ { compatible = "kho-v3"; preserved-memory-map = /bits/ 64 <0x0>;\n  memblock { names = "a", "b", "c"; one = "x"; }; };\n' >"$T/strlist.dts"
+if dtc -I dts -O dtb -o "$T/strlist.dtb" "$T/strlist.dts" 2>"$T/err"; then
+	ki -j fdt "$T/strlist.dtb"
+	expect_jq "fdt -j: a string list gives every string" '[.tree.children[0].properties[] | select(.name == "names") | .string, .strings] == ["a", ["a", "b", "c"]]'
+	expect_jq "fdt -j: one string gives no list" '[.tree.children[0].properties[] | select(.name == "one") | has("strings")] == [false]'
+	ki fdt "$T/strlist.dtb"
+	expect_grep "fdt: the text shows the same strings" "$T/out" 'names = "a", "b", "c"'
+else
+	bad "fdt: a string list" "dtc failed"
+fi
+rm -f "$T/strlist.dts" "$T/strlist.dtb"

@@ -17,6 +17,14 @@
 #include <emmintrin.h>
 #endif
 
+/*
+ * The "schema_version" of every JSON document the commands print (one
+ * number for all; schema/ holds one .schema.json per command, version 2).
+ * Bump it when a member moves, is renamed or changes type; the manifest
+ * has its own version.
+ */
+enum { KI_JSON_SCHEMA_VERSION = 2 };
+
 enum { KI_JSON_MAX_DEPTH = 32 };
 
 enum { KI_JSON_BUF = 1 << 16 };
