@@ -9,7 +9,9 @@ ok() { PASS=$((PASS + 1)); [ -n "${KI_TEST_VERBOSE:-}" ] && echo "ok   $1"; retu
 bad() { FAIL=$((FAIL + 1)); echo "FAIL $1: $2"; [ -s "$T/err" ] && sed 's/^/     stderr: /' "$T/err" | head -5; return 0; }
 
 # ki ARGS...: run khoinspect, stdout in $T/out, stderr in $T/err, status in $RC.
-# Sanitizer reports are failures whatever the exit status.
+# Sanitizer reports are failures whatever the exit status. With
+# KI_JSON_SPOOL set (run.sh), every JSON document it gives is kept there for
+# validate_json.py, which run.sh runs at the end against schema/.
 ki() {
 	"$KI" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
@@ -17,6 +19,34 @@ ki() {
 		echo "FAIL sanitizer: khoinspect $*"; sed 's/^/     /' "$T/err" | head -30
 		FAIL=$((FAIL + 1))
 	fi
+	[ -n "${KI_JSON_SPOOL:-}" ] && ki_spool "$@"
+	return 0
+}
+
+# ki_spool ARGS...: after khoinspect ARGS ran with its stdout in $T/out, keep
+# the JSON documents it produced: stdout when it is one (-j, or a manifest on
+# stdout), and the manifest of snapshot -o FILE.
+ki_spool() {
+	ki_spool_file "$T/out" "$@"
+	_ks_o=""; _ks_prev=""
+	for _ks_a in "$@"; do
+		case $_ks_prev in -o | --output) _ks_o=$_ks_a ;; esac
+		case $_ks_a in --output=*) _ks_o=${_ks_a#--output=} ;; -o?*) _ks_o=${_ks_a#-o} ;; esac
+		_ks_prev=$_ks_a
+	done
+	[ -n "$_ks_o" ] && ki_spool_file "$_ks_o" "$@"
+	return 0
+}
+
+# ki_spool_file FILE ARGS...: keep FILE when it is a JSON document (a regular
+# file starting with "{") that khoinspect ARGS wrote; also for the calls that
+# do not go through ki.
+ki_spool_file() {
+	[ -n "${KI_JSON_SPOOL:-}" ] && [ -f "$1" ] || return 0
+	case $(head -c1 "$1") in "{") ;; *) return 0 ;; esac
+	_ksf=$1; shift
+	_ksf_to=$(mktemp "$KI_JSON_SPOOL/d.XXXXXXXX") &&
+	cp "$_ksf" "$_ksf_to.json" && printf '%s\n' "${ki_test:-?}" "$@" >"$_ksf_to.args"
 }
 
 # expect_rc NAME WANT: the last ki call exited WANT.

@@ -25,6 +25,7 @@ else
 	xz -dc "$FIX/qemu/q35-64m-v1-512.kdump-zlib.xz" >"$O/q.kdump"
 	DBG="$FIX/golden/debugfs/v3-x86_64-4k/out"
 	"$KI" snapshot "$O/v3.elf" -o "$O/m3.json" 2>/dev/null
+	ki_spool_file "$O/m3.json" snapshot "$O/v3.elf" -o "$O/m3.json"
 	OOM_RUNS=0
 	OOM_CMDS=0
 	OOM_THREADS=1  # one thread: the Nth allocation is the same one every run
@@ -52,6 +53,9 @@ else
 			>"$O/base.out" 2>"$O/base.err"
 		_brc=$?
 		[ -n "$_outf" ] && { cp "$_outf" "$O/base.file" 2>/dev/null || : >"$O/base.file"; }
+		# the un-injected documents against their schema (run.sh)
+		ki_spool_file "$O/base.out" "$@"
+		[ -n "$_outf" ] && ki_spool_file "$O/base.file" "$@"
 		_n=$(cat "$O/count" 2>/dev/null || echo 0)
 		# a baseline of exit 2 (an incomplete input) is kept, and then its
 		# stderr must come back too: another trouble is not the same

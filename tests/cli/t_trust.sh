@@ -237,6 +237,7 @@ trust_run() {
 	diff-manifests)
 		rm -f "$TR/dm.json"
 		"$KI" snapshot "$_in" -o "$TR/dm.json" >/dev/null 2>&1
+		ki_spool_file "$TR/dm.json" snapshot "$_in" -o "$TR/dm.json"
 		ki diff "$TR/dm.json" "$TR/dm.json" ;;
 	fdt) ki fdt "$_in" ;;
 	locate) ki locate "$_in" ;;
@@ -293,10 +294,12 @@ ncells=$(echo "$TRUST_CELLS" | awk 'NF' | wc -l)
 while read -r d; do "trust_make_$d"; done <"$TR/classes"
 trust_golden "$TR/clean.elf"
 "$KI" snapshot "$TR/clean.elf" -o "$TR/gaps.json" >/dev/null 2>&1
+ki_spool_file "$TR/gaps.json" snapshot "$TR/clean.elf" -o "$TR/gaps.json"
 jq -c '.ranges |= map(select(has("start"))) | .incomplete = null' "$TR/gaps.json" >"$TR/clean.json"
 [ -s "$TR/clean.json" ] || bad "trust: manifest of the golden image" "not written"
 # verify --against of the intact (khogen) input: its own manifest
 "$KI" snapshot "$TR/intact.1.elf" -o "$TR/intact.json" >/dev/null 2>&1
+ki_spool_file "$TR/intact.json" snapshot "$TR/intact.1.elf" -o "$TR/intact.json"
 
 echo "$TRUST_CELLS" | awk 'NF' >"$TR/cells"
 while read -r r d want; do
