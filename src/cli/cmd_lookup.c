@@ -37,6 +37,8 @@ void cmd_lookup_usage(void)
 	       "was readable are still printed).\n", ki_input_kinds_help, ki_input_help);
 }
 
+enum { KI_LOOKUP_BAD_KEPT = 100 };
+
 struct lookup_ctx {
 	struct ki_handover *l;
 	const struct ki_owners *owners;
@@ -44,6 +46,9 @@ struct lookup_ctx {
 	struct ki_json j;
 	bool json;
 	size_t answered;
+	/* -j: the queries that did not parse, for the document's "errors" */
+	char *bad[KI_LOOKUP_BAD_KEPT];
+	size_t nbad, nbad_all;
 };
 
 /* ADDR, START-END (END exclusive) or START+SIZE into [start, last]. */
@@ -331,13 +336,18 @@ static void batch_clear(struct batch *b)
 }
 
 /* Add one query; false (after a message) when it does not parse. */
-static bool batch_add(struct batch *b, const char *s, const char *where)
+static bool batch_add(struct lookup_ctx *c, struct batch *b, const char *s, const char *where)
 {
 	struct ki_lookup *q = &b->q[b->n];
+	char msg[256];
 
 	if (!parse_query(s, q)) {
-		fprintf(stderr, "khoinspect: lookup: %s: \"%.*s\" is not an address, START-END (END above START) or START+SIZE (SIZE above 0); 0x… hex or decimal\n",
-			where, (int)strcspn(s, "\r\n") > 60 ? 60 : (int)strcspn(s, "\r\n"), s);
+		snprintf(msg, sizeof(msg), "%s: \"%.*s\" is not an address, START-END (END above START) or START+SIZE (SIZE above 0); 0x… hex or decimal",
+			 where, (int)strcspn(s, "\r\n") > 60 ? 60 : (int)strcspn(s, "\r\n"), s);
+		fprintf(stderr, "khoinspect: lookup: %s\n", msg);
+		c->nbad_all++;
+		if (c->json && c->nbad < KI_LOOKUP_BAD_KEPT && (c->bad[c->nbad] = strdup(msg)))
+			c->nbad++;
 		return false;
 	}
 	b->texts[b->n] = strndup(s, strcspn(s, "\r\n"));
@@ -363,7 +373,7 @@ static int run_queries(struct lookup_ctx *c, char **args, size_t nargs, bool fro
 	}
 	for (size_t i = 0; i < nargs && !from_stdin; i++) {
 		snprintf(where, sizeof(where), "argument %zu", i + 1);
-		if (!batch_add(&b, args[i], where))
+		if (!batch_add(c, &b, args[i], where))
 			bad = true;
 		if (b.n == KI_LOOKUP_BATCH) {
 			ret |= answer_batch(c, b.q, b.texts, b.n);
@@ -375,7 +385,7 @@ static int run_queries(struct lookup_ctx *c, char **args, size_t nargs, bool fro
 		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
 		snprintf(where, sizeof(where), "stdin line %zu", lineno);
-		if (!batch_add(&b, line, where))
+		if (!batch_add(c, &b, line, where))
 			bad = true;
 		if (b.n == KI_LOOKUP_BATCH) {
 			ret |= answer_batch(c, b.q, b.texts, b.n);
@@ -394,6 +404,35 @@ out:
 	free(b.texts);
 	free(line);
 	return bad ? KI_EXIT_TROUBLE : ret;
+}
+
+/* The queries that did not parse, as the document's usage errors (their
+ * message went to stderr too; the others were answered). */
+static void json_bad_queries(struct lookup_ctx *c)
+{
+	char more[96];
+
+	ki_json_key(&c->j, "errors");
+	ki_json_begin_array(&c->j);
+	for (size_t i = 0; i <= c->nbad; i++) {
+		const char *msg = c->bad[i];
+
+		if (i == c->nbad) {
+			if (c->nbad_all == c->nbad)
+				break;
+			snprintf(more, sizeof(more), "%zu more queries did not parse (see standard error)",
+				 c->nbad_all - c->nbad);
+			msg = more;
+		}
+		ki_json_begin_object(&c->j);
+		ki_json_kv_string(&c->j, "code", "usage");
+		ki_json_kv_string(&c->j, "path", NULL);
+		ki_json_kv_string(&c->j, "command", "lookup");
+		ki_json_kv_string(&c->j, "message", msg);
+		ki_json_kv_string(&c->j, "phys", NULL);
+		ki_json_end_object(&c->j);
+	}
+	ki_json_end_array(&c->j);
 }
 
 static int parse_args(int argc, char **argv, struct ki_input_opts *in)
@@ -492,6 +531,8 @@ int cmd_lookup(int argc, char **argv)
 	ret = run_queries(&c, args, nargs, from_stdin);
 	if (c.json) {
 		ki_json_end_array(&c.j);
+		if (c.nbad_all)
+			json_bad_queries(&c);
 		ki_json_findings(&c.j, fs, 3);
 		ki_json_end_object(&c.j);
 		ki_json_finish(&c.j);
@@ -505,6 +546,8 @@ int cmd_lookup(int argc, char **argv)
 			  "`khoinspect verify`"))
 		ret = KI_EXIT_TROUBLE;
 out:
+	for (size_t i = 0; i < c.nbad; i++)
+		free(c.bad[i]);
 	free(c.pages);
 	ki_owners_deinit(&owners);
 	ki_findings_deinit(&ownf);

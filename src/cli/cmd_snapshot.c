@@ -172,9 +172,12 @@ int cmd_snapshot(int argc, char **argv)
 		goto usage;
 	}
 	o.input = argv[optind];
-	ki_global.json = false; /* errors go to stderr only: stdout may be the manifest */
 	if (out_path && !strcmp(out_path, "-"))
 		out_path = NULL;
+	/* errors go to stderr only when stdout is the manifest; with -o FILE,
+	 * -j makes a fatal error the error document on stdout */
+	if (!out_path)
+		ki_global.json = false;
 	if (out_path) {
 		const char *inputs[] = {
 			!strcmp(o.input, "live") ? "/proc/kcore" : o.input, o.mem,

@@ -63,6 +63,12 @@ expect_rc "bad addresses: exit 2" 2
 expect_grep "bad address named" "$T/err" '^khoinspect: lookup: argument 2: "zzz" is not an address'
 expect_grep "empty range named" "$T/err" 'argument 3: "0x2000-0x1000"'
 expect_grep "the good address still answered" "$T/out" '^0x128000$'
+# -j: the same, and the bad ones are the document's usage errors
+ki -j lookup "$img" 0x128000 zzz 0x2000-0x1000
+expect_rc "-j bad addresses: exit 2" 2
+expect_jq "-j bad addresses: the good one answered, the bad ones in errors" '[.lookups[].query] == ["0x128000"] and [.errors[] | .code, .command] == ["usage", "lookup", "usage", "lookup"] and (.errors[0].message | test("argument 2: \"zzz\""))'
+ki -j lookup "$img" 0x128000
+expect_jq "-j good addresses: no errors member" 'has("errors") | not'
 printf '0x128000\n\n# a comment\nnope\n' | "$KI" lookup "$img" - >"$T/out" 2>"$T/err"; RC=$?
 expect_rc "stdin: a bad line: exit 2" 2
 expect_grep "stdin: the line is named" "$T/err" 'stdin line 4: "nope"'

@@ -72,6 +72,9 @@ if xz -dc "$FIX/golden/v3-x86_64-4k.elf.xz" >"$sch_img" 2>/dev/null; then
 	sch_good "lookup -j" lookup "$T/sch.good"
 	sch_bad "the old lookup document" lookup '.compatible = .kho.compatible | .page_size = .input.page_size' "(document)"
 	sch_bad "lookup: preserved as a boolean" lookup '.lookups[0].preserved = true' "lookups/0/preserved"
+	# a query that reaches the top of the address space has no end (null)
+	ki -j lookup "$sch_img" 0xffffffffffffffff
+	expect_jq "lookup -j: the last byte's end is null" '.lookups[0].end == null'
 
 	# the manifest: its own version
 	cp "$T/sch-m.json" "$T/sch.good"
@@ -120,6 +123,16 @@ printf '{"$id": "https://khoinspect.invalid/schema/x.schema.json", "type": 7}\n'
 /usr/bin/python3 "$TESTS/validate_json.py" "$T/sch-broken" --schema x "$T/sch.good" >"$T/val" 2>&1
 if [ $? = 2 ]; then ok "an invalid schema is refused"; else bad "an invalid schema is refused" "$(cat "$T/val")"; fi
 rm -rf "$T/sch-broken"
+
+# snapshot -j: with -o FILE a fatal error is the error document; with the
+# manifest on stdout, stdout stays empty (the message is on stderr)
+ki -j snapshot "$T/sch-no-such-input" -o "$T/sch-x.json"
+expect_rc "-j snapshot -o: exit 2" 2
+expect_jq "-j snapshot -o: the error document" '.errors[0].code == "os" and (.errors[0].message | test("cannot open"))'
+ki -j snapshot "$T/sch-no-such-input"
+expect_rc "-j snapshot to stdout: exit 2" 2
+if [ -s "$T/out" ]; then bad "-j snapshot to stdout: nothing on stdout" "$(head -c 100 "$T/out")"; else ok "-j snapshot to stdout: nothing on stdout"; fi
+expect_grep "-j snapshot to stdout: the error on stderr" "$T/err" 'cannot open'
 
 # every command that prints JSON has a schema; map has none and says so
 "$KI" --help | awk '/^Commands:/ { on = 1; next } on && /^$/ { on = 0 } on { print $1 }' >"$T/sch.cmds"
