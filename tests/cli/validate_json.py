@@ -26,6 +26,7 @@ out of order, say) can pass unseen in such an array.
 import glob
 import hashlib
 import re
+import time
 import json
 import os
 import sys
@@ -194,6 +195,7 @@ def main(argv):
             jobs.append((path, path, forced, None))
     nbytes = bad = sampled = 0
     seen = {}
+    t0 = time.monotonic()
     for path, label, forced, command in jobs:
         try:
             with open(path, 'rb') as f:
@@ -219,7 +221,8 @@ def main(argv):
             for e in errs:
                 print(f'     {e}')
     print(f'schema: {len(jobs)} documents validated ({nbytes} bytes; {len(jobs) - len(seen)} '
-          f'repeated, {sampled} with arrays of over {LONG} items sampled), {bad} invalid')
+          f'repeated, {sampled} with arrays of over {LONG} items sampled; '
+          f'{time.monotonic() - t0:.1f} s), {bad} invalid')
     return 1 if bad else 0
 
 
