@@ -14,46 +14,19 @@
 #include <unistd.h>
 
 #include "ki_debugfs.h"
+#include "testutils.h"
 
-static char root[64];
+TestSuite(debugfs, .fini = tu_cleanup);
 
-static void rm_root(void)
-{
-	char cmd[128];
-
-	if (root[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-		cr_expect_eq(system(cmd), 0);
-	}
-	root[0] = '\0';
-}
-
-TestSuite(debugfs, .fini = rm_root);
-
+/* The copy is made file by file in the test's directory (testutils.h). */
 static void put(const char *rel, const void *data, size_t len)
 {
-	char p[256];
-	FILE *fp;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	fp = fopen(p, "w");
-	cr_assert_not_null(fp, "%s", p);
-	cr_assert_eq(fwrite(data, 1, len, fp), len);
-	fclose(fp);
+	tu_write(rel, data, len);
 }
 
 static void dir(const char *rel)
 {
-	char p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	cr_assert_eq(mkdir(p, 0755), 0, "%s", p);
-}
-
-static void make_root(void)
-{
-	snprintf(root, sizeof(root), "/tmp/ki-debugfs-XXXXXX");
-	cr_assert_not_null(mkdtemp(root));
+	tu_mkdir(rel);
 }
 
 /* An FDT header whose totalsize is 405 and only 233 bytes of it. */
@@ -70,7 +43,7 @@ static struct ki_debugfs *read_ok(const char *rel, struct ki_findings *f)
 	struct ki_debugfs *dbg = NULL;
 	struct ki_error *err;
 
-	snprintf(p, sizeof(p), "%s%s%s", root, rel[0] ? "/" : "", rel);
+	snprintf(p, sizeof(p), "%s%s%s", tu_dir(), rel[0] ? "/" : "", rel);
 	ki_findings_init(f);
 	err = ki_debugfs_read(p, f, &dbg);
 	cr_assert_null(err, "%s", err ? err->message : "");
@@ -82,7 +55,6 @@ Test(debugfs, kexecd_root_gives_out_without_fdt_and_names_in)
 	struct ki_findings f;
 	struct ki_debugfs *dbg;
 
-	make_root();
 	dir("out");
 	dir("out/sub_fdts");
 	put("out/sub_fdts/LUO", "0123456789abcdef", 16);
@@ -120,7 +92,6 @@ Test(debugfs, truncated_fdt_is_recorded_not_refused)
 	struct ki_findings f;
 	struct ki_debugfs *dbg;
 
-	make_root();
 	dir("out");
 	truncated_fdt("out/fdt");
 	dbg = read_ok("", &f);
@@ -137,7 +108,6 @@ Test(debugfs, bootmem_names_of_linux_7_4)
 	struct ki_findings f;
 	struct ki_debugfs *dbg;
 
-	make_root();
 	dir("copy");
 	put("copy/bootmem_phys", "0xb6800000\n", 11);
 	put("copy/bootmem_len", "0x4000000\n", 10);
@@ -159,9 +129,8 @@ Test(debugfs, empty_directory_is_not_a_copy)
 	struct ki_debugfs *dbg = NULL;
 	struct ki_error *err;
 
-	make_root();
 	dir("empty");
-	snprintf(p, sizeof(p), "%s/empty", root);
+	snprintf(p, sizeof(p), "%s/empty", tu_dir());
 	ki_findings_init(&f);
 	err = ki_debugfs_read(p, &f, &dbg);
 	cr_assert_not_null(err);
