@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "testutils.h"
 
@@ -524,6 +525,21 @@ uint64_t tu_v1_finish(struct tu_v1 *v)
 		tu_img_put32(v->m, chunk + 12, ++in_chunk);
 	}
 	return head;
+}
+
+/* ---- content hashes ---- */
+
+void tu_xxh128_hex(const void *buf, size_t len, char out[33])
+{
+	XXH128_hash_t h = XXH3_128bits(buf, len);
+
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.high64,
+		 (unsigned long long)h.low64);
+}
+
+void tu_xxh64_hex(const void *buf, size_t len, char out[17])
+{
+	snprintf(out, 17, "%016llx", (unsigned long long)XXH3_64bits(buf, len));
 }
 
 /* ---- golden fixtures ---- */

@@ -171,6 +171,12 @@ void tu_v1_mark(struct tu_v1 *v, uint64_t pa, unsigned int order);
 /* Lay out the chunks (one per order, entries by phys_start); the head. */
 uint64_t tu_v1_finish(struct tu_v1 *v);
 
+/* ---- content hashes, computed with libxxhash directly ---- */
+
+/* XXH3-128 as 32 hex digits, high 64 bits first; XXH3-64 as 16. */
+void tu_xxh128_hex(const void *buf, size_t len, char out[33]);
+void tu_xxh64_hex(const void *buf, size_t len, char out[17]);
+
 /* ---- golden fixtures and their truth files ---- */
 
 struct tu_tblock {
