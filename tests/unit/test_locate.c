@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libfdt.h>
+
 #include "ki_locate.h"
 #include "testutils.h"
 
@@ -271,4 +273,166 @@ Test(locate, page_size_settles_4k)
 {
 	/* FDT at 0x80001000: only 4 KiB aligned, so 4K is all that is left */
 	settles(4096, BASE);
+}
+
+/* ---- where the scratch areas come from (docs/formats.md §3) ---- */
+
+struct scratch_case {
+	struct tu_img m;
+	uint64_t fdt, array;
+	struct ki_findings f;
+	struct ki_scratch_found sc;
+	char *found_by;
+	struct ki_kho *k;
+};
+
+/* The array at page 32 (0x80020000): four entries as given. */
+static void put_array(struct scratch_case *c, const uint64_t e[8])
+{
+	c->array = BASE + 0x20000;
+	for (int i = 0; i < 8; i++)
+		tu_img_put64(&c->m, c->array + 8 * i, e[i]);
+}
+
+static void locate_scratch(struct scratch_case *c)
+{
+	struct ki_locate_options o = { 0 };
+	struct ki_dump *d = tu_dump_open(tu_img_write_raw(&c->m, "mem.raw"), "raw", BASE, 4096);
+	struct ki_error *err;
+
+	ki_findings_init(&c->f);
+	memset(&c->sc, 0, sizeof(c->sc));
+	err = ki_locate(d, &o, &c->f, &c->k, &c->found_by, &c->sc);
+	cr_assert_null(err, "%s", err ? err->message : "");
+	tu_log_findings(&c->f);
+	cr_expect_eq(c->k->fdt_phys, c->fdt);
+	ki_dump_destroy(d);
+}
+
+static void scratch_done(struct scratch_case *c)
+{
+	free(c->sc.areas);
+	free(c->sc.source);
+	free(c->found_by);
+	ki_kho_destroy(c->k);
+	ki_findings_deinit(&c->f);
+	tu_img_free(&c->m);
+}
+
+/* setup_data {next 0, type 10, len 32} then fdt, PS, array, its size. */
+static uint64_t put_setup_data(struct scratch_case *c, uint64_t at, uint64_t array_bytes)
+{
+	tu_img_put64(&c->m, at, 0);
+	tu_img_put32(&c->m, at + 8, 10);
+	tu_img_put32(&c->m, at + 12, 32);
+	tu_img_put64(&c->m, at + 16, c->fdt);
+	tu_img_put64(&c->m, at + 24, 4096);
+	tu_img_put64(&c->m, at + 32, c->array);
+	tu_img_put64(&c->m, at + 40, array_bytes);
+	return at;
+}
+
+Test(locate, scratch_from_x86_setup_data)
+{
+	struct scratch_case c;
+	/* area 0 holds the array itself; entry 2 is unused (zeros); entry 3
+	 * has an address but no size: not an area, said */
+	static const uint64_t e[8] = {
+		UINT64_C(0x80020000), 0x200000, UINT64_C(0x100000000), 0x400000,
+		0, 0, 0x7000000, 0,
+	};
+	uint64_t rec;
+	char want[128];
+
+	memset(&c, 0, sizeof(c));
+	tu_img_init(&c.m, BASE, 64 * 4096, 4096);
+	c.fdt = hand_over(&c.m, "kho-v4", 0, NULL, 0);
+	put_array(&c, e);
+	rec = put_setup_data(&c, BASE + 0x30018, 64);
+	locate_scratch(&c);
+	cr_assert_eq(c.sc.n, 2);
+	cr_expect_eq(c.sc.areas[0].addr, 0x80020000);
+	cr_expect_eq(c.sc.areas[0].size, 0x200000);
+	cr_expect_eq(c.sc.areas[1].addr, 0x100000000);
+	cr_expect_eq(c.sc.areas[1].size, 0x400000);
+	cr_expect_not(c.sc.unfilled);
+	snprintf(want, sizeof(want), "the scratch array at 0x80020000, named by x86 setup_data SETUP_KEXEC_KHO at 0x%" PRIx64, rec);
+	cr_expect_str_eq(c.sc.source, want);
+	cr_expect_not_null(tu_find_at(&c.f, "scratch-area-empty", c.array + 48));
+	cr_expect_null(tu_find(&c.f, "scratch-array-outside"));
+	scratch_done(&c);
+}
+
+Test(locate, scratch_array_outside_its_areas_and_unfilled)
+{
+	struct scratch_case c;
+	static const uint64_t outside[8] = { UINT64_C(0x100000000), 0x400000 };
+	static const uint64_t zeros[8] = { 0 };
+
+	memset(&c, 0, sizeof(c));
+	tu_img_init(&c.m, BASE, 64 * 4096, 4096);
+	c.fdt = hand_over(&c.m, "kho-v4", 0, NULL, 0);
+	put_array(&c, outside);
+	put_setup_data(&c, BASE + 0x30000, 16);
+	locate_scratch(&c);
+	cr_expect_eq(c.sc.n, 1);
+	cr_expect_not_null(tu_find_at(&c.f, "scratch-array-outside", c.array));
+	scratch_done(&c);
+
+	/* the array not copied into place yet: all zeros */
+	memset(&c, 0, sizeof(c));
+	tu_img_init(&c.m, BASE, 64 * 4096, 4096);
+	c.fdt = hand_over(&c.m, "kho-v4", 0, NULL, 0);
+	put_array(&c, zeros);
+	put_setup_data(&c, BASE + 0x30000, 64);
+	locate_scratch(&c);
+	cr_expect_eq(c.sc.n, 0);
+	cr_expect(c.sc.unfilled);
+	cr_expect_not_null(tu_find_at(&c.f, "scratch-array-unfilled", c.array));
+	scratch_done(&c);
+}
+
+/* A boot DTB (arm64) whose /chosen names the KHO FDT and the array with
+ * <address size> pairs of two big-endian cells each. */
+static void put_boot_dtb(struct scratch_case *c, uint64_t at, uint64_t fdt, uint64_t array,
+			 uint64_t array_bytes)
+{
+	unsigned char *buf = tu_img_at(&c->m, at, 4096);
+	fdt64_t kf[2] = { cpu_to_fdt64(fdt), cpu_to_fdt64(4096) };
+	fdt64_t ks[2] = { cpu_to_fdt64(array), cpu_to_fdt64(array_bytes) };
+
+	cr_assert_eq(fdt_create(buf, 4096), 0);
+	cr_assert_eq(fdt_finish_reservemap(buf), 0);
+	cr_assert_eq(fdt_begin_node(buf, ""), 0);
+	cr_assert_eq(fdt_property_string(buf, "compatible", "linux,dummy-virt"), 0);
+	cr_assert_eq(fdt_property_u32(buf, "#address-cells", 2), 0);
+	cr_assert_eq(fdt_property_u32(buf, "#size-cells", 2), 0);
+	cr_assert_eq(fdt_begin_node(buf, "chosen"), 0);
+	cr_assert_eq(fdt_property(buf, "linux,kho-fdt", kf, sizeof(kf)), 0);
+	cr_assert_eq(fdt_property(buf, "linux,kho-scratch", ks, sizeof(ks)), 0);
+	cr_assert_eq(fdt_end_node(buf), 0);
+	cr_assert_eq(fdt_end_node(buf), 0);
+	cr_assert_eq(fdt_finish(buf), 0);
+}
+
+Test(locate, scratch_from_boot_dtb_chosen)
+{
+	struct scratch_case c;
+	static const uint64_t e[8] = { UINT64_C(0x80000000), 0x400000 };
+
+	memset(&c, 0, sizeof(c));
+	tu_img_init(&c.m, BASE, 64 * 4096, 4096);
+	c.fdt = hand_over(&c.m, "kho-v4", 0, NULL, 0);
+	put_array(&c, e);
+	/* a DTB naming another FDT first: not this hand-over's */
+	put_boot_dtb(&c, BASE + 0x30000, BASE + 0x3f000, c.array + 16, 16);
+	put_boot_dtb(&c, BASE + 0x31000, c.fdt, c.array, 16);
+	locate_scratch(&c);
+	cr_assert_eq(c.sc.n, 1);
+	cr_expect_eq(c.sc.areas[0].addr, 0x80000000);
+	cr_expect_eq(c.sc.areas[0].size, 0x400000);
+	cr_expect_str_eq(c.sc.source,
+			 "the scratch array at 0x80020000, named by the boot DTB's /chosen linux,kho-scratch at 0x80031000");
+	cr_expect_eq(c.f.counts[KI_SEV_WARNING], 0);
+	scratch_done(&c);
 }
