@@ -4,7 +4,7 @@
  * physical 0 = file offset 0). Chunk: u64 next, u32 order, u32 num_elms,
  * then {u64 phys_start, u64 bitmap} entries; bit b of a bitmap is the block
  * at phys_start + (b << (order + 12)). Expected blocks are worked out by
- * hand from that rule (kho-formats.md 1.1).
+ * hand from that rule (docs/formats.md §2.2).
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
  * sub_fdts/ and several scratch areas, a bare FDT file, and the files that
  * do not parse (scratch lines, --scratch arguments, oversized blobs). The
  * trees are made here, file by file, as a real 7.3 kernel lays them out
- * (kho-formats.md §4).
+ * (docs/formats.md §5).
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>

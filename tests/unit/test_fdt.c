@@ -5,7 +5,7 @@
  * Recipe: FDTs are built here with libfdt's sequential-write API as the
  * kernel does (fdt_create, fdt_finish_reservemap, fdt_begin_node(""),
  * properties, children, fdt_finish), with KHO's u64 properties stored as
- * native-endian 8-byte values (kho-formats.md §1.0). They are placed in a
+ * native-endian 8-byte values (docs/formats.md §2.1). They are placed in a
  * raw memory image (base 0x80000000, 4 KiB pages) written to the test's
  * temporary directory, or checked from host buffers. Mangle tests copy a valid blob,
  * change one header field (big-endian, as in any FDT) and assert the exact

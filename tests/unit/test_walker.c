@@ -4,7 +4,7 @@
  * iteration (ki_map_foreach_run, ki_merge_*) on trees laid out by hand.
  *
  * Recipe: a raw memory image (byte N = physical base + N) is filled page by
- * page by this file's own tree writer, which follows kho-formats.md §1.4:
+ * page by this file's own tree writer, which follows docs/formats.md §2.4:
  * key = 1 << (ORDER_0 - order) | pa >> (PSH + order); table level L uses
  * key bits [(L-1)·T + B, L·T + B); the leaf is a bitmap of the low B bits in
  * native u64 words (bit n is bit n % 64 of word n / 64). The image is written
