@@ -12,7 +12,8 @@
  *   next page     the blob "test", 0x100 bytes, preserved (order 0)
  *   0xc0000000    an order-9 block (2 MiB), outside the image
  * Scratch, when given: 0x40000000 + 4 MiB (pageblock aligned, away from
- * everything).
+ * everything). For the sub-format objects (object-not-preserved,
+ * claimed-twice) the blob becomes memblock's FDT with regions as given.
  */
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -320,6 +321,83 @@ Test(verify, parse_numa_errors)
 		cr_expect_null(v);
 		ki_error_destroy(err);
 	}
+}
+
+/*
+ * The blob is memblock's (docs/formats.md §4.1): its regions are objects
+ * whose memory must be preserved, and two of them must not claim the same
+ * bytes. "trace" is 0x200000 bytes at 0xd0000000, "log" 0x100000 bytes at
+ * 0xe0000000.
+ */
+static void memblock_hand_over(struct ho *h, const struct tu_region *r, size_t n)
+{
+	hand_over(h);
+	h->k.kids[0].name = "memblock";
+	h->k.kids[0].size = tu_img_put_memblock(&h->img, h->blob, r, n);
+}
+
+Test(verify, memblock_regions_preserved_are_clean)
+{
+	struct ho h;
+	static const struct tu_region r[] = {
+		{ "trace", 0xd0000000, 0x200000 }, { "log", 0xe0000000, 0x100000 },
+	};
+
+	memblock_hand_over(&h, r, 2);
+	tu_radix_mark(&h.r, 0xd0000000, 9);          /* 2 MiB: all of trace */
+	tu_radix_mark_n(&h.r, 0xe0000000, 8, 1);     /* 1 MiB: all of log */
+	check(&h, &SCRATCH, 1);
+	cr_expect_eq(h.f.n, 0, "%zu findings", h.f.n);
+	cr_expect_eq(h.st.objects, 2, "two regions checked");
+	done(&h);
+}
+
+Test(verify, object_not_preserved)
+{
+	struct ho h;
+	static const struct tu_region r[] = {
+		{ "trace", 0xd0000000, 0x200000 }, { "log", 0xe0000000, 0x100000 },
+	};
+	const struct ki_finding *x;
+
+	memblock_hand_over(&h, r, 2);
+	/* trace: only its first 1 MiB; log: nothing */
+	tu_radix_mark(&h.r, 0xd0000000, 8);
+	check(&h, &SCRATCH, 1);
+	/* partly: named at the end of what is preserved; wholly: at its start */
+	cr_expect_eq(tu_count(&h.f, "object-not-preserved"), 2);
+	cr_expect_eq(h.f.counts[KI_SEV_ERROR], 2);
+	x = tu_find_at(&h.f, "object-not-preserved", 0xd0100000);
+	cr_assert_not_null(x);
+	cr_expect_not_null(strstr(x->message, "memblock:trace: 0xd0000000-0xd0200000 is only partly preserved"),
+			   "%s", x->message);
+	x = tu_find_at(&h.f, "object-not-preserved", 0xe0000000);
+	cr_assert_not_null(x);
+	cr_expect_not_null(strstr(x->message, "memblock:log: 0xe0000000-0xe0100000 is not preserved"),
+			   "%s", x->message);
+	done(&h);
+}
+
+Test(verify, claimed_twice)
+{
+	struct ho h;
+	/* "b" starts inside "a": 0xd0100000-0xd0200000 belongs to both */
+	static const struct tu_region r[] = {
+		{ "a", 0xd0000000, 0x200000 }, { "b", 0xd0100000, 0x200000 },
+	};
+	const struct ki_finding *x;
+
+	memblock_hand_over(&h, r, 2);
+	tu_radix_mark_n(&h.r, 0xd0000000, 9, 2);
+	check(&h, &SCRATCH, 1);
+	x = tu_find(&h.f, "claimed-twice");
+	cr_assert_not_null(x);
+	cr_expect_eq(tu_count(&h.f, "claimed-twice"), 1);
+	cr_expect_eq(x->paddr, 0xd0100000);
+	cr_expect_not_null(strstr(x->message, "0xd0100000-0xd0200000 belongs to memblock:a and to memblock:b"),
+			   "%s", x->message);
+	cr_expect_eq(h.f.counts[KI_SEV_ERROR], 1);
+	done(&h);
 }
 
 Test(verify, fdt_only_without_memory)

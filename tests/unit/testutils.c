@@ -396,6 +396,27 @@ void tu_img_put_kexec_meta(struct tu_img *m, uint64_t pa, const char *release,
 	tu_img_put32(m, pa + 69, kexec_count);
 }
 
+uint32_t tu_img_put_memblock(struct tu_img *m, uint64_t pa, const struct tu_region *r,
+			     size_t n)
+{
+	void *buf = tu_img_at(m, pa, m->ps);
+
+	cr_assert_eq(fdt_create(buf, (int)m->ps), 0);
+	cr_assert_eq(fdt_finish_reservemap(buf), 0);
+	cr_assert_eq(fdt_begin_node(buf, ""), 0);
+	cr_assert_eq(fdt_property_string(buf, "compatible", "memblock-v1"), 0);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(fdt_begin_node(buf, r[i].name), 0);
+		cr_assert_eq(fdt_property_string(buf, "compatible", "reserve-mem-v1"), 0);
+		u64_prop(buf, "start", r[i].start);
+		u64_prop(buf, "size", r[i].size);
+		cr_assert_eq(fdt_end_node(buf), 0);
+	}
+	cr_assert_eq(fdt_end_node(buf), 0);
+	cr_assert_eq(fdt_finish(buf), 0);
+	return fdt_totalsize(buf);
+}
+
 /* ---- the radix tree ---- */
 
 void tu_radix_init(struct tu_radix *r, struct tu_img *m, unsigned int depth)

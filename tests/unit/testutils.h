@@ -135,6 +135,15 @@ uint32_t tu_img_put_kho(struct tu_img *m, uint64_t pa, const struct tu_kho *k);
 void tu_img_put_kexec_meta(struct tu_img *m, uint64_t pa, const char *release,
 			   uint32_t kexec_count);
 
+/* The memblock blob (docs/formats.md §4.1) at pa: an FDT "memblock-v1"
+ * with one "reserve-mem-v1" child per region. */
+struct tu_region {
+	const char *name;
+	uint64_t start, size;
+};
+uint32_t tu_img_put_memblock(struct tu_img *m, uint64_t pa, const struct tu_region *r,
+			     size_t n);
+
 /* ---- the radix tree, kho-v2..v4 (docs/formats.md §2.4) ---- */
 
 struct tu_radix {
