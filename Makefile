@@ -48,7 +48,8 @@ $(CLI_OBJS): ALL_CFLAGS += -Isrc/cli
 # and nothing visible outside the .so unless src/lib/api/ marks it
 # KHOINSPECT_EXPORT (the version script says the same).
 $(LIB_OBJS): ALL_CFLAGS += -fPIC -fvisibility=hidden
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+# The suites (test_*.c) and their shared helpers (tests/unit/testutils.[ch]).
+UNIT_SRCS := $(wildcard tests/unit/test_*.c) tests/unit/testutils.c
 
 FUZZ_MODES := raw elf kdump fdt text sub map manifest
 REPLAYS := $(FUZZ_MODES:%=$(B)/replay-%)
@@ -96,7 +97,7 @@ $(BIN): $(LIB_OBJS) $(CLI_OBJS)
 $(GEN): tests/gen/khogen.c | $(B)
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -o $@ $< $(FDT_LIBS)
 
-$(UNIT): $(UNIT_SRCS) $(LIB_OBJS) $(B)/output.o | $(B)
+$(UNIT): $(UNIT_SRCS) tests/unit/testutils.h $(LIB_OBJS) $(B)/output.o | $(B)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli $(CRIT_CFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(B)/output.o $(LIBS) $(CRIT_LIBS)
 
 $(B)/replay-%: tests/fuzz/fuzz_input.c tests/fuzz/replay.c $(LIB_OBJS) | $(B)

@@ -86,7 +86,7 @@ expect_grep "usage error: an unknown short option" "$T/err" "unknown option \`-Z
 
 # Repeated findings: the radix root page all 0xff. A 4 KiB root table has
 # 512 entries; with 4 KiB pages the root index is at most 3 (keys stop at
-# bit 52, 6 levels: kho-formats.md 1.4), so entries 0-3 are unaligned
+# bit 52, 6 levels: docs/formats.md §2.4), so entries 0-3 are unaligned
 # pointers and 4-511 keys out of range: 4 + 508 error findings.
 root=$(jq -r .memory_map_phys "$FIX/golden/v3-x86_64-4k.truth.json")
 cp "$C/v3.elf" "$C/ff.elf"

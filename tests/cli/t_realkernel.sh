@@ -42,7 +42,7 @@ expect_jq "realkernel handover: every block has an owner" '[.blocks[] | select(.
 # and the FDT in memory has grown since (405): with memory, the FDT is read
 # there and the copy only says which one
 expect_blocks "realkernel before: debugfs copy + --mem" "$T/rk-before" --mem "$T/before.elf" "$B"
-# the FDT page is a preserved order-0 block (kho-formats.md §6.3)
+# the FDT page is a preserved order-0 block (docs/formats.md §7.3)
 expect_grep "realkernel before: FDT read from memory, at a preserved page" "$T/rk-before" "^$(jq -r .kho.fdt_phys "$T/out") 0\$"
 expect_jq "realkernel before: found among its map's blocks (the map pointer read from the cut copy)" '.kho.fdt_found_by | test("truncated fdt file begins, an order-0 block of the map")'
 expect_jq "realkernel before: the truncated copy is said" '[.findings[] | select(.id == "debugfs-fdt-truncated")] | length == 1'
@@ -141,7 +141,7 @@ KHOINSPECT_LIVE_DEBUGFS="$B" KHOINSPECT_LIVE_MEM="$T/no-kcore" ki list live
 expect_rc "list live without memory: exits 2" 2
 expect_grep "list live without memory: names what is missing" "$T/err" 'cannot read the running kernel.s memory'
 
-# -- Linux 7.4 names the scratch files bootmem_phys/bootmem_len (spec §0.1):
+# -- Linux 7.4 names the scratch files bootmem_phys/bootmem_len (docs/formats.md §1.3):
 # the same copy under the new names gives the same areas, named boot memory
 rm -rf "$T/rk-74"
 cp -r "$B/out" "$T/rk-74"

@@ -3,7 +3,7 @@
 # Seeds for the "sub" fuzz harness (tests/fuzz/fuzz_input.c): byte 0 picks
 # the root child's name (0 LUO, 1 memblock, 2 kexec-metadata, 3 kho_test)
 # and byte order (bit 3); then a raw image of 4K pages at physical 0 whose
-# page 0 is that child's blob. Laid out by hand from kho-formats.md §2.
+# page 0 is that child's blob. Laid out by hand from docs/formats.md §4.
 # Run from the repository root: python3 tests/fuzz/mkseeds-sub.py (needs dtc).
 import struct, subprocess, sys
 

@@ -2,7 +2,7 @@
 /*
  * khogen: writes memory images holding a KHO hand-over, as a kernel lays
  * it out, for khoinspect's tests, demo and benchmarks. Written from the
- * format facts (kho-formats.md 1.1-1.4, 2.1, 2.6, 3.1) independently of
+ * format facts (docs/formats.md §2.1-§2.4, §3.1, §4.1, §4.6) independently of
  * khoinspect's decoder: it encodes, the decoder decodes, tests compare.
  * See tests/gen/README.md for the options.
  */
@@ -649,7 +649,7 @@ static uint64_t memblock_size(void)
 	return (UINT64_C(0x302000) + opt.ps - 1) & ~(opt.ps - 1);
 }
 
-/* ---- LUO, memfd, vmalloc, serialization blocks (kho-formats.md 2.2-2.5) ---- */
+/* ---- LUO, memfd, vmalloc, serialization blocks (docs/formats.md §4.2-§4.5) ---- */
 
 #define MAX_SESSIONS 64
 

@@ -4,7 +4,7 @@
  * physical 0 = file offset 0). Chunk: u64 next, u32 order, u32 num_elms,
  * then {u64 phys_start, u64 bitmap} entries; bit b of a bitmap is the block
  * at phys_start + (b << (order + 12)). Expected blocks are worked out by
- * hand from that rule (kho-formats.md 1.1).
+ * hand from that rule (docs/formats.md §2.2).
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 
 #include "ki_dump.h"
 #include "ki_map.h"
+#include "testutils.h"
 
 enum { PS = 4096, IMG_PAGES = 64 };
 
@@ -65,9 +66,7 @@ static int collect(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 	return 0;
 }
 
-static char path[64];
-
-/* Write img to a temp file and decode the chunk list at head. */
+/* Write img to a temp file (testutils.h) and decode the chunk list at head. */
 static struct ki_map *decode(uint64_t head, enum ki_v1_bitmap bm,
 			     struct ki_findings *f, struct ki_dump **dret)
 {
@@ -75,14 +74,8 @@ static struct ki_map *decode(uint64_t head, enum ki_v1_bitmap bm,
 	struct ki_dump *d = NULL;
 	struct ki_map *m = NULL;
 	struct ki_error *err;
-	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/ki-chunks-XXXXXX");
-	fd = mkstemp(path);
-	cr_assert(fd >= 0);
-	cr_assert_eq(write(fd, img, sizeof(img)), (ssize_t)sizeof(img));
-	close(fd);
-	err = ki_dump_open(path, &o, &d);
+	err = ki_dump_open(tu_write("mem.raw", img, sizeof(img)), &o, &d);
 	cr_assert_null(err, "open: %s", err ? err->message : "");
 	ki_findings_init(f);
 	err = ki_chunks_collect(d, head, bm, f, &m);
@@ -97,15 +90,12 @@ static void done(struct ki_map *m, struct ki_dump *d, struct ki_findings *f)
 	ki_map_destroy(m);
 	ki_dump_destroy(d);
 	ki_findings_deinit(f);
-	unlink(path);
+	tu_cleanup();
 }
 
 static bool has_finding(const struct ki_findings *f, const char *id, uint64_t pa)
 {
-	for (size_t i = 0; i < f->n; i++)
-		if (!strcmp(f->items[i].id, id) && f->items[i].has_paddr && f->items[i].paddr == pa)
-			return true;
-	return false;
+	return tu_find_at(f, id, pa) != NULL;
 }
 
 static void reset(void)

@@ -7,8 +7,8 @@
  * offsetof() position in the byte order under test. A VMCOREINFO note is an
  * Elf_Nhdr, "VMCOREINFO\0" padded to 12 bytes and the "KEY=value\n" text
  * padded to 4. Segment bytes are a pattern of their physical address
- * (pat(paddr)), so a read at the wrong place shows. Files go to a mkdtemp
- * directory under /tmp and are removed.
+ * (pat(paddr)), so a read at the wrong place shows. Files go to the test's
+ * temporary directory (testutils.h) and are removed.
  */
 #include <criterion/criterion.h>
 #include <elf.h>
@@ -22,29 +22,9 @@
 #include <unistd.h>
 
 #include "ki_dump.h"
+#include "testutils.h"
 
-/*
- * The temp file and directory of the running test, removed by the suite's
- * .fini also when an assertion ends the test half-way.
- */
-static char tmp_dir_live[64], tmp_path_live[128];
-
-static void tmp_remember(const char *dir, const char *path)
-{
-	snprintf(tmp_dir_live, sizeof(tmp_dir_live), "%s", dir);
-	snprintf(tmp_path_live, sizeof(tmp_path_live), "%s", path);
-}
-
-static void tmp_remove(void)
-{
-	if (tmp_path_live[0])
-		unlink(tmp_path_live);
-	if (tmp_dir_live[0])
-		rmdir(tmp_dir_live);
-	tmp_path_live[0] = tmp_dir_live[0] = '\0';
-}
-
-TestSuite(elf, .fini = tmp_remove);
+TestSuite(elf, .fini = tu_cleanup);
 
 /* ---- byte-order-aware writer ---- */
 
@@ -195,30 +175,18 @@ static size_t put_vmcoreinfo(struct img *m, size_t off, const char *text)
 /* ---- files ---- */
 
 struct tmpf {
-	char dir[64];
-	char path[128];
+	char path[256];
 };
 
 static void write_img(struct tmpf *t, const struct img *m, size_t len)
 {
-	ssize_t n;
-	int fd;
-
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ki-elf-XXXXXX");
-	cr_assert_not_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/vmcore", t->dir);
-	tmp_remember(t->dir, t->path);
-	fd = open(t->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	cr_assert_geq(fd, 0);
-	n = write(fd, m->buf, len);
-	cr_assert_eq(n, (ssize_t)len);
-	close(fd);
+	snprintf(t->path, sizeof(t->path), "%s", tu_write("vmcore", m->buf, len));
 }
 
 static void rm_img(const struct tmpf *t)
 {
-	cr_assert_str_eq(t->path, tmp_path_live);
-	tmp_remove();
+	cr_assert_str_eq(t->path, tu_path("vmcore"));
+	tu_cleanup();
 }
 
 static struct ki_error *open_core(const struct tmpf *t, struct ki_dump **d)

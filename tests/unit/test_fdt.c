@@ -5,9 +5,9 @@
  * Recipe: FDTs are built here with libfdt's sequential-write API as the
  * kernel does (fdt_create, fdt_finish_reservemap, fdt_begin_node(""),
  * properties, children, fdt_finish), with KHO's u64 properties stored as
- * native-endian 8-byte values (kho-formats.md §1.0). They are placed in a
- * raw memory image (base 0x80000000, 4 KiB pages) written to a mkdtemp
- * directory, or checked from host buffers. Mangle tests copy a valid blob,
+ * native-endian 8-byte values (docs/formats.md §2.1). They are placed in a
+ * raw memory image (base 0x80000000, 4 KiB pages) written to the test's
+ * temporary directory, or checked from host buffers. Mangle tests copy a valid blob,
  * change one header field (big-endian, as in any FDT) and assert the exact
  * ki_error code.
  */
@@ -24,29 +24,9 @@
 
 #include "ki_dump.h"
 #include "ki_fdt.h"
+#include "testutils.h"
 
-/*
- * The temp file and directory of the running test, removed by the suite's
- * .fini also when an assertion ends the test half-way.
- */
-static char tmp_dir_live[64], tmp_path_live[128];
-
-static void tmp_remember(const char *dir, const char *path)
-{
-	snprintf(tmp_dir_live, sizeof(tmp_dir_live), "%s", dir);
-	snprintf(tmp_path_live, sizeof(tmp_path_live), "%s", path);
-}
-
-static void tmp_remove(void)
-{
-	if (tmp_path_live[0])
-		unlink(tmp_path_live);
-	if (tmp_dir_live[0])
-		rmdir(tmp_dir_live);
-	tmp_path_live[0] = tmp_dir_live[0] = '\0';
-}
-
-TestSuite(fdt, .fini = tmp_remove);
+TestSuite(fdt, .fini = tu_cleanup);
 
 enum { PS = 4096, IMG_PAGES = 6 };
 static const uint64_t BASE = UINT64_C(0x80000000);
@@ -135,7 +115,7 @@ static const struct kfdt V3 = {
 struct img {
 	uint64_t buf[IMG_PAGES * PS / 8];   /* 8-byte aligned */
 	size_t size;
-	char dir[64], path[128];
+	const char *path;
 	struct ki_dump *d;
 };
 
@@ -162,19 +142,9 @@ static void img_open(struct img *m, size_t size)
 		.format = "raw", .base_set = true, .base = BASE, .page_size = PS,
 	};
 	struct ki_error *err;
-	ssize_t n;
-	int fd;
 
 	m->size = size ? size : sizeof(m->buf);
-	snprintf(m->dir, sizeof(m->dir), "/tmp/ki-fdt-XXXXXX");
-	cr_assert_not_null(mkdtemp(m->dir));
-	snprintf(m->path, sizeof(m->path), "%s/mem.raw", m->dir);
-	tmp_remember(m->dir, m->path);
-	fd = open(m->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	cr_assert_geq(fd, 0);
-	n = write(fd, m->buf, m->size);
-	cr_assert_eq(n, (ssize_t)m->size);
-	close(fd);
+	m->path = tu_write("mem.raw", m->buf, m->size);
 	err = ki_dump_open(m->path, &o, &m->d);
 	cr_assert_null(err, "%s", err ? err->message : "");
 }
@@ -182,7 +152,7 @@ static void img_open(struct img *m, size_t size)
 static void img_close(struct img *m)
 {
 	ki_dump_destroy(m->d);
-	tmp_remove();
+	tu_cleanup();
 }
 
 static struct img *img_new(void)

@@ -14,29 +14,9 @@
 #include <unistd.h>
 
 #include "ki_memreader.h"
+#include "testutils.h"
 
-/*
- * The temp file and directory of the running test, removed by the suite's
- * .fini also when an assertion ends the test half-way.
- */
-static char tmp_dir_live[64], tmp_path_live[128];
-
-static void tmp_remember(const char *dir, const char *path)
-{
-	snprintf(tmp_dir_live, sizeof(tmp_dir_live), "%s", dir);
-	snprintf(tmp_path_live, sizeof(tmp_path_live), "%s", path);
-}
-
-static void tmp_remove(void)
-{
-	if (tmp_path_live[0])
-		unlink(tmp_path_live);
-	if (tmp_dir_live[0])
-		rmdir(tmp_dir_live);
-	tmp_path_live[0] = tmp_dir_live[0] = '\0';
-}
-
-TestSuite(memreader, .fini = tmp_remove);
+TestSuite(memreader, .fini = tu_cleanup);
 
 /* An in-memory "file": the read function serves pos from data. */
 struct mem_file {
@@ -451,29 +431,21 @@ Test(memreader, contains_agrees_with_read_on_overlap)
 /* ---- file-backed segments through ki_read_fd ---- */
 
 struct tmp {
-	char dir[64];
-	char path[128];
+	const char *path;
 	int fd;
 };
 
 static void tmp_file(struct tmp *t, const void *data, size_t len)
 {
-	ssize_t n;
-
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ki-memreader-XXXXXX");
-	cr_assert_not_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/seg.bin", t->dir);
-	tmp_remember(t->dir, t->path);
-	t->fd = open(t->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	t->path = tu_write("seg.bin", data, len);
+	t->fd = open(t->path, O_RDWR | O_CLOEXEC);
 	cr_assert_geq(t->fd, 0);
-	n = write(t->fd, data, len);
-	cr_assert_eq(n, (ssize_t)len);
 }
 
 static void tmp_cleanup(struct tmp *t)
 {
 	close(t->fd);
-	tmp_remove();
+	tu_cleanup();
 }
 
 Test(memreader, file_segment_reads_right_offsets)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Radix key arithmetic (kho-formats.md §1.4). Expected values come from the
+ * Radix key arithmetic (docs/formats.md §2.4). Expected values come from the
  * spec's tables and worked examples, or from arithmetic done in this file
  * (the test's own encoder), never from running the code under test.
  */
@@ -21,7 +21,7 @@ static uint64_t my_key(uint64_t pa, unsigned int order, unsigned int psh)
 	return (UINT64_C(1) << (order0 - order)) | (pa >> (psh + order));
 }
 
-/* ---- geometry: the constants table of §1.4 ---- */
+/* ---- geometry: the table of docs/formats.md §2.4 ---- */
 
 Test(radix, geometry_4k)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Sub-format decoders on images laid out by hand (tests/fuzz/mkseeds-sub.py,
- * from kho-formats.md §2; the same files seed the "sub" fuzz harness):
+ * from docs/formats.md §4; the same files seed the "sub" fuzz harness):
  * every owner the layout implies, then one field mangled at a time and the
  * exact finding. Page numbers below are the script's.
  */

@@ -4,11 +4,11 @@
  * iteration (ki_map_foreach_run, ki_merge_*) on trees laid out by hand.
  *
  * Recipe: a raw memory image (byte N = physical base + N) is filled page by
- * page by this file's own tree writer, which follows kho-formats.md §1.4:
+ * page by this file's own tree writer, which follows docs/formats.md §2.4:
  * key = 1 << (ORDER_0 - order) | pa >> (PSH + order); table level L uses
  * key bits [(L-1)·T + B, L·T + B); the leaf is a bitmap of the low B bits in
  * native u64 words (bit n is bit n % 64 of word n / 64). The image is written
- * to a file under a mkdtemp directory and opened with
+ * to a file in the test's temporary directory (testutils.h) and opened with
  * ki_dump_open(.format = "raw", .base = BASE, .page_size = PS).
  * Expected counts and runs are worked out by hand in the comments.
  */
@@ -26,29 +26,9 @@
 #include "ki_finding.h"
 #include "ki_map.h"
 #include "ki_pipe.h"
+#include "testutils.h"
 
-/*
- * The temp file and directory of the running test, removed by the suite's
- * .fini also when an assertion ends the test half-way.
- */
-static char tmp_dir_live[64], tmp_path_live[128];
-
-static void tmp_remember(const char *dir, const char *path)
-{
-	snprintf(tmp_dir_live, sizeof(tmp_dir_live), "%s", dir);
-	snprintf(tmp_path_live, sizeof(tmp_path_live), "%s", path);
-}
-
-static void tmp_remove(void)
-{
-	if (tmp_path_live[0])
-		unlink(tmp_path_live);
-	if (tmp_dir_live[0])
-		rmdir(tmp_dir_live);
-	tmp_path_live[0] = tmp_dir_live[0] = '\0';
-}
-
-TestSuite(walker, .fini = tmp_remove);
+TestSuite(walker, .fini = tu_cleanup);
 
 /* ---- the test's own tree writer ---- */
 
@@ -61,7 +41,7 @@ struct tree {
 	uint64_t ps;
 	unsigned int psh, depth, t, b, o0;
 	uint64_t root;
-	char dir[64], path[128];
+	const char *path;
 	struct ki_dump *d;
 };
 
@@ -170,18 +150,8 @@ static void tree_open(struct tree *t)
 		.format = "raw", .base_set = true, .base = t->base, .page_size = t->ps,
 	};
 	struct ki_error *err;
-	ssize_t n;
-	int fd;
 
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ki-walker-XXXXXX");
-	cr_assert_not_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/mem.raw", t->dir);
-	tmp_remember(t->dir, t->path);
-	fd = open(t->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	cr_assert_geq(fd, 0);
-	n = write(fd, t->buf, t->size);
-	cr_assert_eq(n, (ssize_t)t->size);
-	close(fd);
+	t->path = tu_write("mem.raw", t->buf, t->size);
 	err = ki_dump_open(t->path, &o, &t->d);
 	cr_assert_null(err, "ki_dump_open: %s", err ? err->message : "");
 	cr_assert_eq(t->d->page_size, t->ps);
@@ -222,10 +192,7 @@ static void tree_open_elf(struct tree *t, size_t stored)
 	ph.p_memsz = t->size;
 	ph.p_align = 0x1000;
 
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ki-walker-XXXXXX");
-	cr_assert_not_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/vmcore", t->dir);
-	tmp_remember(t->dir, t->path);
+	t->path = tu_path("vmcore");
 	fd = open(t->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(pwrite(fd, &eh, sizeof(eh), 0), (ssize_t)sizeof(eh));
@@ -242,7 +209,7 @@ static void tree_open_elf(struct tree *t, size_t stored)
 static void tree_fini(struct tree *t)
 {
 	ki_dump_destroy(t->d);
-	tmp_remove();
+	tu_cleanup();
 	free(t->buf);
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verify: the hand-over's invariants (kho-formats.md §6.1) as findings. */
+/* verify: the hand-over's invariants (docs/formats.md §7.1) as findings. */
 #ifndef KI_VERIFY_H
 #define KI_VERIFY_H
 

@@ -32,7 +32,7 @@ struct ki_error *ki_kexec_meta_decode(const void *buf, size_t len,
 	return NULL;
 }
 
-/* ---- as a sub-format (kho-formats.md §2.6) ---- */
+/* ---- as a sub-format (docs/formats.md §4.6) ---- */
 
 static bool match(const struct ki_sub_ctx *c, const char *node, const unsigned char *blob,
 		  size_t len)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Sub-formats: what hangs off the root KHO FDT (kho-formats.md §2).
+ * Sub-formats: what hangs off the root KHO FDT (docs/formats.md §4).
  *
  * A decoder walks one blob and everything it points to, and tells a sink
  * three things: fields to show (the fdt command), the memory each object
@@ -151,7 +151,7 @@ void ki_sub_claim(struct ki_sub_ctx *c, uint64_t pa, uint64_t len, const char *l
 /* ---- shared walkers ---- */
 
 /*
- * A serialization block chain (§2.5): every block one page, header
+ * A serialization block chain (docs/formats.md §4.5): every block one page, header
  * {next, count}, entries of entry_size from offset 16. Calls fn for each
  * entry (stop by returning false) and returns the entries seen. Each block
  * is claimed as label; cycles, overlong chains and bad counts are findings.
@@ -161,7 +161,7 @@ typedef bool (*ki_sub_entry_fn)(struct ki_sub_ctx *c, const unsigned char *entry
 uint64_t ki_sub_blocks(struct ki_sub_ctx *c, uint64_t head, size_t entry_size,
 		       const char *what, const char *label, ki_sub_entry_fn fn, void *arg);
 
-/* A vmalloc-preserved area (§2.4), from its 16-byte struct kho_vmalloc. */
+/* A vmalloc-preserved area (docs/formats.md §4.4), from its 16-byte struct kho_vmalloc. */
 struct ki_vmalloc {
 	uint64_t first, total_pages;
 	unsigned int flags, order;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The sub-format registry, the helpers every decoder uses, and the two
- * shared walkers: serialization block chains (kho-formats.md §2.5) and
- * vmalloc chunk lists (§2.4).
+ * shared walkers: serialization block chains (docs/formats.md §4.5)
+ * and vmalloc chunk lists (docs/formats.md §4.4).
  */
 #include <endian.h>
 #include <inttypes.h>

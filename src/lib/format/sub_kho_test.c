@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * kho-test-v1 (kho-formats.md §2.7): the FDT lib/test_kho.c hands over.
+ * kho-test-v1 (docs/formats.md §4.7): the FDT lib/test_kho.c hands over.
  * Root: compatible "kho-test-v1" and magic. A 7.3 kernel keeps the rest in
  * the child node /data: nr_folios (u32), folios_info (a 16-byte struct
  * kho_vmalloc whose pages hold one "phys | order" u64 per folio) and csum.

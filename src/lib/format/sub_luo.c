@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * LUO, the live update orchestrator (kho-formats.md §2.2), in both forms:
+ * LUO, the live update orchestrator (docs/formats.md §4.2), in both forms:
  *
  *  luo-v1 (6.19-7.1): the LUO child's blob is an FDT, root compatible
  *    "luo-v1" with "liveupdate-number"; child "luo-session" points
@@ -9,7 +9,7 @@
  *    A session's files point at a contiguous 2-page luo_file_ser array.
  *  luo-v5 (7.2): a raw 32-byte luo_ser {compatible[8], liveupdate_num,
  *    sessions_pa, flbs_pa}; sessions and each session's files are
- *    serialization block chains (§2.5).
+ *    serialization block chains (docs/formats.md §4.5).
  *
  * Records (packed, native): luo_session_ser 80 bytes {name[64], files,
  * count}; luo_file_ser 64 {compatible[48], data, token}; luo_flb_ser 64

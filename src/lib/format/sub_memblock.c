@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * memblock-v1 (kho-formats.md §2.1): a one-page FDT, root compatible
+ * memblock-v1 (docs/formats.md §4.1): a one-page FDT, root compatible
  * "memblock-v1", one child per reserve_mem region (node name = region
  * name) with compatible "reserve-mem-v1" and native u64 "start" and "size".
  * Each region is preserved memory owned by "memblock:NAME".

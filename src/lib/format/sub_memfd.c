@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * memfd, a LUO file handler (kho-formats.md §2.3). luo_file_ser.data is
+ * memfd, a LUO file handler (docs/formats.md §4.3). luo_file_ser.data is
  * the address of a memfd_luo_ser in its own preserved page:
  *   memfd-v1 (6.19-7.0): pos, size, nr_folios, folios (struct kho_vmalloc)
  *   memfd-v2 (7.1+):     pos, size, seals (u32), flags (u32), nr_folios, folios

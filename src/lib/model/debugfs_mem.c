@@ -2,10 +2,10 @@
 /*
  * The KHO FDT a debugfs copy shows, found in memory. debugfs does not say
  * where the FDT is, and its out/fdt may hold only the start of it (the file
- * is sized when it is created; clients add sub-nodes later, kho-formats.md
- * §4), while a kernel booted through KHO shows no out/fdt at all. Memory
- * holds the whole FDT: the scan finds every KHO FDT, and the copy says
- * which one is meant.
+ * is sized when it is created; clients add sub-nodes later,
+ * docs/formats.md §5), while a kernel booted through KHO shows no out/fdt
+ * at all. Memory holds the whole FDT: the scan finds every KHO FDT, and
+ * the copy says which one is meant.
  */
 #include <endian.h>
 #include <inttypes.h>

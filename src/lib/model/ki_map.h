@@ -161,7 +161,7 @@ unsigned int ki_radix_table_bits(unsigned int page_shift);
 unsigned int ki_radix_bitmap_bits(unsigned int page_shift);
 /* Depth of the tree written by 7.1-final and later kernels. */
 unsigned int ki_radix_fixed_depth(unsigned int page_shift);
-/* Encode / decode one block key (§1.4). decode: false for key 0. */
+/* Encode / decode one block key (docs/formats.md §2.4). decode: false for key 0. */
 uint64_t ki_radix_key(uint64_t pa, unsigned int order, unsigned int page_shift);
 bool ki_radix_key_decode(uint64_t key, unsigned int page_shift,
 			 uint64_t *pa_ret, unsigned int *order_ret);

@@ -490,7 +490,7 @@ static void settle_page_size(struct ki_dump *d, const struct ki_candidate *c,
 			d->page_size, m & (m - 1) ? "several page sizes" : "none cleanly");
 }
 
-/* kho-formats.md §6.1.7: the array is a kexec segment, placed in scratch.
+/* docs/formats.md §3.1: the array is a kexec segment, placed in scratch.
  * (An x86 scratch_size that is not whole 16-byte entries is not taken for a
  * setup_data record by the scan at all.) */
 static void check_scratch_array(const struct ki_scratch_hint *h, size_t entries,

@@ -3,7 +3,7 @@
  * /sys/kernel/debug/kho as files: fdt (raw root FDT), sub_fdts/<name> (raw
  * sub-blobs, FDT or not), scratch_phys and scratch_len (one "0x%llx" line
  * per scratch area; Linux 7.4 calls them bootmem_phys and bootmem_len,
- * kho-formats.md §0.1). Works on a copy as well as on the live directory.
+ * docs/formats.md §1.3). Works on a copy as well as on the live directory.
  * The root holds out/ (this kernel's hand-over; no fdt on a kernel booted
  * through KHO) and, after a KHO boot, in/ (the hand-over it consumed).
  */

@@ -116,7 +116,7 @@ static struct ki_error *pd_chunk(struct pd_check *c, uint64_t no)
  * descriptor does not say it: QEMU writes the one zero page that every
  * zero page's descriptor shares first, so in a booted guest, whose PFN 0
  * is not zero, the first descriptor points one page past the start
- * (dump-formats.md §1.3, §1.6). A first descriptor that points into the
+ * (docs/formats.md §8.3, §8.6). A first descriptor that points into the
  * table does say the table is shorter than the 2nd bitmap counts.
  */
 static struct ki_error *pd_table_end(struct pd_check *c, uint64_t total)
