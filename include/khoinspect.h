@@ -87,7 +87,9 @@ struct khoinspect_error *khoinspect_open(const char *path,
 					 const struct khoinspect_open_options *opts,
 					 struct khoinspect_handover **ret);
 
-/* The caller's memory reader: fill buf with len bytes at phys. */
+/* The caller's memory reader: fill buf with len bytes at phys. A read
+ * answered NODATA is asked again page by page, so errors name the first
+ * page missing; the reader must stay valid until khoinspect_close(). */
 enum khoinspect_read_result {
 	KHOINSPECT_READ_OK = 0,
 	KHOINSPECT_READ_NODATA = 1, /* not there (not captured, a hole) */
@@ -151,7 +153,9 @@ struct khoinspect_block_range {
 	uint64_t start, end;        /* [start, end) */
 	unsigned int order;
 	uint64_t blocks;
-	const char *owner;          /* with KHOINSPECT_RANGES_OWNERS; NULL: none */
+	const char *owner;          /* with KHOINSPECT_RANGES_OWNERS: who preserved
+				     * it, as `list --owners` names it
+				     * ("unclaimed": no object); else NULL */
 };
 
 enum {
@@ -244,6 +248,8 @@ struct khoinspect_diff_line {
 	uint64_t blocks;
 };
 
+/* Return nonzero to be handed no more lines (the comparison still
+ * completes: *result is for all of it). */
 typedef int (*khoinspect_diff_fn)(void *arg, const struct khoinspect_diff_line *l);
 
 enum {
