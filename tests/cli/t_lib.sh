@@ -139,7 +139,44 @@ if [ -n "$lib_ok" ]; then
 	lib_run --against-present "$T/v3.manifest" "$T/v3b.elf"
 	printf 'result 1\nfinding range-changed 2 0x10002c000\n' >"$T/lib.want"
 	expect_same "lib: verify_against: a changed byte fails, naming its block" "$T/lib.want" "$T/out"
-	rm -f "$T/v3b.elf" "$T/v3.manifest"
+	# snapshot through the library: the sparse image lacks blocks, so the
+	# manifest is written and the call says INCOMPLETE (9); against it the
+	# same image passes where both hold it and the changed one fails.
+	lib_run --snapshot "$T/v3.elf" "$T/v3.api.manifest"
+	printf 'snapshot 9\n' >"$T/lib.want"
+	expect_same "lib: khoinspect_snapshot of a sparse image: written, incomplete" "$T/lib.want" "$T/out"
+	lib_run --against-present "$T/v3.api.manifest" "$T/v3.elf"
+	printf 'result 0\n' >"$T/lib.want"
+	expect_same "lib: verify_against the library's own manifest: the image passes" "$T/lib.want" "$T/out"
+	lib_run --against-present "$T/v3.api.manifest" "$T/v3b.elf"
+	printf 'result 1\nfinding range-changed 2 0x10002c000\n' >"$T/lib.want"
+	expect_same "lib: verify_against the library's own manifest: the change fails" "$T/lib.want" "$T/out"
+	# diff (PRESENT_ONLY = 2): the one changed block, between two dumps, a
+	# manifest and a dump, and two open hand-overs
+	printf '! 0x10002c000 0x10002d000 0 1\nresult 1\n' >"$T/lib.want"
+	lib_run --diff "$T/v3.elf" "$T/v3b.elf" 2
+	expect_same "lib: khoinspect_diff of two dumps: the changed block" "$T/lib.want" "$T/out"
+	lib_run --diff "$T/v3.api.manifest" "$T/v3b.elf" 2
+	expect_same "lib: khoinspect_diff of a manifest and a dump: the changed block" "$T/lib.want" "$T/out"
+	lib_run --diff-handovers "$T/v3.elf" "$T/v3b.elf" 2
+	expect_same "lib: khoinspect_diff_handovers: the changed block" "$T/lib.want" "$T/out"
+	lib_run --diff "$T/v3.elf" "$T/v3.elf" 2
+	printf 'result 0\n' >"$T/lib.want"
+	expect_same "lib: khoinspect_diff of an image with itself: the same" "$T/lib.want" "$T/out"
+	# v2 against v3 (NO_HASH = 1): '-' and '+' are exactly the blocks only
+	# one truth has
+	xz -dc "$G/v2-x86_64-4k.elf.xz" >"$T/v2.elf"
+	lib_run --diff "$T/v2.elf" "$T/v3.elf" 1
+	if [ "$RC" = 0 ] && python3 "$TESTS/../lib/check_blocks.py" --diff "$G/v2-x86_64-4k.truth.json" \
+		"$G/v3-x86_64-4k.truth.json" "$T/out" >"$T/chk" 2>&1; then
+		ok "lib: khoinspect_diff v2 v3: exactly the blocks one truth has and the other lacks"
+	else
+		bad "lib: khoinspect_diff v2 v3: exactly the blocks one truth has and the other lacks" \
+			"exit $RC; $(head -3 "$T/chk" | tr '\n' ' ')"
+	fi
+	lib_run --diff "$T/v3.elf" "$T/nonexistent" 0
+	expect_rc "lib: khoinspect_diff with a missing side: exit 2" 2
+	rm -f "$T/v3b.elf" "$T/v3.manifest" "$T/v3.api.manifest" "$T/v2.elf"
 
 	# The static library links too (pkg-config --static for its needs).
 	# shellcheck disable=SC2086

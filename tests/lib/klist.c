@@ -17,6 +17,9 @@
  *                                      khoinspect_verify_against (BASE: raw;
  *                                      -present: KHOINSPECT_AGAINST_PRESENT_ONLY)
  *   klist --verify[-fdt] PATH [BASE]   khoinspect_verify (-fdt: FDT_ONLY)
+ *   klist --snapshot PATH OUT          khoinspect_snapshot
+ *   klist --diff[-handovers] A B FLAGS khoinspect_diff (paths or manifests) or
+ *                                      khoinspect_diff_handovers; FLAGS a number
  *
  * The reader is independent of the library: a tiny ELF64 program-header
  * reader (PT_LOAD p_paddr, p_offset, p_filesz) or a flat raw image at
@@ -272,6 +275,39 @@ static int errors(const char *elf, uint64_t fdt, uint64_t ps)
 	return 0;
 }
 
+static int print_diff_line(void *arg, const struct khoinspect_diff_line *l)
+{
+	(void)arg;
+	printf("%c 0x%" PRIx64 " 0x%" PRIx64 " %u %" PRIu64 "\n", (char)l->kind, l->start, l->end,
+	       l->order, l->blocks);
+	return 0;
+}
+
+static int diff(int argc, char **argv)
+{
+	unsigned int flags = (unsigned int)strtoul(argv[4], NULL, 0);
+	enum khoinspect_result result = KHOINSPECT_PASS;
+	struct khoinspect_handover *a = NULL, *b = NULL;
+	struct khoinspect_error *err;
+
+	(void)argc;
+	if (!strcmp(argv[1], "--diff")) {
+		err = khoinspect_diff(argv[2], argv[3], NULL, flags, print_diff_line, NULL, &result);
+	} else {
+		err = khoinspect_open(argv[2], NULL, &a);
+		if (!err)
+			err = khoinspect_open(argv[3], NULL, &b);
+		if (!err)
+			err = khoinspect_diff_handovers(a, b, flags, print_diff_line, NULL, &result);
+		khoinspect_close(a);
+		khoinspect_close(b);
+	}
+	if (err)
+		return fail(err);
+	printf("result %d\n", (int)result);
+	return 0;
+}
+
 /* "result N", then "finding ID SEVERITY [PHYS]" for each warning or error. */
 static int print_findings(struct khoinspect_error *err, struct khoinspect_findings *f)
 {
@@ -321,6 +357,18 @@ int main(int argc, char **argv)
 		o.base = strtoull(argv[3], NULL, 0);
 		err = khoinspect_open(argv[2], &o, &h);
 		return err ? fail(err) : list(h);
+	}
+	if (argc == 5 && !strncmp(argv[1], "--diff", 6))
+		return diff(argc, argv);
+	if (argc == 4 && !strcmp(argv[1], "--snapshot")) {
+		err = khoinspect_open(argv[2], NULL, &h);
+		if (err)
+			return fail(err);
+		err = khoinspect_snapshot(h, argv[3], 0);
+		khoinspect_close(h);
+		printf("snapshot %d\n", err ? (int)khoinspect_error_code(err) : 0);
+		khoinspect_error_free(err);
+		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "--mem")) {
 		struct khoinspect_open_options o = { .size = sizeof(o), .mem = argv[2] };
