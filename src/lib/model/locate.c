@@ -16,7 +16,9 @@
 #include "ki_kexec_meta.h"
 #include "ki_locate.h"
 
-static const size_t SCAN_CHUNK = 1 << 20;
+/* Windows of 1 MiB (a setup_data header across two is not looked at), read
+ * in pieces that stay in a core's cache until they are looked at. */
+static const size_t SCAN_CHUNK = 1 << 20, SCAN_PIECE = 1 << 18;
 static const uint64_t SCAN_ALIGN = 4096;
 
 static uint64_t be_cells(const unsigned char *p, int cells)
@@ -67,31 +69,101 @@ static void dtb_hint(struct ki_scan *s, uint64_t pa, const void *blob)
 
 /* x86 setup_data: {u64 next; u32 type = 10; u32 len = 32} then
  * {u64 fdt_addr, fdt_size, scratch_addr, scratch_size}. */
-static void setup_data_hints(struct ki_dump *d, struct ki_scan *s,
-			     const unsigned char *buf, uint64_t pa, uint64_t len)
+static void setup_data_at(struct ki_dump *d, struct ki_scan *s,
+			  const unsigned char *buf, uint64_t pa, uint64_t hdr)
 {
-	/* type 10 and len 32 as one little-endian u64 at header + 8 */
-	static const uint64_t want = UINT64_C(10) | UINT64_C(32) << 32;
+	uint64_t v[4];
 
-	if (d->big_endian)
-		return; /* SETUP_KEXEC_KHO is x86 only */
-	/* one aligned word compare per 8 bytes: cheap next to reading them */
-	for (uint64_t hdr = 0; hdr + 48 <= len; hdr += 8) {
-		uint64_t w, v[4];
+	if (s->nhints >= KI_MAX_SCRATCH_HINTS)
+		return;
+	for (int i = 0; i < 4; i++)
+		v[i] = ki_dump_u64(d, buf + hdr + 16 + 8 * i);
+	if (!v[0] || (v[0] & 4095) || (v[1] != 4096 && v[1] != 16384 && v[1] != 65536) ||
+	    !v[2] || !v[3] || (v[3] & 15) || v[3] > 16 * 4096)
+		return;
+	s->hints[s->nhints++] = (struct ki_scratch_hint){
+		.at = pa + hdr, .fdt_addr = v[0],
+		.scratch_addr = v[2], .scratch_size = v[3],
+	};
+}
 
-		memcpy(&w, buf + hdr + 8, 8);
-		if (le64toh(w) != want || s->nhints >= KI_MAX_SCRATCH_HINTS)
-			continue;
-		for (int i = 0; i < 4; i++)
-			v[i] = ki_dump_u64(d, buf + hdr + 16 + 8 * i);
-		if (!v[0] || (v[0] & 4095) || (v[1] != 4096 && v[1] != 16384 && v[1] != 65536) ||
-		    !v[2] || !v[3] || (v[3] & 15) || v[3] > 16 * 4096)
-			continue;
-		s->hints[s->nhints++] = (struct ki_scratch_hint){
-			.at = pa + hdr, .fdt_addr = v[0],
-			.scratch_addr = v[2], .scratch_size = v[3],
-		};
+typedef uint32_t ki_v8u32 __attribute__((vector_size(32)));
+
+/*
+ * The first of the 256-byte blocks at p, p + 256, ... below p + n (n a
+ * multiple of 256) that may hold the 8 bytes of want at a multiple of 8:
+ * some word's low half equals want's low half and some word's high half
+ * equals its high half (not necessarily the same word: the caller checks
+ * each word of the block). Else n. Two vector instructions per 32 bytes,
+ * so that the check costs little next to reading the bytes; with AVX2 where
+ * the CPU has it.
+ */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+__attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+static uint64_t next_block(const unsigned char *p, uint64_t n, const unsigned char want[8])
+{
+	ki_v8u32 w;
+
+	for (int i = 0; i < 32; i += 8)
+		memcpy((unsigned char *)&w + i, want, 8);
+	for (uint64_t b = 0; b < n; b += 256) {
+		ki_v8u32 acc[2] = { { 0 } };
+		uint64_t q[4], x;
+
+#pragma GCC unroll 8
+		for (int i = 0; i < 8; i++) {
+			ki_v8u32 v;
+
+			memcpy(&v, p + b + 32 * i, sizeof(v));
+			acc[i & 1] |= (ki_v8u32)(v == w);
+		}
+		acc[0] |= acc[1];
+		memcpy(q, &acc[0], sizeof(q));
+		x = q[0] | q[1] | q[2] | q[3];
+		/* lanes are all ones or zero: a low and a high half matched */
+		if (x && (uint32_t)x && x >> 32)
+			return b;
 	}
+	return n;
+}
+
+/*
+ * The headers at hdr = from, from + 8, ... below to whose 48 bytes lie in
+ * the avail bytes of buf. Returns where the next call goes on (the first
+ * header not looked at), so that a window read piece by piece is looked at
+ * exactly as if it had been read at once.
+ */
+static uint64_t setup_data_hints(struct ki_dump *d, struct ki_scan *s,
+				 const unsigned char *buf, uint64_t pa,
+				 uint64_t from, uint64_t to, uint64_t avail)
+{
+	/* type 10 and len 32 at header + 8, as bytes (SETUP_KEXEC_KHO is x86
+	 * only: little-endian) */
+	static const unsigned char word[8] = { 10, 0, 0, 0, 32, 0, 0, 0 };
+	uint64_t hdr = from;
+
+	if (avail < 48)
+		return from;
+	if (to > avail - 47)
+		to = avail - 47;
+	if (d->big_endian)
+		return from; /* nothing to look for */
+	while (hdr + 256 <= to) {
+		hdr += next_block(buf + hdr + 8, (to - hdr) & ~(uint64_t)255, word);
+		if (hdr + 256 > to)
+			break;
+		for (uint64_t h = hdr; h < hdr + 256; h += 8)
+			if (!memcmp(buf + h + 8, word, 8))
+				setup_data_at(d, s, buf, pa, h);
+		hdr += 256;
+	}
+	for (; hdr < to; hdr += 8)
+		if (!memcmp(buf + hdr + 8, word, 8))
+			setup_data_at(d, s, buf, pa, hdr);
+	return hdr;
 }
 
 static void add_candidate(struct ki_dump *d, struct ki_scan *s, uint64_t pa,
@@ -134,11 +206,11 @@ static void add_candidate(struct ki_dump *d, struct ki_scan *s, uint64_t pa,
 	free(blob);
 }
 
-static void scan_chunk(struct ki_dump *d, struct ki_scan *s,
+/* The FDT headers at every align bytes of buf whose 40 bytes lie in it. */
+static void fdt_magics(struct ki_dump *d, struct ki_scan *s,
 		       const unsigned char *buf, uint64_t pa, uint64_t len,
 		       uint64_t align)
 {
-	setup_data_hints(d, s, buf, pa, len);
 	for (uint64_t off = 0; off + 40 <= len; off += align) {
 		struct ki_fdt_header h;
 
@@ -148,6 +220,44 @@ static void scan_chunk(struct ki_dump *d, struct ki_scan *s,
 		if (ki_fdt_header_plausible(&h, KI_FDT_MAX))
 			add_candidate(d, s, pa + off, &h);
 	}
+}
+
+/* A window of memory: its setup_data headers, then its FDT headers. */
+static void scan_chunk(struct ki_dump *d, struct ki_scan *s,
+		       const unsigned char *buf, uint64_t pa, uint64_t len,
+		       uint64_t align)
+{
+	setup_data_hints(d, s, buf, pa, 0, len, len);
+	fdt_magics(d, s, buf, pa, len, align);
+}
+
+/*
+ * Read the window [pa, pa + len) and scan it as scan_chunk() would. It is
+ * read in pieces, each looked at for setup_data headers while it is still
+ * in the CPU's cache (a header across two pieces once the second is in).
+ * On an error, the hints it added are taken back, so that the caller can
+ * scan the window again page by page.
+ */
+static struct ki_error *read_scan_window(struct ki_dump *d, struct ki_scan *s,
+					 unsigned char *buf, uint64_t pa,
+					 uint64_t len, uint64_t align)
+{
+	size_t nhints = s->nhints;
+	uint64_t got = 0, hdr = 0;
+
+	while (got < len) {
+		uint64_t n = len - got < SCAN_PIECE ? len - got : SCAN_PIECE;
+		struct ki_error *err = ki_memreader_read(&d->mem, pa + got, buf + got, (size_t)n);
+
+		if (err) {
+			s->nhints = nhints;
+			return err;
+		}
+		got += n;
+		hdr = setup_data_hints(d, s, buf, pa, hdr, got, got);
+	}
+	fdt_magics(d, s, buf, pa, len, align);
+	return NULL;
 }
 
 struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
@@ -164,7 +274,9 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 	memset(ret, 0, sizeof(*ret));
 	for (size_t i = 0; i < d->mem.nsegs; i++)
 		total += d->mem.segs[i].file_end - d->mem.segs[i].min;
-	buf = malloc(SCAN_CHUNK);
+	/* page-aligned: the kernel copies into a misaligned buffer at a
+	 * quarter of the speed */
+	buf = aligned_alloc(4096, SCAN_CHUNK);
 	if (!buf)
 		return &ki_enomem;
 	for (size_t i = 0; i < d->mem.nsegs; i++) {
@@ -194,7 +306,7 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 			}
 			if (len > SCAN_CHUNK)
 				len = SCAN_CHUNK;
-			err = ki_memreader_read(&d->mem, pa, buf, (size_t)len);
+			err = read_scan_window(d, ret, buf, pa, len, align);
 			if (err) {
 				/* A hole (filtered page) or a truncated file:
 				 * scan the pages that are there. */
@@ -228,7 +340,6 @@ struct ki_error *ki_scan_fdts(struct ki_dump *d, ki_progress_fn progress,
 				ki_error_destroy(err);
 				break;
 			}
-			scan_chunk(d, ret, buf, pa, len, align);
 			ret->bytes += len;
 advance:
 			done += len;
