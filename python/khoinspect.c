@@ -14,8 +14,9 @@
  *    tree or installed; only the system's libelf, libkdumpfile, libfdt and
  *    libxxhash come from outside. -fvisibility=hidden keeps every library
  *    symbol inside the module (only PyInit_khoinspect is exported).
- *  - The GIL is held throughout: a read callback calls Python, and the
- *    library is not shared between threads.
+ *  - The GIL is held throughout (a read callback calls Python); other
+ *    threads run only while a callback's Python code lets them, and a
+ *    hand-over busy in a call raises for them as it does for its callback.
  *  - A read callback's exception propagates as it was raised (the library's
  *    message added as a note); a callback returning None or fewer bytes than
  *    asked is NODATA ("not in the dump"), as are the exceptions named by
@@ -362,8 +363,8 @@ static int begin_call(struct handover *self)
 		return -1;
 	}
 	if (self->busy) {
-		usage_error("khoinspect: the hand-over is in use (called from its own "
-			    "read callback)");
+		usage_error("khoinspect: the hand-over is in use (by its own read callback, "
+			    "or another thread while that runs)");
 		return -1;
 	}
 	self->busy = 1;
@@ -670,12 +671,14 @@ fail:
 
 /* ---- Hand-over attributes ----------------------------------------------- */
 
+/* Before reading an attribute: open, and not inside a library call (its
+ * own callback, or another thread while that runs). */
 static int check_open(struct handover *self)
 {
-	if (self->h)
-		return 0;
-	usage_error("khoinspect: the hand-over is closed");
-	return -1;
+	if (begin_call(self) < 0)
+		return -1;
+	self->busy = 0;
+	return 0;
 }
 
 static PyObject *get_compatible(struct handover *self, void *c)
