@@ -252,6 +252,28 @@ $(B)/completion/_khoinspect: $(BIN) tools/completion.sh
 	@mkdir -p $(@D)
 	sh tools/completion.sh zsh $(BIN) >$@.tmp && mv $@.tmp $@
 
+# ---- The Python module (issue #15) ------------------------------------------
+# python/khoinspect.c: a C extension over include/khoinspect.h, built for
+# Debian's /usr/bin/python3 (python3-dev; not a pyenv python3 on PATH) as
+# $(B)/python/khoinspect$(PY_EXT_SUFFIX). Linked with the static
+# libkhoinspect.a: no rpath, no soname to find, the module runs from the
+# tree and installed alike; -fvisibility=hidden leaves PyInit_khoinspect
+# its only export. Python's headers take kwlist as char *[], hence no
+# -Wwrite-strings for this file. tests/cli/t_python.sh runs it.
+PYTHON = /usr/bin/python3
+PY_INCLUDES := $(shell $(PYTHON)-config --includes 2>/dev/null)
+PY_EXT_SUFFIX := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYMOD := $(B)/python/khoinspect$(PY_EXT_SUFFIX)
+.PHONY: python
+python: $(PYMOD)
+all cli check: $(PYMOD)
+$(PYMOD): python/khoinspect.c include/khoinspect.h $(ALIB)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(filter-out -Wwrite-strings,$(WARN)) -Iinclude $(PY_INCLUDES) \
+		$(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -fPIC -fvisibility=hidden -shared -Wl,--exclude-libs,ALL $(LDFLAGS) \
+		-o $@ python/khoinspect.c $(ALIB) $(LIBS)
+
 # ---- make install / make uninstall (issue #16) ------------------------------
 # GNU names, overridable on the command line:
 #   make install DESTDIR=/tmp/stage PREFIX=/usr
@@ -281,6 +303,12 @@ INSTALLED_FILES = $(BINDIR)/khoinspect $(MAN1DIR)/khoinspect.1 \
 	$(MAN3DIR)/libkhoinspect.3 $(INCLUDEDIR)/khoinspect.h \
 	$(LIBDIR)/libkhoinspect.so.$(LIB_VERSION) $(LIBDIR)/$(LIB_SONAME) \
 	$(LIBDIR)/libkhoinspect.so $(LIBDIR)/libkhoinspect.a $(PKGCONFIGDIR)/khoinspect.pc
+# The Python module: where Debian's python3 looks, /usr/lib/python3/dist-packages
+# for PREFIX=/usr (packages), /usr/local/lib/python3.N/dist-packages for the
+# local admin's /usr/local.
+PYTHONDIR = $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VERSION)/dist-packages)
+INSTALL_PARTS += python
+INSTALLED_FILES += $(PYTHONDIR)/khoinspect$(PY_EXT_SUFFIX)
 
 .PHONY: install uninstall $(INSTALL_PARTS:%=install-%) $(INSTALL_PARTS:%=uninstall-%)
 install: $(INSTALL_PARTS:%=install-%)
@@ -330,3 +358,8 @@ uninstall-lib:
 		$(DESTDIR)$(LIBDIR)/libkhoinspect.so $(DESTDIR)$(LIBDIR)/libkhoinspect.a
 uninstall-completion:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/khoinspect $(DESTDIR)$(ZSHCOMPDIR)/_khoinspect
+install-python: $(PYMOD)
+	$(INSTALL) -d $(DESTDIR)$(PYTHONDIR)
+	$(INSTALL_DATA) $(PYMOD) $(DESTDIR)$(PYTHONDIR)/khoinspect$(PY_EXT_SUFFIX)
+uninstall-python:
+	rm -f $(DESTDIR)$(PYTHONDIR)/khoinspect$(PY_EXT_SUFFIX)

@@ -19,6 +19,10 @@ inst_files() {
 	(cd "$1" && find . \( -type f -o -type l \) -printf '%m %P\n' | LC_ALL=C sort)
 }
 
+# The Python module's file name, and python3's version for /usr/local's directory.
+inst_pyext=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+inst_pyver=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
 # Only a binary this tree's make built can be installed without building:
 # B= is its directory (build/, build-san/, build-tsan/).
 case "$inst_b" in
@@ -43,9 +47,23 @@ if [ -n "$inst_ok" ]; then
 	777 usr/lib/libkhoinspect.so
 	777 usr/lib/libkhoinspect.so.0
 	EOW
+	echo "644 usr/lib/python3/dist-packages/khoinspect$inst_pyext" >>"$T/inst.want"
 	inst_files "$inst_d" | LC_ALL=C sort >"$T/inst.got"
 	LC_ALL=C sort -o "$T/inst.want" "$T/inst.want"
 	expect_same "install: exactly the listed files, with their modes" "$T/inst.want" "$T/inst.got"
+	# the installed Python module imports from where Debian's python3 looks,
+	# alone (the static library is inside: no LD_LIBRARY_PATH), and is the
+	# binary's version; a sanitizer build's needs its runtime loaded first
+	inst_pyenv=""
+	ldd "$inst_b/python/khoinspect$inst_pyext" 2>/dev/null | grep -q libasan &&
+		inst_pyenv="LD_PRELOAD=$(${CC:-cc} -print-file-name=libasan.so):$(${CC:-cc} -print-file-name=libubsan.so) ASAN_OPTIONS=detect_leaks=0"
+	if env $inst_pyenv PYTHONPATH="$inst_d/usr/lib/python3/dist-packages" /usr/bin/python3 -c \
+		'import khoinspect, sys; sys.exit(not khoinspect.__file__.startswith(sys.argv[1]) or khoinspect.__version__ != sys.argv[2])' \
+		"$inst_d/usr/lib/python3/dist-packages" "$("$KI" --version | awk '{print $2}')" 2>"$T/err"; then
+		ok "install: the installed Python module imports, the binary's version"
+	else
+		bad "install: the installed Python module imports, the binary's version" "import failed"
+	fi
 	expect_same "install: the header is the tree's" "$inst_root/include/khoinspect.h" "$inst_d/usr/include/khoinspect.h"
 	expect_same "install: libkhoinspect.3 is the tree's" "$inst_root/man/libkhoinspect.3" "$inst_d/usr/share/man/man3/libkhoinspect.3"
 	printf '%s\n' libkhoinspect.so.0.1.0 libkhoinspect.so.0 >"$T/inst.lwant"
@@ -78,8 +96,9 @@ if [ -n "$inst_ok" ]; then
 
 	# The other GNU variables, and the /usr/local default.
 	inst_make install DESTDIR="$inst_d" BINDIR=/opt/k/sbin MANDIR=/opt/k/man \
-		BASHCOMPDIR=/etc/bash_completion.d ZSHCOMPDIR=/usr/share/zsh/vendor-completions
-	expect_rc "install: BINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR exit 0" 0
+		BASHCOMPDIR=/etc/bash_completion.d ZSHCOMPDIR=/usr/share/zsh/vendor-completions \
+		PYTHONDIR=/opt/k/py
+	expect_rc "install: BINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR, PYTHONDIR exit 0" 0
 	cat >"$T/inst.want" <<-'EOW'
 	644 etc/bash_completion.d/khoinspect
 	644 opt/k/man/man1/khoinspect.1
@@ -93,11 +112,13 @@ if [ -n "$inst_ok" ]; then
 	777 usr/local/lib/libkhoinspect.so
 	777 usr/local/lib/libkhoinspect.so.0
 	EOW
+	echo "644 opt/k/py/khoinspect$inst_pyext" >>"$T/inst.want"
 	LC_ALL=C sort -o "$T/inst.want" "$T/inst.want"
 	inst_files "$inst_d" | LC_ALL=C sort >"$T/inst.got"
-	expect_same "install: BINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR are obeyed" "$T/inst.want" "$T/inst.got"
+	expect_same "install: BINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR, PYTHONDIR are obeyed" "$T/inst.want" "$T/inst.got"
 	inst_make uninstall DESTDIR="$inst_d" BINDIR=/opt/k/sbin MANDIR=/opt/k/man \
-		BASHCOMPDIR=/etc/bash_completion.d ZSHCOMPDIR=/usr/share/zsh/vendor-completions
+		BASHCOMPDIR=/etc/bash_completion.d ZSHCOMPDIR=/usr/share/zsh/vendor-completions \
+		PYTHONDIR=/opt/k/py
 	if [ -z "$(find "$inst_d" -mindepth 1 | head -1)" ]; then ok "install: and uninstall with them"; else
 		bad "install: and uninstall with them" "left: $(find "$inst_d" -mindepth 1 | head -3 | tr '\n' ' ')"; fi
 	inst_make install DESTDIR="$inst_d"
@@ -114,6 +135,8 @@ if [ -n "$inst_ok" ]; then
 	777 usr/lib/libkhoinspect.so
 	777 usr/lib/libkhoinspect.so.0
 	EOW
+	echo "644 usr/local/lib/python$inst_pyver/dist-packages/khoinspect$inst_pyext" >>"$T/inst.want"
+	LC_ALL=C sort -o "$T/inst.want" "$T/inst.want"
 	inst_files "$inst_d" | LC_ALL=C sort >"$T/inst.got"
 	expect_same "install: PREFIX is /usr/local by default" "$T/inst.want" "$T/inst.got"
 	inst_make uninstall DESTDIR="$inst_d"
