@@ -576,7 +576,7 @@ int cmd_diff(int argc, char **argv)
 		ki_usage_error("diff", "needs two inputs (A B), got %d", argc - optind);
 		goto usage;
 	}
-	dop.threads = (enum ki_threads)ki_threads_env();
+	dop.threads = ki_threads_env();
 	err = open_sides(&a, &b, &tmpl, argv[optind], argv[optind + 1], dop.threads);
 	o.json = ki_global.json;
 	o.color = !o.json && ki_color_on(stdout);

@@ -653,18 +653,16 @@ Test(walker, runs_of_every_word_shape)
 		expect_batches(&got, &want, max);
 	}
 	/* the same runs through a helper thread (forced: the map is small) */
-	setenv("KHOINSPECT_THREADS", "2", 1);
 	memset(&got, 0, sizeof(got));
 	before = ki_pipe_started();
-	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, collect_batch, &got), 0);
+	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, KI_THREADS_TWO, collect_batch, &got), 0);
 	expect_batches(&got, &want, 0);
 	cr_assert_eq(ki_pipe_started(), before + 1, "the runs came from a helper thread");
 	/* a non-zero return stops the helper too */
 	memset(&got, 0, sizeof(got));
 	got.stop_at_call = 1;
-	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, collect_batch, &got), 7);
+	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, KI_THREADS_TWO, collect_batch, &got), 7);
 	cr_assert_eq(got.calls, 1);
-	unsetenv("KHOINSPECT_THREADS");
 	ki_map_destroy(m);
 	ki_findings_deinit(&f);
 	tree_fini(&t);

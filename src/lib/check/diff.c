@@ -700,16 +700,6 @@ static void diff_helper(struct ki_pipe *p, void *arg)
 	}
 }
 
-/* Whether to start a helper thread for a job of this many leaves. */
-static bool threads_wanted(enum ki_threads t, size_t leaves)
-{
-	if (t == KI_THREADS_ONE)
-		return false;
-	if (t == KI_THREADS_TWO)
-		return true;
-	return ki_pipe_wanted(leaves);
-}
-
 /* Two dumps word against word; in two threads when both read their files
  * directly (pread is safe to share), the caller can take the helper's
  * lines, and the maps are large. */
@@ -723,7 +713,7 @@ static void diff_by_words(struct ki_diff *df)
 
 	if ((!o->line || dp.parts) && ki_memreader_pread_only(&a->d->mem) &&
 	    ki_memreader_pread_only(&b->d->mem) &&
-	    threads_wanted(df->o.threads, a->m->nleaves + b->m->nleaves))
+	    ki_pipe_wanted(df->o.threads, a->m->nleaves + b->m->nleaves))
 		dp.segs = cut_segments(a, b, &dp.nsegs);
 	if (dp.segs) {
 		dp.h = *o;

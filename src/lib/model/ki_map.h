@@ -14,6 +14,7 @@
 #include "ki_dump.h"
 #include "ki_error.h"
 #include "ki_finding.h"
+#include "ki_pipe.h"
 
 enum { KI_ORDERS = 64 };
 
@@ -246,7 +247,7 @@ int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
 			void *arg);
 /* The same, the runs found by a helper thread when ki_pipe_wanted: fn must
  * not read the dump (it runs while the helper does). */
-int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, ki_runs_fn fn,
-			      void *arg);
+int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, enum ki_threads threads,
+			      ki_runs_fn fn, void *arg);
 
 #endif

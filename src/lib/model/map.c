@@ -630,11 +630,11 @@ static void runs_producer(struct ki_pipe *p, void *arg)
 	ki_run_cursor_deinit(&c);
 }
 
-int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, ki_runs_fn fn,
-			      void *arg)
+int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, enum ki_threads threads,
+			      ki_runs_fn fn, void *arg)
 {
 	struct runs_job j = { m, only_order, false };
-	struct ki_pipe *p = ki_pipe_wanted(m->nleaves) ?
+	struct ki_pipe *p = ki_pipe_wanted(threads, m->nleaves) ?
 		ki_pipe_start(PIPE_RUNS * sizeof(struct ki_run), PIPE_SLOTS, runs_producer, &j) :
 		NULL;
 	const struct ki_run *runs;
