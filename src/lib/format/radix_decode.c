@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ki_map.h"
+#include "ki_map_store.h"
 #include "ki_pageset.h"
 
 unsigned int ki_radix_order0(unsigned int page_shift)
@@ -89,21 +89,6 @@ struct walk {
 	struct ki_error *err;
 };
 
-static struct ki_error *add_leaf(struct ki_map *m, const struct ki_leaf *l)
-{
-	if (m->nleaves == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		void *p = reallocarray(m->leaves, cap, sizeof(*m->leaves));
-
-		if (!p)
-			return &ki_enomem;
-		m->leaves = p;
-		m->cap = cap;
-	}
-	m->leaves[m->nleaves++] = *l;
-	return NULL;
-}
-
 /* Turn the key range of one leaf into leaf records of a single order. */
 static void record_leaf(struct walk *w, uint64_t pa, uint64_t base_key)
 {
@@ -116,7 +101,7 @@ static void record_leaf(struct walk *w, uint64_t pa, uint64_t base_key)
 		l.order = w->o0 - msb;
 		l.phys_base = (base_key ^ (UINT64_C(1) << msb)) << (64 - msb);
 		l.nbits = nb;
-		w->err = add_leaf(w->m, &l);
+		w->err = ki_map_add_leaf(w->m, &l);
 		return;
 	}
 	/*
@@ -126,7 +111,7 @@ static void record_leaf(struct walk *w, uint64_t pa, uint64_t base_key)
 	 */
 	l.invalid = true;
 	l.nbits = nb;
-	w->err = add_leaf(w->m, &l);
+	w->err = ki_map_add_leaf(w->m, &l);
 }
 
 /* Check a pointer found in a table; false when it must not be followed. */
@@ -252,6 +237,7 @@ struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
 				  struct ki_map **ret)
 {
 	struct walk w = { .d = d, .f = f };
+	struct ki_error *err;
 	struct ki_map *m;
 	unsigned int psh;
 
@@ -262,14 +248,9 @@ struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
 		return ki_error_create(KI_ERR_USAGE,
 				       "radix depth %u is impossible with %" PRIu64 "-byte pages",
 				       depth, d->page_size);
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return &ki_enomem;
-	m->kind = "radix";
-	m->dump = d;
-	m->root = root;
-	m->page_size = d->page_size;
-	m->page_shift = psh;
+	err = ki_map_create("radix", d, root, &m);
+	if (err)
+		return err;
 	m->depth = depth;
 	w.m = m;
 	w.psh = psh;
@@ -316,13 +297,4 @@ out:
 	}
 	*ret = m;
 	return NULL;
-}
-
-void ki_map_destroy(struct ki_map *m)
-{
-	if (!m)
-		return;
-	free(m->leaves);
-	free(m->pages);
-	free(m);
 }

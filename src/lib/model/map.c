@@ -10,25 +10,6 @@
 #include "ki_map.h"
 #include "ki_pipe.h"
 
-static int leaf_cmp(const void *a, const void *b)
-{
-	const struct ki_leaf *x = a, *y = b;
-
-	if (x->invalid != y->invalid)
-		return x->invalid ? 1 : -1;
-	if (x->order != y->order)
-		return x->order < y->order ? -1 : 1;
-	if (x->phys_base != y->phys_base)
-		return x->phys_base < y->phys_base ? -1 : 1;
-	return 0;
-}
-
-void ki_map_sort_leaves(struct ki_map *m)
-{
-	if (m->nleaves > 1)
-		qsort(m->leaves, m->nleaves, sizeof(*m->leaves), leaf_cmp);
-}
-
 /* Bytes of bitmap of a leaf (whole u64 words). */
 static size_t leaf_bytes(const struct ki_leaf *l)
 {
@@ -675,21 +656,6 @@ int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 	struct one_by_one o = { fn, arg };
 
 	return ki_map_foreach_runs(m, only_order, each_run, &o);
-}
-
-struct ki_error *ki_map_add_page(struct ki_map *m, uint64_t pa)
-{
-	if (m->npages == m->pages_cap) {
-		size_t cap = m->pages_cap ? m->pages_cap * 2 : 64;
-		void *p = reallocarray(m->pages, cap, sizeof(*m->pages));
-
-		if (!p)
-			return &ki_enomem;
-		m->pages = p;
-		m->pages_cap = cap;
-	}
-	m->pages[m->npages++] = pa;
-	return NULL;
 }
 
 /* The next run of one order's stream, refilling its buffer when empty. */
