@@ -95,7 +95,7 @@ static struct ki_error *push(struct entry **v, size_t *n, size_t *cap,
 	return NULL;
 }
 
-struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
+struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head, uint64_t page_size,
 				   enum ki_v1_bitmap bitmap,
 				   struct ki_findings *f, struct ki_map **ret)
 {
@@ -104,13 +104,13 @@ struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
 	size_t nents = 0, cap = 0;
 	unsigned char *page = NULL;
 	struct ki_pageset seen = { 0 };
-	uint64_t pa = head, ps = d->page_size, max_elms;
+	uint64_t pa = head, ps = page_size, max_elms;
 	uint32_t prev_order = 0;
 	struct ki_map *m;
 	uint32_t bbytes;
 	const char *why;
 
-	err = ki_map_create("chunks", d, head, &m);
+	err = ki_map_create("chunks", d, head, ps, &m);
 	if (err)
 		return err;
 	max_elms = (ps - 16) / 16;

@@ -57,10 +57,10 @@ struct ki_map {
 	size_t npages, pages_cap;
 };
 
-/* A new empty map of kind ("radix", "chunks") over d at root, with d's
- * page size. */
+/* A new empty map of kind ("radix", "chunks") over d at root, read with
+ * page_size. */
 struct ki_error *ki_map_create(const char *kind, struct ki_dump *d, uint64_t root,
-			       struct ki_map **ret);
+			       uint64_t page_size, struct ki_map **ret);
 /* Append a leaf. */
 struct ki_error *ki_map_add_leaf(struct ki_map *m, const struct ki_leaf *l);
 /* Record a page the map occupies (table, leaf, chunk, bitmap page). */
@@ -89,7 +89,7 @@ uint64_t ki_radix_index(uint64_t key, unsigned int level,
  * report every bad pointer as a finding and go on. Errors returned only for
  * allocation failures and impossible parameters.
  */
-struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
+struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root, uint64_t page_size,
 				  unsigned int depth, struct ki_findings *f,
 				  struct ki_map **ret);
 
@@ -97,7 +97,7 @@ struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
  * Walk a kho-v1 chunk list at head: bounded (cycles, alignment, presence,
  * num_elms, chain length), bitmap size decided from the data unless given.
  */
-struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
+struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head, uint64_t page_size,
 				   enum ki_v1_bitmap bitmap,
 				   struct ki_findings *f, struct ki_map **ret);
 

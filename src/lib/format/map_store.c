@@ -5,7 +5,7 @@
 #include "ki_map_store.h"
 
 struct ki_error *ki_map_create(const char *kind, struct ki_dump *d, uint64_t root,
-			       struct ki_map **ret)
+			       uint64_t page_size, struct ki_map **ret)
 {
 	struct ki_map *m = calloc(1, sizeof(*m));
 
@@ -14,8 +14,8 @@ struct ki_error *ki_map_create(const char *kind, struct ki_dump *d, uint64_t roo
 	m->kind = kind;
 	m->dump = d;
 	m->root = root;
-	m->page_size = d->page_size;
-	m->page_shift = (unsigned int)__builtin_ctzll(d->page_size | (UINT64_C(1) << 63));
+	m->page_size = page_size;
+	m->page_shift = (unsigned int)__builtin_ctzll(page_size | (UINT64_C(1) << 63));
 	*ret = m;
 	return NULL;
 }

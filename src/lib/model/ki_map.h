@@ -120,6 +120,7 @@ struct ki_kho;
 struct ki_map_options {
 	unsigned int radix_depth;    /* 0 = decide (by page size, from data at 16K) */
 	enum ki_v1_bitmap v1_bitmap;
+	uint64_t page_size;          /* 0: the dump's */
 };
 
 /*

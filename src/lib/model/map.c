@@ -807,11 +807,11 @@ void ki_map_check_fdt_page(struct ki_map *m, const struct ki_kho *k, struct ki_f
 }
 
 /* Decode a radix map with a given depth into a fresh findings list. */
-static struct ki_error *radix_try(struct ki_dump *d, uint64_t root,
+static struct ki_error *radix_try(struct ki_dump *d, uint64_t root, uint64_t ps,
 				  unsigned int depth, struct ki_findings *f,
 				  struct ki_map **ret)
 {
-	struct ki_error *err = ki_radix_collect(d, root, depth, f, ret);
+	struct ki_error *err = ki_radix_collect(d, root, ps, depth, f, ret);
 
 	if (!err)
 		ki_map_count(*ret, f);
@@ -835,18 +835,18 @@ static void move_findings(struct ki_findings *to, struct ki_findings *from)
  * ones 5 levels, under the same compatible. Take the fixed depth unless only
  * the short one decodes cleanly.
  */
-static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
+static struct ki_error *radix_open(struct ki_dump *d, uint64_t ps, const struct ki_kho *k,
 				   const struct ki_map_options *mo,
 				   struct ki_findings *f, struct ki_map **ret)
 {
-	unsigned int psh = (unsigned int)__builtin_ctzll(d->page_size);
+	unsigned int psh = (unsigned int)__builtin_ctzll(ps | (UINT64_C(1) << 63));
 	unsigned int fixed = ki_radix_fixed_depth(psh);
 	struct ki_findings f5, f4;
 	struct ki_map *m5 = NULL, *m4 = NULL;
 	struct ki_error *err;
 
 	if (mo->radix_depth || psh != 14) {
-		err = radix_try(d, k->map_phys, mo->radix_depth ? mo->radix_depth : fixed,
+		err = radix_try(d, k->map_phys, ps, mo->radix_depth ? mo->radix_depth : fixed,
 				f, ret);
 		if (!err)
 			(*ret)->depth_source = mo->radix_depth ? "--radix-depth" : "page size";
@@ -854,11 +854,11 @@ static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
 	}
 	ki_findings_init(&f5);
 	ki_findings_init(&f4);
-	err = radix_try(d, k->map_phys, fixed, &f5, &m5);
+	err = radix_try(d, k->map_phys, ps, fixed, &f5, &m5);
 	/* kho-v4 is 7.2+: every such kernel has the depth fix, so a short
 	 * tree under it is not a reading to fall back on */
 	if (!err && (m5->errors || f5.counts[KI_SEV_ERROR]) && k->format != KI_KHO_V4)
-		err = radix_try(d, k->map_phys, fixed - 1, &f4, &m4);
+		err = radix_try(d, k->map_phys, ps, fixed - 1, &f4, &m4);
 	/*
 	 * The short tree is structurally sound (every pointer, index and
 	 * page checks out); its only errors may be order-0 keys that lost
@@ -894,10 +894,9 @@ static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
  * decode it cleanly (at its own depth, the FDT page preserved)? Then say
  * which: the page size was most likely wrong (given, or assumed).
  */
-static void hint_page_size(struct ki_dump *d, const struct ki_kho *k, struct ki_map *m,
-			   struct ki_findings *f)
+static void hint_page_size(struct ki_dump *d, uint64_t saved, const struct ki_kho *k,
+			   struct ki_map *m, struct ki_findings *f)
 {
-	uint64_t saved = d->page_size;
 	char sizes[48] = "";
 	size_t n = 0;
 
@@ -911,8 +910,7 @@ static void hint_page_size(struct ki_dump *d, const struct ki_kho *k, struct ki_
 		if (ps == saved)
 			continue;
 		ki_findings_init(&tf);
-		d->page_size = ps;
-		err = radix_try(d, k->map_phys,
+		err = radix_try(d, k->map_phys, ps,
 				ki_radix_fixed_depth((unsigned int)__builtin_ctzll(ps)), &tf, &t);
 		if (!err && !t->errors && !tf.counts[KI_SEV_ERROR] &&
 		    ki_map_holds_fdt_page(t, k) && n < sizeof(sizes))
@@ -922,7 +920,6 @@ static void hint_page_size(struct ki_dump *d, const struct ki_kho *k, struct ki_
 		ki_map_destroy(t);
 		ki_findings_deinit(&tf);
 	}
-	d->page_size = saved;
 	if (n)
 		ki_findings_add(f, KI_SEV_ERROR, "page-size-contradicted", true, k->map_phys,
 				"the memory map at 0x%" PRIx64 " has errors with %" PRIu64 "-byte pages but decodes cleanly, its FDT page preserved, with %s-byte pages: give --page-size %s%s",
@@ -935,6 +932,7 @@ struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
 			     const struct ki_map_options *mo,
 			     struct ki_findings *f, struct ki_map **ret)
 {
+	uint64_t ps = mo->page_size ? mo->page_size : d->page_size;
 	struct ki_error *err;
 
 	if (k->format == KI_KHO_UNKNOWN)
@@ -946,15 +944,15 @@ struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
 				"KHO FDT at paddr 0x%" PRIx64 ": no usable preserved-memory-map property; nothing to walk",
 				k->fdt_phys), k->fdt_phys);
 	if (k->format != KI_KHO_V1) {
-		err = radix_open(d, k, mo, f, ret);
+		err = radix_open(d, ps, k, mo, f, ret);
 		if (!err && !mo->radix_depth)
-			hint_page_size(d, k, *ret, f);
+			hint_page_size(d, ps, k, *ret, f);
 		return err;
 	}
 	if (k->map_phys == 0)
 		ki_findings_add(f, KI_SEV_INFO, "v1-not-finalized", true, k->fdt_phys,
 				"kho-v1 preserved-memory-map is 0: nothing has been handed over yet (the hand-over was not finalized; the next kernel would refuse it)");
-	err = ki_chunks_collect(d, k->map_phys, mo->v1_bitmap, f, ret);
+	err = ki_chunks_collect(d, k->map_phys, ps, mo->v1_bitmap, f, ret);
 	if (err)
 		return err;
 	ki_map_count(*ret, f);
