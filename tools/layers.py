@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Checks the source tree's layers from the objects a build made.
 
-usage: layers.py BUILD_DIR
+usage: layers.py BUILD_DIR [SOURCE_ROOT]
 
 For every object of src/lib/<layer>/ and src/cli/ it reads the symbols it
 defines and the ones it needs (nm), and fails when
@@ -10,7 +10,10 @@ defines and the ones it needs (nm), and fails when
     model < check < api < cli),
   - files call each other in a circle (any cycle, in a layer or across),
   - a library file uses what only a program may: stdout, stderr, exit,
-    getenv, printf and friends, or starts a thread outside base/pipe.c.
+    getenv, printf and friends, or starts a thread outside base/pipe.c,
+  - a file under src/lib/ #includes a header that lives in src/cli/ (read
+    from the sources: the build refuses it too, less clearly).
+SOURCE_ROOT (default: the tree this script is in) holds src/.
 Prints one line per problem and exits 1, or a summary line and 0.
 """
 import os
@@ -46,11 +49,35 @@ def symbols(path):
     return defs, undefs
 
 
+def cli_includes(root):
+    """(file, header) for every #include "X" under src/lib/ of a header in src/cli/."""
+    cli = {f for f in os.listdir(os.path.join(root, "src", "cli")) if f.endswith(".h")}
+    lib = os.path.join(root, "src", "lib")
+    found = []
+    for d, _, files in sorted(os.walk(lib)):
+        for f in sorted(files):
+            if not f.endswith((".c", ".h")):
+                continue
+            path = os.path.join(d, f)
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    t = line.strip()
+                    if not t.startswith("#"):
+                        continue
+                    t = t[1:].strip()
+                    if t.startswith("include") and '"' in t:
+                        name = t.split('"')[1]
+                        if os.path.basename(name) in cli:
+                            found.append((os.path.relpath(path, root), name))
+    return found
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = sys.argv[2] if len(sys.argv) == 3 else \
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     objs = objects(root, sys.argv[1])
     owner, needs = {}, {}
     for name, (layer, path) in objs.items():
@@ -110,12 +137,16 @@ def main():
             visit(v)
     for comp in sccs:
         problems.append("files call each other in a circle: " + ", ".join(c + ".c" for c in comp))
+    for path, name in cli_includes(root):
+        problems.append(f"{path} includes the CLI header {name}: the library never "
+                        "includes a header of src/cli/")
     for p in problems:
         print(p)
     if problems:
         return 1
     nedges = sum(len(e) for e in edges.values())
-    print(f"layers: {len(objs)} files, {nedges} calls between files, no call upwards, no cycle")
+    print(f"layers: {len(objs)} files, {nedges} calls between files, no call upwards, "
+          "no cycle, no CLI header in the library")
     return 0
 
 

@@ -214,9 +214,9 @@ static void emit_color(struct out *o, const struct ki_diff_line *l, char *p)
 
 /* A difference. Millions of these: text lines formatted by hand into the
  * buffer. */
-static void emit(void *ctx, const struct ki_diff_line *l)
+static inline __attribute__((always_inline))
+void emit_one(struct out *o, const struct ki_diff_line *l)
 {
-	struct out *o = ctx;
 	char *p, *s;
 
 	if (o->svg) /* kinds in order: only A, only B, changed */
@@ -257,6 +257,14 @@ static void emit(void *ctx, const struct ki_diff_line *l)
 	}
 	*p++ = '\n';
 	ki_obuf_done(o->ob, (size_t)(p - s));
+}
+
+static void emit(void *ctx, const struct ki_diff_line *l, size_t n)
+{
+	struct out *o = ctx;
+
+	for (size_t i = 0; i < n; i++)
+		emit_one(o, &l[i]);
 }
 
 /*
@@ -576,7 +584,7 @@ int cmd_diff(int argc, char **argv)
 		ki_usage_error("diff", "needs two inputs (A B), got %d", argc - optind);
 		goto usage;
 	}
-	dop.threads = (enum ki_threads)ki_threads_env();
+	dop.threads = ki_threads_env();
 	err = open_sides(&a, &b, &tmpl, argv[optind], argv[optind + 1], dop.threads);
 	o.json = ki_global.json;
 	o.color = !o.json && ki_color_on(stdout);
@@ -584,7 +592,7 @@ int cmd_diff(int argc, char **argv)
 		da = engine_side(&a);
 		db = engine_side(&b);
 		if (!o.stat || svg) {
-			dop.line = emit;
+			dop.lines = emit;
 			dop.ctx = &o;
 		}
 		/* the helper's lines: text only, not drawn */

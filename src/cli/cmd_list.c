@@ -312,50 +312,6 @@ static void text_findings(const struct ki_findings *const *fs, size_t nfs)
 			printf("  (%zu more findings not listed)\n", fs[k]->dropped);
 }
 
-/* A fatal error as the whole JSON document, so stdout stays valid JSON. */
-static void json_error_doc(const struct ki_error *err, const char *path)
-{
-	struct ki_json j;
-
-	ki_json_init(&j, stdout, ki_global.pretty);
-	ki_json_begin_object(&j);
-	ki_json_kv_uint(&j, "schema_version", KI_JSON_SCHEMA_VERSION);
-	ki_json_key(&j, "errors");
-	ki_json_begin_array(&j);
-	ki_json_begin_object(&j);
-	ki_json_kv_string(&j, "code", ki_error_code_name(err->code));
-	ki_json_kv_string(&j, "path", err->path ? err->path : path);
-	ki_json_kv_string(&j, "message", err->message);
-	ki_json_key(&j, "phys");
-	if (err->has_paddr)
-		ki_json_hex(&j, err->paddr);
-	else
-		ki_json_null(&j);
-	ki_json_end_object(&j);
-	ki_json_end_array(&j);
-	ki_json_end_object(&j);
-	ki_json_finish(&j);
-}
-
-bool ki_say_errors(const char *input, size_t nerr, const char *what, const char *where,
-		   const char *see)
-{
-	if (!nerr)
-		return false;
-	fprintf(stderr, "khoinspect: %s: %s: %zu error%s in %s (see %s)\n", input, what, nerr,
-		nerr == 1 ? "" : "s", where, see);
-	return true;
-}
-
-int ki_fail(struct ki_error *err, const char *path)
-{
-	ki_print_error(err, path);
-	if (ki_global.json)
-		json_error_doc(err, path);
-	ki_error_destroy(err);
-	return KI_EXIT_TROUBLE;
-}
-
 static const char *human(uint64_t v, char *buf, size_t len)
 {
 	ki_human_size(v, buf, len);
@@ -729,7 +685,7 @@ int cmd_list(int argc, char **argv)
 			ki_json_key(&e.j, o.blocks ? "blocks" : "ranges");
 			ki_json_begin_array(&e.j);
 			if (l.m && !o.blocks && !e.owners && !e.j.pretty)
-				runs = ki_map_foreach_runs_piped(l.m, o.order, emit_json_runs, &e);
+				runs = ki_map_foreach_runs_piped(l.m, o.order, ki_threads_env(), emit_json_runs, &e);
 			else if (l.m)
 				runs = ki_map_foreach_run(l.m, o.order, emit_run, &e);
 			ki_json_end_array(&e.j);
@@ -745,7 +701,7 @@ int cmd_list(int argc, char **argv)
 				printf("\n%s%s:\n", o.blocks ? "blocks" : "ranges (start-end, end exclusive)",
 				       o.order >= 0 ? " of the chosen order" : "");
 				if (e.plain)
-					runs = ki_map_foreach_runs_piped(l.m, o.order, emit_plain_runs, &e);
+					runs = ki_map_foreach_runs_piped(l.m, o.order, ki_threads_env(), emit_plain_runs, &e);
 				else
 					runs = ki_map_foreach_run(l.m, o.order, emit_run, &e);
 				ki_obuf_flush(e.ob);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared by main (src/khoinspect.c) and the commands (src/cmd_*.c). */
+/* Shared by main (src/cli/main.c) and the commands (src/cli/cmd_*.c). */
 #ifndef KI_CLI_H
 #define KI_CLI_H
 
@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "ki_error.h"
+#include "ki_pipe.h"
 
 #define KI_VERSION "0.1.0"
 
@@ -69,6 +70,8 @@ bool ki_physmap_write_svg(const struct ki_physmap *pm, const char *title, const 
 void ki_physmap_svg(FILE *fp, const struct ki_physmap *pm, const char *title);
 void ki_physmap_text(FILE *fp, const struct ki_physmap *pm, const char *title, bool color);
 
+/* The rest is src/cli/common.c, below main and the commands. */
+
 /* Report a fatal error (stderr; in JSON mode also as the whole document),
  * destroy it and return KI_EXIT_TROUBLE. */
 int ki_fail(struct ki_error *err, const char *path);
@@ -83,6 +86,11 @@ bool ki_say_errors(const char *input, size_t nerr, const char *what, const char 
 bool ki_parse_u64(const char *s, uint64_t *ret);
 /* "khoinspect: <path>: <message>" (path from the error, or fallback). */
 void ki_print_error(const struct ki_error *err, const char *fallback_path);
+/* Whether an "out of memory" error was printed (ki_print_error, ki_fail). */
+bool ki_nomem_said(void);
+/* KHOINSPECT_THREADS: 1 never a helper thread, 2 always, else (unset,
+ * empty) on large jobs with two CPUs or more. */
+enum ki_threads ki_threads_env(void);
 /* "khoinspect: CMD: message" (CMD NULL: none) and a --help hint on stderr; under -j also
  * the whole JSON document ({"errors": [{"code": "usage", …}]}). */
 void ki_usage_error(const char *cmd, const char *fmt, ...)

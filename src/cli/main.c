@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* khoinspect: global options and the command table. */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ki_cli.h"
-#include "ki_output.h"
 
 /* The Makefile passes `git describe --always --dirty` when it builds from a
  * git tree; a build from a tarball names the version only. */
@@ -17,11 +14,6 @@
 #else
 #define KI_VERSION_LINE "khoinspect " KI_VERSION
 #endif
-
-struct ki_global ki_global = { .progname = "khoinspect" };
-
-/* An "out of memory" error has been printed. */
-static bool nomem_said;
 
 static void help_usage(void);
 
@@ -106,104 +98,6 @@ static int cmd_help(int argc, char **argv)
 	}
 	c->usage();
 	return KI_EXIT_OK;
-}
-
-bool ki_parse_u64(const char *s, uint64_t *ret)
-{
-	const char *digits = s;
-	char *end;
-	unsigned long long v;
-	int base = 10;
-
-	if (!s)
-		return false;
-	/* 0x… is hex, anything else decimal (never octal: 010 is ten) */
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		digits = s + 2;
-		base = 16;
-	}
-	if (!*digits || *digits == '-' || *digits == '+' || *digits == ' ')
-		return false;
-	errno = 0;
-	v = strtoull(digits, &end, base);
-	if (errno || *end)
-		return false;
-	*ret = v;
-	return true;
-}
-
-void ki_print_error(const struct ki_error *err, const char *fallback_path)
-{
-	const char *path = err->path ? err->path : fallback_path;
-
-	if (err->code == KI_ERR_NOMEM)
-		nomem_said = true;
-	if (path)
-		fprintf(stderr, "khoinspect: %s: %s\n", path, err->message);
-	else
-		fprintf(stderr, "khoinspect: %s\n", err->message);
-}
-
-/* A usage error as the whole JSON document (-j): stdout stays one document. */
-static void json_usage_doc(const char *cmd, const char *msg)
-{
-	struct ki_json j;
-
-	ki_json_init(&j, stdout, ki_global.pretty);
-	ki_json_begin_object(&j);
-	ki_json_kv_uint(&j, "schema_version", KI_JSON_SCHEMA_VERSION);
-	ki_json_key(&j, "errors");
-	ki_json_begin_array(&j);
-	ki_json_begin_object(&j);
-	ki_json_kv_string(&j, "code", ki_error_code_name(KI_ERR_USAGE));
-	ki_json_kv_string(&j, "path", NULL);
-	ki_json_kv_string(&j, "command", cmd);
-	ki_json_kv_string(&j, "message", msg);
-	ki_json_kv_string(&j, "phys", NULL);
-	ki_json_end_object(&j);
-	ki_json_end_array(&j);
-	ki_json_end_object(&j);
-	ki_json_finish(&j);
-}
-
-/* cmd NULL: an error of the global command line. */
-static void usage_error_v(const char *cmd, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (cmd)
-		fprintf(stderr, "khoinspect: %s: %s\nTry `khoinspect %s --help`.\n", cmd, msg, cmd);
-	else
-		fprintf(stderr, "khoinspect: %s\nTry `khoinspect --help`.\n", msg);
-	if (ki_global.json)
-		json_usage_doc(cmd, msg);
-}
-
-void ki_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	usage_error_v(cmd, fmt, ap);
-	va_end(ap);
-}
-
-/* cmd NULL: an option of the global command line. */
-void ki_option_error(const char *cmd, int opt, char *const *argv)
-{
-	const char *arg = optind > 0 ? argv[optind - 1] : "";
-	int len = (int)strcspn(arg, "=");
-	bool is_long = !strncmp(arg, "--", 2);
-
-	if (opt == ':' && is_long)
-		ki_usage_error(cmd, "`%.*s` needs an argument", len, arg);
-	else if (opt == ':')
-		ki_usage_error(cmd, "`-%c` needs an argument", optopt);
-	else if (is_long)
-		ki_usage_error(cmd, "unknown option `%.*s`", len, arg);
-	else
-		ki_usage_error(cmd, "unknown option `-%c`", optopt);
 }
 
 /*
@@ -304,7 +198,7 @@ int main(int argc, char **argv)
 	ret = c->fn(argc, argv);
 	/* An allocation failed and the command could not say so: whatever
 	 * it printed may lack something; never let that pass as complete. */
-	if (ki_nomem_seen() && !nomem_said) {
+	if (ki_nomem_seen() && !ki_nomem_said()) {
 		fflush(stdout);
 		fprintf(stderr, "khoinspect: out of memory: the output above may be incomplete\n");
 		ret = KI_EXIT_TROUBLE;

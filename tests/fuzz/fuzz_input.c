@@ -255,12 +255,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			KI_V1_BITMAP_AUTO, KI_V1_BITMAP_512, KI_V1_BITMAP_PAGE, KI_V1_BITMAP_AUTO,
 		};
 
-		err = ki_chunks_collect(d, root, bm[sel], &f, &m);
+		err = ki_chunks_collect(d, root, d->page_size, bm[sel], &f, &m);
 	} else {
 		unsigned int fixed = ki_radix_fixed_depth(psh);
 		unsigned int depth[] = { fixed, fixed - 1, fixed + 1, 2 };
 
-		err = ki_radix_collect(d, root, depth[sel], &f, &m);
+		err = ki_radix_collect(d, root, d->page_size, depth[sel], &f, &m);
 	}
 	if (!err) {
 		struct ki_merge it;

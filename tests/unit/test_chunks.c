@@ -78,7 +78,7 @@ static struct ki_map *decode(uint64_t head, enum ki_v1_bitmap bm,
 	err = ki_dump_open(tu_write("mem.raw", img, sizeof(img)), &o, &d);
 	cr_assert_null(err, "open: %s", err ? err->message : "");
 	ki_findings_init(f);
-	err = ki_chunks_collect(d, head, bm, f, &m);
+	err = ki_chunks_collect(d, head, d->page_size, bm, f, &m);
 	cr_assert_null(err, "collect: %s", err ? err->message : "");
 	ki_map_count(m, f);
 	*dret = d;

@@ -346,7 +346,7 @@ static void std_tree(struct tree *t, size_t npages, size_t extra)
 static struct ki_map *walk(struct tree *t, uint64_t root, struct ki_findings *f)
 {
 	struct ki_map *m = NULL;
-	struct ki_error *err = ki_radix_collect(t->d, root, t->depth, f, &m);
+	struct ki_error *err = ki_radix_collect(t->d, root, t->d->page_size, t->depth, f, &m);
 
 	cr_assert_null(err, "ki_radix_collect: %s", err ? err->message : "");
 	cr_assert_not_null(m);
@@ -527,7 +527,7 @@ Test(walker, foreach_runs_in_batches)
 	tree_open(&t);
 	ki_findings_init(&f);
 	m = NULL;
-	cr_assert_null(ki_radix_collect(t.d, t.root, t.depth, &f, &m));
+	cr_assert_null(ki_radix_collect(t.d, t.root, t.d->page_size, t.depth, &f, &m));
 	ki_map_count(m, &f);
 	cr_assert_eq(m->total_blocks, 730);
 
@@ -653,18 +653,16 @@ Test(walker, runs_of_every_word_shape)
 		expect_batches(&got, &want, max);
 	}
 	/* the same runs through a helper thread (forced: the map is small) */
-	setenv("KHOINSPECT_THREADS", "2", 1);
 	memset(&got, 0, sizeof(got));
 	before = ki_pipe_started();
-	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, collect_batch, &got), 0);
+	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, KI_THREADS_TWO, collect_batch, &got), 0);
 	expect_batches(&got, &want, 0);
 	cr_assert_eq(ki_pipe_started(), before + 1, "the runs came from a helper thread");
 	/* a non-zero return stops the helper too */
 	memset(&got, 0, sizeof(got));
 	got.stop_at_call = 1;
-	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, collect_batch, &got), 7);
+	cr_assert_eq(ki_map_foreach_runs_piped(m, -1, KI_THREADS_TWO, collect_batch, &got), 7);
 	cr_assert_eq(got.calls, 1);
-	unsetenv("KHOINSPECT_THREADS");
 	ki_map_destroy(m);
 	ki_findings_deinit(&f);
 	tree_fini(&t);
@@ -1080,7 +1078,7 @@ Test(walker, extra_level_root_index_out_of_range, .timeout = 10)
 	ent_set(&t, t.root, 1, chain[0]);
 	tree_open(&t);
 	ki_findings_init(&f);
-	err = ki_radix_collect(t.d, t.root, 7, &f, &m);
+	err = ki_radix_collect(t.d, t.root, t.d->page_size, 7, &f, &m);
 	if (err) {
 		cr_assert_eq(err->code, KI_ERR_USAGE, "%s", err->message);
 		ki_error_destroy(err);
@@ -1179,17 +1177,17 @@ Test(walker, impossible_parameters_are_usage_errors)
 	std_tree(&t, 24, 0);
 	tree_open(&t);
 	ki_findings_init(&f);
-	err = ki_radix_collect(t.d, t.root, 1, &f, &m);
+	err = ki_radix_collect(t.d, t.root, t.d->page_size, 1, &f, &m);
 	cr_assert_not_null(err);
 	cr_assert_eq(err->code, KI_ERR_USAGE);
 	ki_error_destroy(err);
-	err = ki_radix_collect(t.d, t.root, 9, &f, &m);
+	err = ki_radix_collect(t.d, t.root, t.d->page_size, 9, &f, &m);
 	cr_assert_not_null(err);
 	cr_assert_eq(err->code, KI_ERR_USAGE);
 	ki_error_destroy(err);
 	/* no page size, nothing to walk with */
 	t.d->page_size = 0;
-	err = ki_radix_collect(t.d, t.root, 6, &f, &m);
+	err = ki_radix_collect(t.d, t.root, t.d->page_size, 6, &f, &m);
 	cr_assert_not_null(err);
 	cr_assert_eq(err->code, KI_ERR_USAGE);
 	ki_error_destroy(err);

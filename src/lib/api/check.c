@@ -136,20 +136,24 @@ struct diff_ctx {
 	int stopped;                 /* fn's nonzero value: later lines dropped */
 };
 
-static void diff_line(void *arg, const struct ki_diff_line *l)
+/* The engine's lines come in batches (ki_diff_line_fn); fn takes one. */
+static void diff_lines(void *arg, const struct ki_diff_line *lines, size_t n)
 {
 	struct diff_ctx *c = arg;
-	struct khoinspect_diff_line d = {
-		.kind = l->kind == KI_DIFF_ONLY_A ? KHOINSPECT_DIFF_REMOVED :
-			l->kind == KI_DIFF_ONLY_B ? KHOINSPECT_DIFF_ADDED : KHOINSPECT_DIFF_CHANGED,
-		.start = l->start,
-		.end = l->end,
-		.order = l->order,
-		.blocks = l->blocks,
-	};
 
-	if (!c->stopped)
+	for (size_t i = 0; i < n && !c->stopped; i++) {
+		const struct ki_diff_line *l = &lines[i];
+		struct khoinspect_diff_line d = {
+			.kind = l->kind == KI_DIFF_ONLY_A ? KHOINSPECT_DIFF_REMOVED :
+				l->kind == KI_DIFF_ONLY_B ? KHOINSPECT_DIFF_ADDED : KHOINSPECT_DIFF_CHANGED,
+			.start = l->start,
+			.end = l->end,
+			.order = l->order,
+			.blocks = l->blocks,
+		};
+
 		c->stopped = c->fn(c->arg, &d);
+	}
 }
 
 static struct khoinspect_error *side_of(struct khoinspect_handover *h, const char *name,
@@ -180,7 +184,7 @@ static struct khoinspect_error *diff_sides(struct ki_diff_side *a, struct ki_dif
 
 	o.hash = !(flags & KHOINSPECT_DIFF_NO_HASH);
 	o.present_only = flags & KHOINSPECT_DIFF_PRESENT_ONLY;
-	o.line = fn ? diff_line : NULL;
+	o.lines = fn ? diff_lines : NULL;
 	o.ctx = &c;
 	o.threads = KI_THREADS_ONE;  /* the library starts no thread */
 	e = ki_api_error(ki_diff_create(a, b, &o, &df));

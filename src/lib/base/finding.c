@@ -60,6 +60,23 @@ drop:
 	f->dropped++;
 }
 
+void ki_findings_move(struct ki_findings *to, struct ki_findings *from)
+{
+	size_t kept[3] = { 0 };
+
+	for (size_t i = 0; i < from->n; i++) {
+		const struct ki_finding *x = &from->items[i];
+
+		kept[x->severity]++;
+		ki_findings_add(to, x->severity, x->id, x->has_paddr, x->paddr, "%s", x->message);
+	}
+	/* those from dropped: dropped and counted here too */
+	to->dropped += from->dropped;
+	for (int s = 0; s < 3; s++)
+		to->counts[s] += from->counts[s] - kept[s];
+	ki_findings_deinit(from);
+}
+
 const char *ki_severity_name(enum ki_severity sev)
 {
 	switch (sev) {

@@ -34,6 +34,9 @@ void ki_findings_deinit(struct ki_findings *f);
 void ki_findings_add(struct ki_findings *f, enum ki_severity sev,
 		     const char *id, bool has_paddr, uint64_t paddr,
 		     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Append from's findings to to, as if they had been added to it (the cap
+ * and the counts included); from is left empty. */
+void ki_findings_move(struct ki_findings *to, struct ki_findings *from);
 const char *ki_severity_name(enum ki_severity sev);
 
 #endif

@@ -21,13 +21,11 @@ enum ki_threads {
 };
 
 /*
- * Whether to run a helper thread for a job of `leaves` map leaves: the
- * KHOINSPECT_THREADS environment variable (1: never, 2: always), else when
+ * Whether to run a helper thread for a job of `leaves` map leaves: as the
+ * caller says (KI_THREADS_ONE: never, _TWO: always), else (AUTO) when
  * more than one CPU is online and the job is large enough to gain.
  */
-bool ki_pipe_wanted(size_t leaves);
-/* KHOINSPECT_THREADS: 1 or 2, or 0 when unset or empty. */
-int ki_threads_env(void);
+bool ki_pipe_wanted(enum ki_threads threads, size_t leaves);
 
 /* How many helper threads this process has started. */
 size_t ki_pipe_started(void);

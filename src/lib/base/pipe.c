@@ -33,21 +33,10 @@ size_t ki_pipe_started(void)
 /* A job smaller than this many leaves is over before a thread pays off. */
 enum { PIPE_MIN_LEAVES = 64 };
 
-int ki_threads_env(void)
+bool ki_pipe_wanted(enum ki_threads threads, size_t leaves)
 {
-	const char *env = getenv("KHOINSPECT_THREADS");
-
-	if (!env || !*env)
-		return 0;
-	return env[0] == '2' && !env[1] ? 2 : 1;
-}
-
-bool ki_pipe_wanted(size_t leaves)
-{
-	int env = ki_threads_env();
-
-	if (env)
-		return env == 2;
+	if (threads != KI_THREADS_AUTO)
+		return threads == KI_THREADS_TWO;
 	return leaves >= PIPE_MIN_LEAVES && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 

@@ -67,6 +67,8 @@ struct counts {
 struct out {
 	ki_diff_line_fn line;
 	void *ctx;
+	struct ki_diff_line batch[KI_DIFF_BATCH]; /* lines not handed out yet */
+	size_t nbatch;
 	struct counts c;
 	uint64_t page_size;
 	int page_shift;              /* when page_size is a power of two, else -1 */
@@ -84,29 +86,41 @@ struct ki_diff {
 	size_t segments;
 };
 
+/* Hand out the lines batched so far. */
+static void flush_lines(struct out *o)
+{
+	if (o->nbatch)
+		o->line(o->ctx, o->batch, o->nbatch);
+	o->nbatch = 0;
+}
+
 /* A difference: kind 0 only in A (-), 1 only in B (+), 2 changed (!).
- * Millions of these: counted inline, handed out through one call. */
+ * Millions of these: counted and batched inline, handed out a batch per
+ * call. */
 static inline __attribute__((always_inline))
 void emit(struct out *o, int kind, uint64_t start, uint64_t end, unsigned int order)
 {
-	struct ki_diff_line l;
-
-	l.blocks = o->page_shift >= 0 && o->page_shift + order < 64 ?
+	uint64_t blocks = o->page_shift >= 0 && o->page_shift + order < 64 ?
 		(end - start) >> (o->page_shift + order) :
 		(end - start) / (o->page_size << order);
+	struct ki_diff_line *l;
+
 	/* '-' and '+' alternate at random: indexed, not branched on */
 	if (kind < 2)
-		o->c.only_ab[kind][order] += l.blocks;
+		o->c.only_ab[kind][order] += blocks;
 	else
-		o->c.changed[order] += l.blocks;
+		o->c.changed[order] += blocks;
 	o->differ = true;
 	if (!o->line)
 		return;
-	l.kind = (enum ki_diff_kind)kind;
-	l.order = order;
-	l.start = start;
-	l.end = end;
-	o->line(o->ctx, &l);
+	l = &o->batch[o->nbatch++];
+	l->kind = (enum ki_diff_kind)kind;
+	l->order = order;
+	l->start = start;
+	l->end = end;
+	l->blocks = blocks;
+	if (__builtin_expect(o->nbatch == KI_DIFF_BATCH, 0))
+		flush_lines(o);
 }
 
 /* The next range of a manifest side (checked to be in order). */
@@ -688,6 +702,8 @@ static void diff_helper(struct ki_pipe *p, void *arg)
 		if (!dp->h.line || dp->h.ctx) {
 			diff_leaves(&dp->h, dp->a, dp->b, dp->hash, dp->segs[k].a0,
 				    dp->segs[k].a1, dp->segs[k].b0, dp->segs[k].b1);
+			if (dp->h.line)
+				flush_lines(&dp->h);
 			*t = !dp->h.line || dp->parts->end(dp->parts->arg, slot);
 		}
 		if (!*t) {
@@ -698,16 +714,6 @@ static void diff_helper(struct ki_pipe *p, void *arg)
 		}
 		ki_pipe_put(p, 1);
 	}
-}
-
-/* Whether to start a helper thread for a job of this many leaves. */
-static bool threads_wanted(enum ki_threads t, size_t leaves)
-{
-	if (t == KI_THREADS_ONE)
-		return false;
-	if (t == KI_THREADS_TWO)
-		return true;
-	return ki_pipe_wanted(leaves);
 }
 
 /* Two dumps word against word; in two threads when both read their files
@@ -723,13 +729,14 @@ static void diff_by_words(struct ki_diff *df)
 
 	if ((!o->line || dp.parts) && ki_memreader_pread_only(&a->d->mem) &&
 	    ki_memreader_pread_only(&b->d->mem) &&
-	    threads_wanted(df->o.threads, a->m->nleaves + b->m->nleaves))
+	    ki_pipe_wanted(df->o.threads, a->m->nleaves + b->m->nleaves))
 		dp.segs = cut_segments(a, b, &dp.nsegs);
 	if (dp.segs) {
 		dp.h = *o;
 		memset(&dp.h.c, 0, sizeof(dp.h.c));
 		memset(&dp.h.u, 0, sizeof(dp.h.u));
 		dp.h.differ = false;
+		dp.h.nbatch = 0;
 		p = ki_pipe_start(sizeof(bool), KI_DIFF_SLOTS, diff_helper, &dp);
 	}
 	if (!p) {
@@ -748,8 +755,10 @@ static void diff_by_words(struct ki_diff *df)
 		}
 		t = ki_pipe_get(p, &n);
 		if (t && *t) {
-			if (o->line)
+			if (o->line) {
+				flush_lines(o); /* the lines before the part's */
 				dp.parts->put(dp.parts->arg, (unsigned int)((k / 2) % KI_DIFF_SLOTS));
+			}
 		} else { /* the helper could not */
 			diff_leaves(o, a, b, hash, sg->a0, sg->a1, sg->b0, sg->b1);
 		}
@@ -857,7 +866,7 @@ struct ki_error *ki_diff_create(struct ki_diff_side *a, struct ki_diff_side *b,
 				      "A has %" PRIu64 "-byte pages, B %" PRIu64 ": not the same machine's hand-over",
 				      df->a.page_size, df->b.page_size);
 	out = &df->out;
-	out->line = o->line;
+	out->line = o->lines;
 	out->ctx = o->ctx;
 	out->page_size = df->a.page_size;
 	out->page_shift = out->page_size && !(out->page_size & (out->page_size - 1)) ?
@@ -956,6 +965,8 @@ struct ki_error *ki_diff_run(struct ki_diff *df, struct ki_diff_result *ret)
 	} else {
 		err = diff_by_ranges(df);
 	}
+	if (o->line)
+		flush_lines(o);
 	if (err)
 		return err;
 	memcpy(ret->only, o->c.only_ab, sizeof(ret->only));

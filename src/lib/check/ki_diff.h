@@ -42,8 +42,10 @@ struct ki_diff_line {
 	uint64_t blocks;
 };
 
-/* Every difference, per order then by address. */
-typedef void (*ki_diff_line_fn)(void *ctx, const struct ki_diff_line *l);
+/* The differences, per order then by address, a batch of n (at most
+ * KI_DIFF_BATCH) at a time: millions of them, one call per batch. */
+enum { KI_DIFF_BATCH = 64 };
+typedef void (*ki_diff_line_fn)(void *ctx, const struct ki_diff_line *l, size_t n);
 
 /*
  * A helper thread for two large dumps: their maps are cut into parts no
@@ -65,7 +67,7 @@ struct ki_diff_parts {
 struct ki_diff_options {
 	bool hash;                   /* compare contents, not only addresses */
 	bool present_only;           /* contents a side lacks are not trouble */
-	ki_diff_line_fn line;        /* NULL: count only */
+	ki_diff_line_fn lines;       /* NULL: count only */
 	void *ctx;
 	enum ki_threads threads;
 	/* lines from a helper thread; NULL with a line function: no helper */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ki_map.h"
+#include "ki_map_store.h"
 #include "ki_pageset.h"
 
 /* A chain longer than this is corrupt: 1M chunks describe petabytes. */
@@ -95,7 +95,7 @@ static struct ki_error *push(struct entry **v, size_t *n, size_t *cap,
 	return NULL;
 }
 
-struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
+struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head, uint64_t page_size,
 				   enum ki_v1_bitmap bitmap,
 				   struct ki_findings *f, struct ki_map **ret)
 {
@@ -104,20 +104,15 @@ struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
 	size_t nents = 0, cap = 0;
 	unsigned char *page = NULL;
 	struct ki_pageset seen = { 0 };
-	uint64_t pa = head, ps = d->page_size, max_elms;
+	uint64_t pa = head, ps = page_size, max_elms;
 	uint32_t prev_order = 0;
 	struct ki_map *m;
 	uint32_t bbytes;
 	const char *why;
 
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return &ki_enomem;
-	m->kind = "chunks";
-	m->dump = d;
-	m->root = head;
-	m->page_size = ps;
-	m->page_shift = (unsigned int)__builtin_ctzll(ps);
+	err = ki_map_create("chunks", d, head, ps, &m);
+	if (err)
+		return err;
 	max_elms = (ps - 16) / 16;
 	page = malloc(ps);
 	if (!page) {
@@ -272,18 +267,9 @@ next:
 					"kho-v1 chunk at 0x%" PRIx64 ": phys_start 0x%" PRIx64
 					" (order %u) is not a multiple of the bitmap's span; blocks decoded from it may be misplaced",
 					e->chunk, e->phys_start, e->order);
-		if (m->nleaves == m->cap) {
-			size_t c = m->cap ? m->cap * 2 : 64;
-			void *p = reallocarray(m->leaves, c, sizeof(*m->leaves));
-
-			if (!p) {
-				err = &ki_enomem;
-				goto out;
-			}
-			m->leaves = p;
-			m->cap = c;
-		}
-		m->leaves[m->nleaves++] = l;
+		err = ki_map_add_leaf(m, &l);
+		if (err)
+			goto out;
 		if (!(e->bitmap & (ps - 1)) || i == 0 ||
 		    (ents[i - 1].bitmap & ~(ps - 1)) != (e->bitmap & ~(ps - 1))) {
 			err = ki_map_add_page(m, e->bitmap & ~(ps - 1));

@@ -300,6 +300,12 @@ static struct ki_error *kho_parse(struct ki_kho *k, bool be, struct ki_findings 
 struct ki_error *ki_kho_load(struct ki_dump *d, uint64_t paddr,
 			     struct ki_findings *f, struct ki_kho **ret)
 {
+	return ki_kho_load_ps(d, paddr, d->page_size, f, ret);
+}
+
+struct ki_error *ki_kho_load_ps(struct ki_dump *d, uint64_t paddr, uint64_t page_size,
+				struct ki_findings *f, struct ki_kho **ret)
+{
 	struct ki_error *err;
 	struct ki_kho *k;
 
@@ -309,7 +315,7 @@ struct ki_error *ki_kho_load(struct ki_dump *d, uint64_t paddr,
 	k->fdt_phys = paddr;
 	k->has_fdt_phys = true;
 	snprintf(k->where, sizeof(k->where), "0x%" PRIx64, paddr);
-	err = ki_fdt_load(d, paddr, d->page_size ? (uint32_t)d->page_size : KI_FDT_MAX,
+	err = ki_fdt_load(d, paddr, page_size ? (uint32_t)page_size : KI_FDT_MAX,
 			  &k->blob, &k->fdt_size);
 	if (!err)
 		err = kho_parse(k, d->big_endian, f);

@@ -70,6 +70,9 @@ const char *ki_fdt_root_compatible(const void *blob);
  * Problems with individual properties become findings. */
 struct ki_error *ki_kho_load(struct ki_dump *d, uint64_t paddr,
 			     struct ki_findings *f, struct ki_kho **ret);
+/* The same with the page size given (0: none known) instead of d's. */
+struct ki_error *ki_kho_load_ps(struct ki_dump *d, uint64_t paddr, uint64_t page_size,
+				struct ki_findings *f, struct ki_kho **ret);
 /* The same from a blob held in memory (a debugfs or bare FDT file). */
 struct ki_error *ki_kho_from_blob(const void *data, size_t len, bool big_endian,
 				  const char *where, struct ki_findings *f,

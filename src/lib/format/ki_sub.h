@@ -8,9 +8,9 @@
  * decoder is bounded: chains by a limit and a visited set, counts by the
  * size of what holds them.
  *
- * Two tables name every decoder: ki_subformats (blobs of root children,
- * recognised by compatible, signature or node name) and ki_luo_handlers
- * (LUO file handlers, by the luo_file_ser compatible). Adding a format is
+ * Two tables name every decoder: ki_subformats (sub.c: blobs of root children,
+ * recognised by compatible, signature or node name) and ki_luo_handlers (sub_luo.c:
+ * LUO file handlers, by the luo_file_ser compatible). Adding a format is
  * one file and one table line.
  */
 #ifndef KI_SUB_H

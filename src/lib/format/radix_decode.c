@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ki_map.h"
+#include "ki_map_store.h"
 #include "ki_pageset.h"
 
 unsigned int ki_radix_order0(unsigned int page_shift)
@@ -89,21 +89,6 @@ struct walk {
 	struct ki_error *err;
 };
 
-static struct ki_error *add_leaf(struct ki_map *m, const struct ki_leaf *l)
-{
-	if (m->nleaves == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		void *p = reallocarray(m->leaves, cap, sizeof(*m->leaves));
-
-		if (!p)
-			return &ki_enomem;
-		m->leaves = p;
-		m->cap = cap;
-	}
-	m->leaves[m->nleaves++] = *l;
-	return NULL;
-}
-
 /* Turn the key range of one leaf into leaf records of a single order. */
 static void record_leaf(struct walk *w, uint64_t pa, uint64_t base_key)
 {
@@ -116,7 +101,7 @@ static void record_leaf(struct walk *w, uint64_t pa, uint64_t base_key)
 		l.order = w->o0 - msb;
 		l.phys_base = (base_key ^ (UINT64_C(1) << msb)) << (64 - msb);
 		l.nbits = nb;
-		w->err = add_leaf(w->m, &l);
+		w->err = ki_map_add_leaf(w->m, &l);
 		return;
 	}
 	/*
@@ -126,7 +111,7 @@ static void record_leaf(struct walk *w, uint64_t pa, uint64_t base_key)
 	 */
 	l.invalid = true;
 	l.nbits = nb;
-	w->err = add_leaf(w->m, &l);
+	w->err = ki_map_add_leaf(w->m, &l);
 }
 
 /* Check a pointer found in a table; false when it must not be followed. */
@@ -247,29 +232,25 @@ static void walk_table(struct walk *w, uint64_t pa, unsigned int level,
 	}
 }
 
-struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
+struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root, uint64_t page_size,
 				  unsigned int depth, struct ki_findings *f,
 				  struct ki_map **ret)
 {
 	struct walk w = { .d = d, .f = f };
+	struct ki_error *err;
 	struct ki_map *m;
 	unsigned int psh;
 
-	if (!d->page_size)
+	if (!page_size)
 		return ki_error_create(KI_ERR_USAGE, "radix walk needs a page size");
-	psh = (unsigned int)__builtin_ctzll(d->page_size);
+	psh = (unsigned int)__builtin_ctzll(page_size);
 	if (depth < 2 || depth > 8 || level_shift(depth - 1, psh) >= 64)
 		return ki_error_create(KI_ERR_USAGE,
 				       "radix depth %u is impossible with %" PRIu64 "-byte pages",
-				       depth, d->page_size);
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return &ki_enomem;
-	m->kind = "radix";
-	m->dump = d;
-	m->root = root;
-	m->page_size = d->page_size;
-	m->page_shift = psh;
+				       depth, page_size);
+	err = ki_map_create("radix", d, root, page_size, &m);
+	if (err)
+		return err;
 	m->depth = depth;
 	w.m = m;
 	w.psh = psh;
@@ -277,7 +258,7 @@ struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
 	w.b = ki_radix_bitmap_bits(psh);
 	w.o0 = ki_radix_order0(psh);
 	for (unsigned int i = 1; i < depth; i++) {
-		w.bufs[i] = malloc(d->page_size);
+		w.bufs[i] = malloc(page_size);
 		if (!w.bufs[i]) {
 			w.err = &ki_enomem;
 			goto out;
@@ -287,12 +268,12 @@ struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
 		ki_findings_add(f, KI_SEV_ERROR, "map-pointer-zero", false, 0,
 				"preserved-memory-map is 0: a radix map is never empty (the kernel rejects this hand-over)");
 		m->errors++;
-	} else if (root & (d->page_size - 1)) {
+	} else if (root & (page_size - 1)) {
 		ki_findings_add(f, KI_SEV_ERROR, "map-pointer-unaligned", true, root,
 				"preserved-memory-map 0x%" PRIx64 " is not aligned to the 0x%" PRIx64 "-byte page",
-				root, d->page_size);
+				root, page_size);
 		m->errors++;
-	} else if (!ki_memreader_contains(&d->mem, root, d->page_size)) {
+	} else if (!ki_memreader_contains(&d->mem, root, page_size)) {
 		ki_findings_add(f, KI_SEV_ERROR, ki_memreader_missing_id(&d->mem, root), true, root,
 				"radix root 0x%" PRIx64 " (preserved-memory-map) %s; no block can be listed",
 				root, ki_memreader_describes(&d->mem, root) ?
@@ -316,13 +297,4 @@ out:
 	}
 	*ret = m;
 	return NULL;
-}
-
-void ki_map_destroy(struct ki_map *m)
-{
-	if (!m)
-		return;
-	free(m->leaves);
-	free(m->pages);
-	free(m);
 }

@@ -24,6 +24,21 @@
 
 #include "ki_sub.h"
 
+/* LUO file handlers, by luo_file_ser.compatible. */
+const struct ki_luo_handler ki_luo_handlers[] = {
+	{ "memfd-v1", "memfd", ki_sub_memfd_v1 },
+	{ "memfd-v2", "memfd", ki_sub_memfd_v2 },
+};
+const size_t ki_nluo_handlers = sizeof(ki_luo_handlers) / sizeof(ki_luo_handlers[0]);
+
+const struct ki_luo_handler *ki_luo_handler_find(const char *compatible)
+{
+	for (size_t i = 0; i < ki_nluo_handlers; i++)
+		if (!strcmp(ki_luo_handlers[i].compatible, compatible))
+			return &ki_luo_handlers[i];
+	return NULL;
+}
+
 enum {
 	SESSION_SER = 80, SESSION_NAME = 64,
 	FILE_SER = 64, FILE_COMPAT = 48,

@@ -230,10 +230,20 @@ static struct ki_error *walk_incoming(const struct ki_handover_options *o,
 	return err;
 }
 
-/* The map, and the root FDT page in it (ki_map_check_fdt_page). */
-static struct ki_error *open_map(const struct ki_handover_options *o, struct ki_handover *l)
+/* The map (decoded by ki_locate_map already, or now), and the root FDT
+ * page in it (ki_map_check_fdt_page). */
+static struct ki_error *open_map(const struct ki_handover_options *o, struct ki_handover *l,
+				 struct ki_located_map *lm)
 {
-	struct ki_error *err = ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
+	struct ki_error *err = NULL;
+
+	if (lm && lm->map) {
+		l->m = lm->map;
+		lm->map = NULL;
+		ki_findings_move(&l->f, &lm->findings);
+	} else {
+		err = ki_map_open(l->d, l->k, &o->loc.map, &l->f, &l->m);
+	}
 
 	if (!err)
 		ki_map_check_fdt_page(l->m, l->k, &l->f);
@@ -293,23 +303,26 @@ static struct ki_error *gather_blob(const struct ki_handover_options *o, struct 
 	if (l->dbg->side == KI_DEBUGFS_IN)
 		return walk_incoming(o, l, running);
 	ki_settle_page_size_kho(l->d, l->k, &o->loc.map, &l->f);
-	return open_map(o, l);
+	return open_map(o, l, NULL);
 }
 
 /* A dump already open in l->d: locate, scratch, map. */
 static struct ki_error *gather_memory(const struct ki_handover_options *o, struct ki_handover *l)
 {
+	struct ki_located_map lm;
 	struct ki_error *err;
 
 	l->container = l->d->container;
-	err = ki_locate(l->d, &o->loc, &l->f, &l->k, &l->found_by, &l->scratch_found);
+	err = ki_locate_map(l->d, &o->loc, &l->f, &l->k, &l->found_by, &l->scratch_found, &lm);
 	if (!err && l->scratch_found.n) {
 		l->scratch = l->scratch_found.areas;
 		l->nscratch = l->scratch_found.n;
 		l->scratch_source = l->scratch_found.source ? l->scratch_found.source : "memory";
 	}
 	if (!err)
-		err = open_map(o, l);
+		err = open_map(o, l, &lm);
+	ki_map_destroy(lm.map);
+	ki_findings_deinit(&lm.findings);
 	if (err)
 		ki_error_set_path(err, l->d->path);
 	return err;

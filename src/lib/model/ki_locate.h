@@ -89,6 +89,25 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 			   struct ki_findings *f, struct ki_kho **kho_ret,
 			   char **found_by_ret, struct ki_scratch_found *scratch);
 
+/*
+ * ki_locate, and what it decoded of the FDT it chose: when it had to
+ * evaluate candidates (several, or the page size unknown), each was
+ * decoded once per page size, and the decode of the chosen one with the
+ * page size settled is handed out here instead of thrown away: the map
+ * (the caller's to destroy) and the findings of decoding it, as
+ * ki_map_open with the same options would give them. map NULL: nothing
+ * was decoded (one candidate, page size known); decode it then. The page
+ * sizes are tried without writing them into d.
+ */
+struct ki_located_map {
+	struct ki_map *map;
+	struct ki_findings findings;
+};
+struct ki_error *ki_locate_map(struct ki_dump *d, const struct ki_locate_options *o,
+			       struct ki_findings *f, struct ki_kho **kho_ret,
+			       char **found_by_ret, struct ki_scratch_found *scratch,
+			       struct ki_located_map *map_ret);
+
 /* Settle an undecided page size for a KHO FDT that did not come from the
  * dump (debugfs): the page size its map decodes cleanly with. */
 void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,

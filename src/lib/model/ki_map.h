@@ -14,49 +14,9 @@
 #include "ki_dump.h"
 #include "ki_error.h"
 #include "ki_finding.h"
+#include "ki_map_store.h"
+#include "ki_pipe.h"
 
-enum { KI_ORDERS = 64 };
-
-/* kho-v1 bitmap size choice: 0 = decide from the data. */
-enum ki_v1_bitmap { KI_V1_BITMAP_AUTO = 0, KI_V1_BITMAP_512 = 512, KI_V1_BITMAP_PAGE = 1 };
-
-
-struct ki_leaf {
-	uint64_t bitmap_pa;  /* bitmap start (bit 0) */
-	uint64_t phys_base;  /* block address of bit 0 */
-	uint32_t nbits;      /* bits, a multiple of 64 (whole u64 words) */
-	uint32_t order;
-	bool invalid;        /* keys here are not real blocks (findings only) */
-	bool unreadable;     /* read failed during counting */
-	uint64_t nset;       /* set bits (after ki_map_count) */
-	uint64_t chunk;      /* kho-v1: the chunk page naming this bitmap; 0 for radix */
-	uint32_t last;       /* its last set bit (after ki_map_count, when nset) */
-};
-
-struct ki_map {
-	const char *kind;            /* "radix" or "chunks" */
-	struct ki_dump *dump;
-	uint64_t root;
-	uint64_t page_size;
-	unsigned int page_shift;
-	unsigned int depth;          /* radix: levels including the leaf */
-	const char *depth_source;
-	struct ki_leaf *leaves;
-	size_t nleaves, cap;
-	uint64_t tables;             /* radix: table pages visited */
-	uint64_t chunks;             /* chunks: chunk pages visited */
-	uint32_t bitmap_bytes;       /* chunks: 512 or the page size */
-	const char *bitmap_source;   /* chunks: why that bitmap size */
-	uint64_t blocks[KI_ORDERS];  /* after ki_map_count */
-	uint64_t total_blocks;
-	size_t errors;               /* error findings raised by this map */
-	size_t key_errors;           /* of which: keys that are no block (bad order) */
-	uint64_t *pages;             /* every page the map itself occupies */
-	size_t npages, pages_cap;
-};
-
-/* Record a page the map occupies (table, leaf, chunk, bitmap page). */
-struct ki_error *ki_map_add_page(struct ki_map *m, uint64_t pa);
 
 /* A run of adjacent blocks of one order. */
 struct ki_run {
@@ -155,44 +115,12 @@ bool ki_merge_nomem(const struct ki_merge *it);
 bool ki_merge_next_by_order(struct ki_merge *it, uint64_t *pa,
 			    unsigned int *order, uint64_t *nblocks);
 
-/* Radix geometry for a page shift (12, 14, 16). */
-unsigned int ki_radix_order0(unsigned int page_shift);
-unsigned int ki_radix_table_bits(unsigned int page_shift);
-unsigned int ki_radix_bitmap_bits(unsigned int page_shift);
-/* Depth of the tree written by 7.1-final and later kernels. */
-unsigned int ki_radix_fixed_depth(unsigned int page_shift);
-/* Encode / decode one block key (docs/formats.md §2.4). decode: false for key 0. */
-uint64_t ki_radix_key(uint64_t pa, unsigned int order, unsigned int page_shift);
-bool ki_radix_key_decode(uint64_t key, unsigned int page_shift,
-			 uint64_t *pa_ret, unsigned int *order_ret);
-/* Index of a key at table level L (1 = lowest table); L = 0: leaf bit. */
-uint64_t ki_radix_index(uint64_t key, unsigned int level,
-			unsigned int page_shift);
-
-/*
- * Walk the radix tree at root: visit every table once, record leaves,
- * report every bad pointer as a finding and go on. Errors returned only for
- * allocation failures and impossible parameters.
- */
-struct ki_error *ki_radix_collect(struct ki_dump *d, uint64_t root,
-				  unsigned int depth, struct ki_findings *f,
-				  struct ki_map **ret);
-void ki_map_destroy(struct ki_map *m);
-
-/*
- * Walk a kho-v1 chunk list at head: bounded (cycles, alignment, presence,
- * num_elms, chain length), bitmap size decided from the data unless given.
- */
-struct ki_error *ki_chunks_collect(struct ki_dump *d, uint64_t head,
-				   enum ki_v1_bitmap bitmap,
-				   struct ki_findings *f, struct ki_map **ret);
-
-
 struct ki_kho;
 
 struct ki_map_options {
 	unsigned int radix_depth;    /* 0 = decide (by page size, from data at 16K) */
 	enum ki_v1_bitmap v1_bitmap;
+	uint64_t page_size;          /* 0: the dump's */
 };
 
 /*
@@ -214,9 +142,6 @@ void ki_map_check_fdt_page(struct ki_map *m, const struct ki_kho *k, struct ki_f
 /* The test behind it: true when the FDT page is a block, or nothing says
  * it must be. */
 bool ki_map_holds_fdt_page(const struct ki_map *m, const struct ki_kho *k);
-
-/* Order leaves by (order, address): the order runs are emitted in. */
-void ki_map_sort_leaves(struct ki_map *m);
 
 /* Read every leaf, count blocks per order; bad leaves become findings. */
 void ki_map_count(struct ki_map *m, struct ki_findings *f);
@@ -246,7 +171,7 @@ int ki_map_foreach_runs(struct ki_map *m, int only_order, ki_runs_fn fn,
 			void *arg);
 /* The same, the runs found by a helper thread when ki_pipe_wanted: fn must
  * not read the dump (it runs while the helper does). */
-int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, ki_runs_fn fn,
-			      void *arg);
+int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, enum ki_threads threads,
+			      ki_runs_fn fn, void *arg);
 
 #endif

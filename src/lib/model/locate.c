@@ -354,50 +354,84 @@ advance:
 	return NULL;
 }
 
-/* Does the FDT at pa, read with page size ps, lead to a clean map? */
+/*
+ * The decodes of one candidate, one per page size tried (4K, 16K, 64K),
+ * kept for ki_locate_map's caller: the one with the page size settled is
+ * handed out, the rest freed.
+ */
+struct kept {
+	uint64_t paddr;
+	struct ki_map *maps[3];
+	struct ki_findings mapf[3];  /* what ki_map_open found */
+};
+
+static unsigned int ps_slot(uint64_t ps)
+{
+	return (unsigned int)__builtin_ctzll(ps) / 2 - 6; /* 4K 0, 16K 1, 64K 2 */
+}
+
+static void kept_free(struct kept *kp, size_t n)
+{
+	for (size_t i = 0; kp && i < n; i++) {
+		for (int s = 0; s < 3; s++) {
+			ki_map_destroy(kp[i].maps[s]);
+			ki_findings_deinit(&kp[i].mapf[s]);
+		}
+	}
+	free(kp);
+}
+
+/* Does the FDT at pa, read with page size ps, lead to a clean map? The
+ * page size is passed down, never written into d. keep (may be NULL)
+ * gets the map and what decoding it found. */
 /* 0: not clean; 1: clean but with warnings (e.g. a short 16K tree);
  * 2: clean. */
 static int try_clean(struct ki_dump *d, uint64_t pa, uint64_t ps,
-		     const struct ki_map_options *mo, uint64_t *blocks, bool *held)
+		     const struct ki_map_options *mo, uint64_t *blocks, bool *held,
+		     struct kept *keep)
 {
-	uint64_t saved = d->page_size;
-	uint32_t saved_mask = d->page_size_candidates;
-	const char *saved_src = d->page_size_source;
-	struct ki_findings f;
+	struct ki_map_options mps = *mo;
+	struct ki_findings f, fm;
 	struct ki_kho *k = NULL;
 	struct ki_map *m = NULL;
 	struct ki_error *err;
 	int clean = 0;
 
 	ki_findings_init(&f);
-	d->page_size = ps;
-	err = ki_kho_load(d, pa, &f, &k);
+	ki_findings_init(&fm);
+	mps.page_size = ps;
+	err = ki_kho_load_ps(d, pa, ps, &f, &k);
 	if (!err)
-		err = ki_map_open(d, k, mo, &f, &m);
-	if (!err && f.counts[KI_SEV_ERROR] == 0 && m->errors == 0) {
-		clean = f.counts[KI_SEV_WARNING] ? 1 : 2;
+		err = ki_map_open(d, k, &mps, &fm, &m);
+	if (!err && f.counts[KI_SEV_ERROR] + fm.counts[KI_SEV_ERROR] == 0 && m->errors == 0) {
+		clean = f.counts[KI_SEV_WARNING] + fm.counts[KI_SEV_WARNING] ? 1 : 2;
 		*blocks = m->total_blocks;
 		*held = ki_map_holds_fdt_page(m, k);
 	}
 	ki_error_destroy(err);
+	if (keep && m) {
+		keep->maps[ps_slot(ps)] = m;
+		keep->mapf[ps_slot(ps)] = fm;
+		ki_findings_init(&fm);
+		m = NULL;
+	}
 	ki_map_destroy(m);
 	ki_kho_destroy(k);
+	ki_findings_deinit(&fm);
 	ki_findings_deinit(&f);
-	d->page_size = saved;
-	d->page_size_candidates = saved_mask;
-	d->page_size_source = saved_src;
 	return clean;
 }
 
-/* The kexec-metadata blob of a KHO FDT, when it is there and readable. */
-static void read_meta(struct ki_dump *d, struct ki_candidate *c)
+/* The kexec-metadata blob of a KHO FDT (read as with page size ps), when
+ * it is there and readable. */
+static void read_meta(struct ki_dump *d, uint64_t ps, struct ki_candidate *c)
 {
 	struct ki_findings f;
 	struct ki_kho *k = NULL;
 	struct ki_error *err;
 
 	ki_findings_init(&f);
-	err = ki_kho_load(d, c->paddr, &f, &k);
+	err = ki_kho_load_ps(d, c->paddr, ps, &f, &k);
 	if (!err) {
 		c->has_map = k->has_map;
 		c->map_phys = k->map_phys;
@@ -426,9 +460,9 @@ static void read_meta(struct ki_dump *d, struct ki_candidate *c)
 }
 
 static void evaluate(struct ki_dump *d, struct ki_candidate *c,
-		     const struct ki_map_options *mo)
+		     const struct ki_map_options *mo, struct kept *keep)
 {
-	uint64_t saved = d->page_size, loose_blocks = 0;
+	uint64_t loose_blocks = 0;
 	uint32_t loose = 0, held_mask = 0;
 	uint64_t held_blocks[3] = { 0 };
 
@@ -442,7 +476,7 @@ static void evaluate(struct ki_dump *d, struct ki_candidate *c,
 
 		if (!(c->ps_mask & ps))
 			continue;
-		r = try_clean(d, c->paddr, ps, mo, &blocks, &held);
+		r = try_clean(d, c->paddr, ps, mo, &blocks, &held, keep);
 		if (r == 2 && held) {
 			held_mask |= (uint32_t)ps;
 			held_blocks[__builtin_ctzll(ps) / 2 - 6] = blocks;
@@ -467,9 +501,8 @@ static void evaluate(struct ki_dump *d, struct ki_candidate *c,
 		c->clean_mask = loose;
 		c->blocks = loose_blocks;
 	}
-	d->page_size = saved ? saved : (c->clean_mask ? (c->clean_mask & -c->clean_mask) : 4096);
-	read_meta(d, c);
-	d->page_size = saved;
+	read_meta(d, d->page_size ? d->page_size :
+		  c->clean_mask ? (c->clean_mask & -c->clean_mask) : 4096, c);
 }
 
 static int rank_cmp(const void *a, const void *b)
@@ -508,7 +541,7 @@ struct ki_error *ki_locate_scan(struct ki_dump *d, const struct ki_locate_option
 		return err;
 	}
 	for (size_t i = 0; i < s->n; i++)
-		evaluate(d, &s->cands[i], &o->map);
+		evaluate(d, &s->cands[i], &o->map, NULL);
 	if (s->n > 1)
 		rank(s);
 	else if (s->n == 1)
@@ -551,6 +584,7 @@ void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
 	if (d->page_size)
 		return;
 	for (uint64_t ps = 4096; ps <= 65536; ps <<= 2) {
+		struct ki_map_options mps = *mo;
 		struct ki_findings tf;
 		struct ki_map *m = NULL;
 		struct ki_error *err;
@@ -558,8 +592,8 @@ void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
 		if (!(c.ps_mask & ps))
 			continue;
 		ki_findings_init(&tf);
-		d->page_size = ps;
-		err = ki_map_open(d, k, mo, &tf, &m);
+		mps.page_size = ps;
+		err = ki_map_open(d, k, &mps, &tf, &m);
 		if (!err && !m->errors && !tf.counts[KI_SEV_ERROR]) {
 			if (tf.counts[KI_SEV_WARNING])
 				loose |= (uint32_t)ps;
@@ -571,7 +605,6 @@ void ki_settle_page_size_kho(struct ki_dump *d, const struct ki_kho *k,
 		ki_error_destroy(err);
 		ki_map_destroy(m);
 		ki_findings_deinit(&tf);
-		d->page_size = 0;
 	}
 	/* the narrowing rule of evaluate() */
 	if (c.clean_mask & held && (c.clean_mask & ~held))
@@ -700,12 +733,47 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 			   struct ki_findings *f, struct ki_kho **kho_ret,
 			   char **found_by_ret, struct ki_scratch_found *scratch)
 {
+	return ki_locate_map(d, o, f, kho_ret, found_by_ret, scratch, NULL);
+}
+
+/* The kept decode of the chosen candidate with the settled page size,
+ * handed to map_ret; every other one freed. */
+static void hand_out_map(struct ki_dump *d, const struct ki_candidate *pick,
+			 struct kept *kp, size_t n, struct ki_located_map *map_ret)
+{
+	for (size_t i = 0; map_ret && kp && i < n; i++) {
+		unsigned int slot;
+
+		if (kp[i].paddr != pick->paddr || !d->page_size ||
+		    (d->page_size != 4096 && d->page_size != 16384 && d->page_size != 65536))
+			continue;
+		slot = ps_slot(d->page_size);
+		if (!kp[i].maps[slot])
+			continue;
+		map_ret->map = kp[i].maps[slot];
+		map_ret->findings = kp[i].mapf[slot];
+		kp[i].maps[slot] = NULL;
+		ki_findings_init(&kp[i].mapf[slot]);
+		break;
+	}
+}
+
+struct ki_error *ki_locate_map(struct ki_dump *d, const struct ki_locate_options *o,
+			       struct ki_findings *f, struct ki_kho **kho_ret,
+			       char **found_by_ret, struct ki_scratch_found *scratch,
+			       struct ki_located_map *map_ret)
+{
 	struct ki_scan *s;
 	struct ki_error *err;
 	struct ki_candidate *pick = NULL;
-	size_t nclean = 0;
+	struct kept *kp = NULL;
+	size_t nclean = 0, nkp = 0;
 	char *fb = NULL;
 
+	if (map_ret) {
+		map_ret->map = NULL;
+		ki_findings_init(&map_ret->findings);
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return &ki_enomem;
@@ -734,8 +802,14 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 				s->cands[0].ps_mask |= (uint32_t)ps;
 		if (!s->cands[0].ps_mask)
 			s->cands[0].ps_mask = d->page_size ? (uint32_t)d->page_size : KI_PS_4K;
-		if (!d->page_size)
-			evaluate(d, &s->cands[0], &o->map);
+		if (!d->page_size) {
+			kp = map_ret ? calloc(1, sizeof(*kp)) : NULL;
+			if (kp) {
+				nkp = 1;
+				kp[0].paddr = s->cands[0].paddr;
+			}
+			evaluate(d, &s->cands[0], &o->map, kp);
+		}
 		pick = &s->cands[0];
 		fb = strdup("--fdt-phys");
 	} else {
@@ -751,8 +825,15 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 		}
 		/* One candidate with a known page size: no need to decode twice. */
 		if (s->n > 1 || !d->page_size) {
-			for (size_t i = 0; i < s->n; i++)
-				evaluate(d, &s->cands[i], &o->map);
+			/* each candidate decoded once per page size; the chosen
+			 * one's decode is handed out, not redone */
+			kp = map_ret ? calloc(s->n, sizeof(*kp)) : NULL;
+			nkp = kp ? s->n : 0;
+			for (size_t i = 0; i < s->n; i++) {
+				if (kp)
+					kp[i].paddr = s->cands[i].paddr;
+				evaluate(d, &s->cands[i], &o->map, kp ? &kp[i] : NULL);
+			}
 			rank(s);
 		}
 		for (size_t i = 0; i < s->n; i++)
@@ -792,11 +873,13 @@ struct ki_error *ki_locate(struct ki_dump *d, const struct ki_locate_options *o,
 	err = ki_kho_load(d, pick->paddr, f, kho_ret);
 	if (err)
 		goto out;
+	hand_out_map(d, pick, kp, nkp, map_ret);
 	if (scratch)
 		scratch_from_hints(d, s, pick->paddr, f, scratch);
 	*found_by_ret = fb;
 	fb = NULL;
 out:
+	kept_free(kp, nkp);
 	free(fb);
 	free(s);
 	if (err)

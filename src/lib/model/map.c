@@ -10,25 +10,6 @@
 #include "ki_map.h"
 #include "ki_pipe.h"
 
-static int leaf_cmp(const void *a, const void *b)
-{
-	const struct ki_leaf *x = a, *y = b;
-
-	if (x->invalid != y->invalid)
-		return x->invalid ? 1 : -1;
-	if (x->order != y->order)
-		return x->order < y->order ? -1 : 1;
-	if (x->phys_base != y->phys_base)
-		return x->phys_base < y->phys_base ? -1 : 1;
-	return 0;
-}
-
-void ki_map_sort_leaves(struct ki_map *m)
-{
-	if (m->nleaves > 1)
-		qsort(m->leaves, m->nleaves, sizeof(*m->leaves), leaf_cmp);
-}
-
 /* Bytes of bitmap of a leaf (whole u64 words). */
 static size_t leaf_bytes(const struct ki_leaf *l)
 {
@@ -630,11 +611,11 @@ static void runs_producer(struct ki_pipe *p, void *arg)
 	ki_run_cursor_deinit(&c);
 }
 
-int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, ki_runs_fn fn,
-			      void *arg)
+int ki_map_foreach_runs_piped(struct ki_map *m, int only_order, enum ki_threads threads,
+			      ki_runs_fn fn, void *arg)
 {
 	struct runs_job j = { m, only_order, false };
-	struct ki_pipe *p = ki_pipe_wanted(m->nleaves) ?
+	struct ki_pipe *p = ki_pipe_wanted(threads, m->nleaves) ?
 		ki_pipe_start(PIPE_RUNS * sizeof(struct ki_run), PIPE_SLOTS, runs_producer, &j) :
 		NULL;
 	const struct ki_run *runs;
@@ -675,21 +656,6 @@ int ki_map_foreach_run(struct ki_map *m, int only_order, ki_run_fn fn,
 	struct one_by_one o = { fn, arg };
 
 	return ki_map_foreach_runs(m, only_order, each_run, &o);
-}
-
-struct ki_error *ki_map_add_page(struct ki_map *m, uint64_t pa)
-{
-	if (m->npages == m->pages_cap) {
-		size_t cap = m->pages_cap ? m->pages_cap * 2 : 64;
-		void *p = reallocarray(m->pages, cap, sizeof(*m->pages));
-
-		if (!p)
-			return &ki_enomem;
-		m->pages = p;
-		m->pages_cap = cap;
-	}
-	m->pages[m->npages++] = pa;
-	return NULL;
 }
 
 /* The next run of one order's stream, refilling its buffer when empty. */
@@ -841,11 +807,11 @@ void ki_map_check_fdt_page(struct ki_map *m, const struct ki_kho *k, struct ki_f
 }
 
 /* Decode a radix map with a given depth into a fresh findings list. */
-static struct ki_error *radix_try(struct ki_dump *d, uint64_t root,
+static struct ki_error *radix_try(struct ki_dump *d, uint64_t root, uint64_t ps,
 				  unsigned int depth, struct ki_findings *f,
 				  struct ki_map **ret)
 {
-	struct ki_error *err = ki_radix_collect(d, root, depth, f, ret);
+	struct ki_error *err = ki_radix_collect(d, root, ps, depth, f, ret);
 
 	if (!err)
 		ki_map_count(*ret, f);
@@ -869,18 +835,18 @@ static void move_findings(struct ki_findings *to, struct ki_findings *from)
  * ones 5 levels, under the same compatible. Take the fixed depth unless only
  * the short one decodes cleanly.
  */
-static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
+static struct ki_error *radix_open(struct ki_dump *d, uint64_t ps, const struct ki_kho *k,
 				   const struct ki_map_options *mo,
 				   struct ki_findings *f, struct ki_map **ret)
 {
-	unsigned int psh = (unsigned int)__builtin_ctzll(d->page_size);
+	unsigned int psh = (unsigned int)__builtin_ctzll(ps | (UINT64_C(1) << 63));
 	unsigned int fixed = ki_radix_fixed_depth(psh);
 	struct ki_findings f5, f4;
 	struct ki_map *m5 = NULL, *m4 = NULL;
 	struct ki_error *err;
 
 	if (mo->radix_depth || psh != 14) {
-		err = radix_try(d, k->map_phys, mo->radix_depth ? mo->radix_depth : fixed,
+		err = radix_try(d, k->map_phys, ps, mo->radix_depth ? mo->radix_depth : fixed,
 				f, ret);
 		if (!err)
 			(*ret)->depth_source = mo->radix_depth ? "--radix-depth" : "page size";
@@ -888,11 +854,11 @@ static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
 	}
 	ki_findings_init(&f5);
 	ki_findings_init(&f4);
-	err = radix_try(d, k->map_phys, fixed, &f5, &m5);
+	err = radix_try(d, k->map_phys, ps, fixed, &f5, &m5);
 	/* kho-v4 is 7.2+: every such kernel has the depth fix, so a short
 	 * tree under it is not a reading to fall back on */
 	if (!err && (m5->errors || f5.counts[KI_SEV_ERROR]) && k->format != KI_KHO_V4)
-		err = radix_try(d, k->map_phys, fixed - 1, &f4, &m4);
+		err = radix_try(d, k->map_phys, ps, fixed - 1, &f4, &m4);
 	/*
 	 * The short tree is structurally sound (every pointer, index and
 	 * page checks out); its only errors may be order-0 keys that lost
@@ -928,10 +894,9 @@ static struct ki_error *radix_open(struct ki_dump *d, const struct ki_kho *k,
  * decode it cleanly (at its own depth, the FDT page preserved)? Then say
  * which: the page size was most likely wrong (given, or assumed).
  */
-static void hint_page_size(struct ki_dump *d, const struct ki_kho *k, struct ki_map *m,
-			   struct ki_findings *f)
+static void hint_page_size(struct ki_dump *d, uint64_t saved, const struct ki_kho *k,
+			   struct ki_map *m, struct ki_findings *f)
 {
-	uint64_t saved = d->page_size;
 	char sizes[48] = "";
 	size_t n = 0;
 
@@ -945,8 +910,7 @@ static void hint_page_size(struct ki_dump *d, const struct ki_kho *k, struct ki_
 		if (ps == saved)
 			continue;
 		ki_findings_init(&tf);
-		d->page_size = ps;
-		err = radix_try(d, k->map_phys,
+		err = radix_try(d, k->map_phys, ps,
 				ki_radix_fixed_depth((unsigned int)__builtin_ctzll(ps)), &tf, &t);
 		if (!err && !t->errors && !tf.counts[KI_SEV_ERROR] &&
 		    ki_map_holds_fdt_page(t, k) && n < sizeof(sizes))
@@ -956,7 +920,6 @@ static void hint_page_size(struct ki_dump *d, const struct ki_kho *k, struct ki_
 		ki_map_destroy(t);
 		ki_findings_deinit(&tf);
 	}
-	d->page_size = saved;
 	if (n)
 		ki_findings_add(f, KI_SEV_ERROR, "page-size-contradicted", true, k->map_phys,
 				"the memory map at 0x%" PRIx64 " has errors with %" PRIu64 "-byte pages but decodes cleanly, its FDT page preserved, with %s-byte pages: give --page-size %s%s",
@@ -969,6 +932,7 @@ struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
 			     const struct ki_map_options *mo,
 			     struct ki_findings *f, struct ki_map **ret)
 {
+	uint64_t ps = mo->page_size ? mo->page_size : d->page_size;
 	struct ki_error *err;
 
 	if (k->format == KI_KHO_UNKNOWN)
@@ -980,15 +944,15 @@ struct ki_error *ki_map_open(struct ki_dump *d, const struct ki_kho *k,
 				"KHO FDT at paddr 0x%" PRIx64 ": no usable preserved-memory-map property; nothing to walk",
 				k->fdt_phys), k->fdt_phys);
 	if (k->format != KI_KHO_V1) {
-		err = radix_open(d, k, mo, f, ret);
+		err = radix_open(d, ps, k, mo, f, ret);
 		if (!err && !mo->radix_depth)
-			hint_page_size(d, k, *ret, f);
+			hint_page_size(d, ps, k, *ret, f);
 		return err;
 	}
 	if (k->map_phys == 0)
 		ki_findings_add(f, KI_SEV_INFO, "v1-not-finalized", true, k->fdt_phys,
 				"kho-v1 preserved-memory-map is 0: nothing has been handed over yet (the hand-over was not finalized; the next kernel would refuse it)");
-	err = ki_chunks_collect(d, k->map_phys, mo->v1_bitmap, f, ret);
+	err = ki_chunks_collect(d, k->map_phys, ps, mo->v1_bitmap, f, ret);
 	if (err)
 		return err;
 	ki_map_count(*ret, f);

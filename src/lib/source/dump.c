@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -9,72 +8,6 @@
 #include <unistd.h>
 
 #include "ki_dump.h"
-
-uint64_t ki_dump_u64(const struct ki_dump *d, const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return d->big_endian ? be64toh(v) : le64toh(v);
-}
-
-uint32_t ki_dump_u32(const struct ki_dump *d, const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return d->big_endian ? be32toh(v) : le32toh(v);
-}
-
-uint32_t ki_arch_page_sizes(const char *arch)
-{
-	static const struct {
-		const char *name;
-		uint32_t sizes;
-	} table[] = {
-		{ "x86_64", KI_PS_4K },
-		{ "i386", KI_PS_4K },
-		{ "s390x", KI_PS_4K },
-		{ "riscv64", KI_PS_4K },
-		{ "arm", KI_PS_4K },
-		{ "aarch64", KI_PS_ANY },
-		{ "loongarch64", KI_PS_ANY },
-		{ "ppc64", KI_PS_4K | KI_PS_64K },
-	};
-
-	if (!arch)
-		return KI_PS_ANY;
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (!strcmp(table[i].name, arch))
-			return table[i].sizes;
-	return KI_PS_ANY;
-}
-
-const char *ki_arch_page_size_rule(const char *arch)
-{
-	static const struct {
-		const char *name, *rule;
-	} table[] = {
-		{ "x86_64", "x86_64 runs with 4 KiB pages only" },
-		{ "i386", "i386 runs with 4 KiB pages only" },
-		{ "s390x", "s390x runs with 4 KiB pages only" },
-		{ "riscv64", "riscv64 runs with 4 KiB pages only" },
-		{ "arm", "32-bit arm runs with 4 KiB pages only" },
-	};
-
-	for (size_t i = 0; arch && i < sizeof(table) / sizeof(table[0]); i++)
-		if (!strcmp(table[i].name, arch))
-			return table[i].rule;
-	return NULL;
-}
-
-void ki_dump_set_page_size(struct ki_dump *d, uint64_t page_size,
-			   const char *source)
-{
-	d->page_size = page_size;
-	d->page_size_source = source;
-	d->page_size_candidates = (uint32_t)page_size;
-}
 
 enum sniff { SNIFF_ELF, SNIFF_KDUMP, SNIFF_FLAT, SNIFF_FDT, SNIFF_COMPRESSED, SNIFF_UNKNOWN };
 

@@ -38,42 +38,6 @@ static struct ki_error *elf_err(const char *what)
 	return ki_error_create(KI_ERR_FORMAT, "%s: %s", what, elf_errmsg(-1));
 }
 
-void ki_dump_parse_vmcoreinfo(struct ki_dump *d, const char *text, size_t len)
-{
-	const char *p = text, *end = text + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (n > 9 && !memcmp(p, "PAGESIZE=", 9)) {
-			char buf[32];
-			char *e;
-			unsigned long long v;
-
-			if (n - 9 < sizeof(buf)) {
-				memcpy(buf, p + 9, n - 9);
-				buf[n - 9] = '\0';
-				errno = 0;
-				v = strtoull(buf, &e, 10);
-				if (!errno && *e == '\0' &&
-				    (v == 4096 || v == 16384 || v == 65536))
-					ki_dump_set_page_size(d, v, "VMCOREINFO PAGESIZE");
-				else
-					ki_findings_add(&d->findings, KI_SEV_WARNING,
-							"vmcoreinfo-pagesize", false, 0,
-							"VMCOREINFO says PAGESIZE=%s, not a page size KHO runs with; ignored",
-							buf);
-			}
-		} else if (n > 10 && !memcmp(p, "OSRELEASE=", 10) && !d->osrelease) {
-			d->osrelease = strndup(p + 10, n - 10 > 64 ? 64 : n - 10);
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-}
-
 static void read_notes(struct ki_dump *d, Elf *e, const GElf_Phdr *ph, size_t idx)
 {
 	Elf_Data *data;
