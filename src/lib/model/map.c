@@ -343,6 +343,21 @@ static size_t leaf_runs(const uint64_t *words, size_t nw, uint32_t *rs, uint32_t
 	return leaf_runs_generic(words, nw, rs, re);
 }
 
+/* The number of runs leaf_runs finds in words[0, nw). */
+static size_t count_runs(const uint64_t *words, size_t nw)
+{
+	uint64_t prev = 0;
+	size_t n = 0;
+
+	for (size_t wi = 0; wi < nw; wi++) {
+		uint64_t w = words[wi];
+
+		n += (size_t)__builtin_popcountll(w & ~((w << 1) | (prev >> 63)));
+		prev = w;
+	}
+	return n;
+}
+
 /* Load the next leaf to scan (and find its runs when runs); false when
  * none is left. */
 static bool cursor_load(struct ki_run_cursor *c, bool runs)
@@ -371,23 +386,6 @@ static bool cursor_load(struct ki_run_cursor *c, bool runs)
 			c->words = p;
 			c->cap = need;
 		}
-		/* at most one run per two bits, and 4 slots of slack */
-		if (runs && need * 4 + 4 > c->rcap) {
-			size_t rcap = need * 4 + 4;
-			uint32_t *rs = realloc(c->rs, rcap * sizeof(*rs));
-			uint32_t *re = rs ? realloc(c->re, rcap * sizeof(*re)) : NULL;
-
-			if (rs)
-				c->rs = rs;
-			if (!rs || !re) {
-				ki_nomem_note();
-				c->leaf = c->end;
-				c->nomem = true;
-				return false;
-			}
-			c->re = re;
-			c->rcap = rcap;
-		}
 		err = load_leaf(m, l, c->words);
 		if (err) {
 			/* Counted and reported by ki_map_count. */
@@ -395,6 +393,30 @@ static bool cursor_load(struct ki_run_cursor *c, bool runs)
 			continue;
 		}
 		c->nw = need / 8;
+		/*
+		 * Room for this leaf's runs and 4 slots of slack, counted first:
+		 * the bound (one run per two bits) is 2 MiB for a 64 KiB leaf,
+		 * and a merge holds a cursor per order.
+		 */
+		if (runs) {
+			size_t rcap = count_runs(c->words, c->nw) + 4;
+
+			if (rcap > c->rcap) {
+				uint32_t *rs = realloc(c->rs, rcap * sizeof(*rs));
+				uint32_t *re = rs ? realloc(c->re, rcap * sizeof(*re)) : NULL;
+
+				if (rs)
+					c->rs = rs;
+				if (!rs || !re) {
+					ki_nomem_note();
+					c->leaf = c->end;
+					c->nomem = true;
+					return false;
+				}
+				c->re = re;
+				c->rcap = rcap;
+			}
+		}
 		c->nr = runs ? leaf_runs(c->words, c->nw, c->rs, c->re) : 0;
 		c->ri = 0;
 		c->s = l->order + m->page_shift;
