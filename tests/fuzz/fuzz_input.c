@@ -14,7 +14,10 @@
  *   sub:   the sub-format decoders: a memory image at physical 0 with
  *          4K pages whose page 0 is the blob of a root child; the first
  *          byte picks the child's name (bits 0-2) and byte order (bit 3).
- *          In memory: no file, no scan.
+ *          In memory: no file, no scan. Every owner interval is owned,
+ *          ki_owners_split agrees with ki_owner_of; with bit 4 the walk
+ *          runs again through the fdt command's kind of sink (nesting
+ *          checked) and must find as many problems.
  *   map:   the map decoders alone, in memory (no file, no FDT, no scan):
  *          byte 0 picks the page size (bits 0-1: 4K, 4K, 4K, 16K; 64K
  *          when bits 6-7 are set too), the
@@ -23,7 +26,9 @@
  *          bitmap (bits 3-4: auto, 512, page), the byte order (bit 5);
  *          bytes 1-2 the page index where memory starts (little-endian),
  *          byte 3 the root's page counted from there; the rest is that
- *          memory. Then count, runs, merge and words must agree.
+ *          memory. Then count, runs (all orders, and each order alone),
+ *          both merges and the words (cursor and random access) must
+ *          agree, and the highest run end be ki_map_max_end.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +44,7 @@
 #include "ki_manifest.h"
 #include "ki_map.h"
 #include "ki_owner.h"
+#include "ki_sub.h"
 #include "ki_verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -84,6 +90,107 @@ __attribute__((unused)) static int count_run(void *arg, uint64_t pa, unsigned in
 	*total += n;
 	return 0;
 }
+
+/* The runs of one walk: their blocks, and where the highest ends (as
+ * ki_map_max_end says it: UINT64_MAX when at the top of the space). */
+struct run_stats {
+	unsigned int psh;
+	uint64_t total, max_end;
+	bool bad_order;
+};
+
+__attribute__((unused)) static int stat_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	struct run_stats *st = arg;
+	unsigned int s = order + st->psh;
+	uint64_t last;
+
+	st->total += n;
+	if (!n || s >= 64 || n > (UINT64_MAX >> s) || pa + ((n << s) - 1) < pa) {
+		st->bad_order = true; /* empty, or past the top: never handed out */
+		return 0;
+	}
+	last = pa + ((n << s) - 1);
+	if (last == UINT64_MAX)
+		st->max_end = UINT64_MAX;
+	else if (st->max_end != UINT64_MAX && last + 1 > st->max_end)
+		st->max_end = last + 1;
+	return 0;
+}
+
+/* ki_owners_split's pieces: contiguous, each one owner throughout. */
+struct pieces {
+	const struct ki_owners *o;
+	uint64_t pa;
+};
+
+__attribute__((unused)) static int check_piece(void *arg, uint64_t pa, uint64_t n,
+					       const char *owner)
+{
+	struct pieces *p = arg;
+	const char *first = ki_owner_of(p->o, pa), *last = ki_owner_of(p->o, pa + (n - 1) * 4096);
+
+	if (pa != p->pa || !n || first != owner || last != owner)
+		abort();
+	p->pa = pa + n * 4096;
+	return 0;
+}
+
+/* A sink that checks what a sub-format walk shows: objects and arrays
+ * closed as opened, keys and strings terminated. */
+struct nest {
+	int depth, arrays;
+	bool bad;
+	size_t bytes;        /* of every key and string (ASan reads them) */
+};
+
+__attribute__((unused)) static void nest_key(struct nest *n, const char *key)
+{
+	if (key)
+		n->bytes += strlen(key);
+}
+__attribute__((unused)) static void nest_open(void *arg, const char *key)
+{
+	nest_key(arg, key);
+	((struct nest *)arg)->depth++;
+}
+__attribute__((unused)) static void nest_close(void *arg)
+{
+	if (--((struct nest *)arg)->depth < 0)
+		((struct nest *)arg)->bad = true;
+}
+__attribute__((unused)) static void nest_array(void *arg, const char *key)
+{
+	nest_key(arg, key);
+	((struct nest *)arg)->arrays++;
+}
+__attribute__((unused)) static void nest_array_end(void *arg, uint64_t total, uint64_t shown)
+{
+	if (--((struct nest *)arg)->arrays < 0 || shown > total)
+		((struct nest *)arg)->bad = true;
+}
+__attribute__((unused)) static void nest_num(void *arg, const char *key, uint64_t v)
+{
+	(void)v;
+	nest_key(arg, key);
+}
+__attribute__((unused)) static void nest_str(void *arg, const char *key, const char *v)
+{
+	nest_key(arg, key);
+	nest_key(arg, v);
+}
+__attribute__((unused)) static void nest_claim(void *arg, uint64_t pa, uint64_t len,
+					       const char *label)
+{
+	(void)pa;
+	(void)len;
+	nest_key(arg, label);
+}
+__attribute__((unused)) static const struct ki_sub_sink nest_sink = {
+	.open = nest_open, .close = nest_close, .array = nest_array,
+	.array_end = nest_array_end, .num = nest_num, .hex = nest_num, .addr = nest_num,
+	.str = nest_str, .claim = nest_claim,
+};
 
 /* Everything list and verify do with a dump. */
 __attribute__((unused)) static void pipeline(const char *path, const struct ki_dump_options *dopts)
@@ -210,6 +317,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ki_owners own;
 	struct ki_dump *d;
 	struct ki_error *err;
+	bool truncated = false;
 
 	if (size < 2)
 		return 0;
@@ -220,13 +328,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ki_findings_init(&f);
 	err = ki_owners_build(d, NULL, &k, 4096, data[0] & 8, &f, &own);
 	if (!err) {
-		/* every owner interval is whole pages and not empty */
-		for (size_t i = 0; i < own.n; i++)
-			if (own.v[i].end <= own.v[i].start || ((own.v[i].start | own.v[i].end) & 4095))
+		struct pieces pc = { .o = &own, .pa = 0 };
+		uint64_t lo = UINT64_MAX, hi = 0;
+
+		truncated = own.truncated;
+
+		/* every owner interval is whole pages and not empty, and owned */
+		for (size_t i = 0; i < own.n; i++) {
+			if (own.v[i].end <= own.v[i].start || ((own.v[i].start | own.v[i].end) & 4095) ||
+			    !ki_owner_of(&own, own.v[i].start) || !ki_owner_of(&own, own.v[i].end - 4096))
 				abort();
+			lo = own.v[i].start < lo ? own.v[i].start : lo;
+			hi = own.v[i].end > hi ? own.v[i].end : hi;
+		}
+		/* the split of the owned span (and a page either side) agrees
+		 * with the owner of each piece's first and last page */
+		if (own.n) {
+			lo = lo ? lo - 4096 : 0;
+			hi = hi + 4096 ? hi + 4096 : hi;
+			pc.pa = lo;
+			if (ki_owners_split(&own, lo, (hi - lo) / 4096, 4096, check_piece, &pc) ||
+			    pc.pa != lo + (hi - lo) / 4096 * 4096)
+				abort();
+		}
 		ki_owners_deinit(&own);
 	}
 	ki_error_destroy(err);
+	if (!err && (data[0] & 16)) {
+		/* the fdt command's walk: a sink that checks the nesting; the
+		 * decoders find the same problems the second time */
+		struct ki_findings f2;
+		struct nest ns = { 0 };
+		struct ki_sub_ctx c = {
+			.d = d, .ps = 4096, .be = data[0] & 8, .sink = &nest_sink, .arg = &ns,
+		};
+
+		ki_findings_init(&f2);
+		c.f = &f2;
+		ki_sub_walk(&c, NULL, &k);
+		if (ns.depth || ns.arrays || ns.bad ||
+		    (!truncated && memcmp(f2.counts, f.counts, sizeof(f.counts))))
+			abort();
+		ki_findings_deinit(&f2);
+	}
 	ki_dump_destroy(d);
 	ki_findings_deinit(&f);
 #elif defined(FUZZ_MODE_MAP)
@@ -264,11 +408,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!err) {
 		struct ki_merge it;
-		uint64_t pa, n;
+		struct run_stats rs = { .psh = psh };
+		uint64_t pa, n, by_order = 0;
 		unsigned int order;
 
 		ki_map_count(m, &f);
-		ki_map_foreach_run(m, -1, count_run, &total);
+		ki_map_foreach_run(m, -1, stat_run, &rs);
+		total = rs.total;
+		/* each order alone: its count, and together the total */
+		for (unsigned int o = 0; o < KI_ORDERS; o++) {
+			struct run_stats ro = { .psh = psh };
+
+			if (!m->blocks[o] && o != sel)
+				continue;
+			ki_map_foreach_run(m, (int)o, stat_run, &ro);
+			if (ro.total != m->blocks[o] || ro.bad_order) {
+				fprintf(stderr, "order %u: runs %llu, count %llu\n", o,
+					(unsigned long long)ro.total, (unsigned long long)m->blocks[o]);
+				abort();
+			}
+			by_order += ro.total;
+		}
+		if (by_order != total || rs.bad_order || ki_map_max_end(m) != rs.max_end) {
+			fprintf(stderr, "by order %llu of %llu; max end 0x%llx, runs end at 0x%llx\n",
+				(unsigned long long)by_order, (unsigned long long)total,
+				(unsigned long long)ki_map_max_end(m), (unsigned long long)rs.max_end);
+			abort();
+		}
 		ki_merge_init(&it, m);
 		while (ki_merge_next(&it, &pa, &order, &n))
 			merged += n;
@@ -282,9 +448,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct ki_leaf_words lw;
 
 			ki_run_cursor_init(&c, m, 0, m->nleaves, -1);
-			while (ki_run_cursor_next_leaf(&c, &lw))
-				for (size_t wi = 0; wi < lw.nw; wi++)
+			while (ki_run_cursor_next_leaf(&c, &lw)) {
+				uint64_t w0 = 0, x = 0;
+				size_t nw = 0;
+
+				/* the random-access view of the same leaf (diff's) */
+				if (!ki_map_leaf_span(m, c.leaf, &w0, &nw) || w0 != lw.w0 ||
+				    nw != lw.nw)
+					abort();
+				for (size_t wi = 0; wi < lw.nw; wi++) {
 					words += (uint64_t)__builtin_popcountll(lw.words[wi]);
+					if (!ki_map_leaf_word(m, c.leaf, wi, &x) || x != lw.words[wi])
+						abort();
+				}
+			}
 			ki_run_cursor_deinit(&c);
 		}
 		/* three paths over the same leaves: the same number of blocks */
