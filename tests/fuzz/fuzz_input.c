@@ -142,6 +142,7 @@ struct nest {
 	int depth, arrays;
 	bool bad;
 	size_t bytes;        /* of every key and string (ASan reads them) */
+	const struct ki_owners *own; /* of the first walk (NULL: truncated) */
 };
 
 __attribute__((unused)) static void nest_key(struct nest *n, const char *key)
@@ -182,9 +183,12 @@ __attribute__((unused)) static void nest_str(void *arg, const char *key, const c
 __attribute__((unused)) static void nest_claim(void *arg, uint64_t pa, uint64_t len,
 					       const char *label)
 {
-	(void)pa;
-	(void)len;
-	nest_key(arg, label);
+	struct nest *n = arg;
+
+	nest_key(n, label);
+	/* whole pages: ki_sub_claim rounds them */
+	if (n->own && (!ki_owner_of(n->own, pa) || !ki_owner_of(n->own, pa + len - 4096)))
+		n->bad = true;
 }
 __attribute__((unused)) static const struct ki_sub_sink nest_sink = {
 	.open = nest_open, .close = nest_close, .array = nest_array,
@@ -351,14 +355,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    pc.pa != lo + (hi - lo) / 4096 * 4096)
 				abort();
 		}
-		ki_owners_deinit(&own);
 	}
-	ki_error_destroy(err);
 	if (!err && (data[0] & 16)) {
 		/* the fdt command's walk: a sink that checks the nesting; the
-		 * decoders find the same problems the second time */
+		 * decoders find the same problems the second time, and every
+		 * page they claim has an owner */
 		struct ki_findings f2;
-		struct nest ns = { 0 };
+		struct nest ns = { .own = truncated ? NULL : &own };
 		struct ki_sub_ctx c = {
 			.d = d, .ps = 4096, .be = data[0] & 8, .sink = &nest_sink, .arg = &ns,
 		};
@@ -371,6 +374,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		ki_findings_deinit(&f2);
 	}
+	if (!err)
+		ki_owners_deinit(&own);
+	ki_error_destroy(err);
 	ki_dump_destroy(d);
 	ki_findings_deinit(&f);
 #elif defined(FUZZ_MODE_MAP)
