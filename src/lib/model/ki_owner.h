@@ -24,8 +24,11 @@ struct ki_owner {
 };
 
 struct ki_owners {
-	struct ki_owner *v;    /* sorted by start */
+	struct ki_owner *v;    /* sorted by start, as claimed (they may overlap) */
 	size_t n, cap;
+	struct ki_owner *flat; /* the same made disjoint: the most specific claim
+				* of each piece (what lookups use; NULL: v) */
+	size_t nflat;
 	char **labels;
 	size_t nlabels, lcap;
 	bool truncated;        /* more claims than KI_OWNERS_MAX */

@@ -98,6 +98,100 @@ static int owner_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq; /* most specific first */
 }
 
+/* A min-heap of claim indices by seq (the most specific on top). */
+static void heap_push(size_t *h, size_t *n, const struct ki_owner *v, size_t x)
+{
+	size_t i = (*n)++;
+
+	while (i && v[h[(i - 1) / 2]].seq > v[x].seq) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = x;
+}
+
+static void heap_pop(size_t *h, size_t *n, const struct ki_owner *v)
+{
+	size_t x = h[--(*n)], i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && v[h[c + 1]].seq < v[h[c]].seq)
+			c++;
+		if (v[h[c]].seq >= v[x].seq)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = x;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The claims (sorted by start) made disjoint, in o->flat: each piece of
+ * memory keeps the most specific claim covering it (lowest seq), so a
+ * lookup needs the one entry at or below an address (o->v stays as
+ * claimed: verify reports the overlaps). Claims rarely overlap in a sound
+ * hand-over, but a damaged one can stack thousands: a lookup that looked
+ * back a fixed number of entries called owned pages unclaimed.
+ */
+static struct ki_error *flatten(struct ki_owners *o)
+{
+	size_t n = o->n, np = 0, nh = 0, nout = 0, j = 0;
+	uint64_t *pts = malloc(2 * n * sizeof(*pts));
+	size_t *heap = malloc(n * sizeof(*heap));
+	struct ki_owner *out = malloc(2 * n * sizeof(*out));
+
+	if (!pts || !heap || !out) {
+		free(pts);
+		free(heap);
+		free(out);
+		return &ki_enomem;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pts[np++] = o->v[i].start;
+		pts[np++] = o->v[i].end;
+	}
+	qsort(pts, np, sizeof(*pts), u64_cmp);
+	for (size_t k = 0; k + 1 < np; k++) {
+		uint64_t p = pts[k];
+		const struct ki_owner *top;
+
+		if (p == pts[k + 1])
+			continue;
+		while (j < n && o->v[j].start <= p)
+			heap_push(heap, &nh, o->v, j++);
+		while (nh && o->v[heap[0]].end <= p)
+			heap_pop(heap, &nh, o->v);
+		if (!nh)
+			continue;
+		top = &o->v[heap[0]];
+		if (nout && out[nout - 1].end == p && out[nout - 1].label == top->label &&
+		    out[nout - 1].seq == top->seq) {
+			out[nout - 1].end = pts[k + 1];
+			continue;
+		}
+		out[nout++] = (struct ki_owner){
+			.start = p, .end = pts[k + 1], .label = top->label, .seq = top->seq,
+		};
+	}
+	free(pts);
+	free(heap);
+	o->flat = out;
+	o->nflat = nout;
+	return NULL;
+}
+
 struct ki_error *ki_owners_build(struct ki_dump *d, const struct ki_debugfs *dbg,
 				 const struct ki_kho *k, uint64_t page_size, bool big_endian,
 				 struct ki_findings *f, struct ki_owners *ret)
@@ -110,12 +204,14 @@ struct ki_error *ki_owners_build(struct ki_dump *d, const struct ki_debugfs *dbg
 
 	memset(ret, 0, sizeof(*ret));
 	ki_sub_walk(&c, dbg, k);
+	if (!b.err && ret->n > 1) {
+		qsort(ret->v, ret->n, sizeof(*ret->v), owner_cmp);
+		b.err = flatten(ret);
+	}
 	if (b.err) {
 		ki_owners_deinit(ret);
 		return b.err;
 	}
-	if (ret->n > 1)
-		qsort(ret->v, ret->n, sizeof(*ret->v), owner_cmp);
 	return NULL;
 }
 
@@ -125,18 +221,19 @@ void ki_owners_deinit(struct ki_owners *o)
 		free(o->labels[i]);
 	free(o->labels);
 	free(o->v);
+	free(o->flat);
 	memset(o, 0, sizeof(*o));
 }
 
 /* Entries starting at or below pa: the index after the last of them. */
-static size_t owners_upto(const struct ki_owners *o, uint64_t pa)
+static size_t owners_upto(const struct ki_owner *v, size_t n, uint64_t pa)
 {
-	size_t lo = 0, hi = o->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (o->v[mid].start <= pa)
+		if (v[mid].start <= pa)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -144,18 +241,25 @@ static size_t owners_upto(const struct ki_owners *o, uint64_t pa)
 	return lo;
 }
 
-/* How many entries before owners_upto() an owner is looked for in
- * (entries rarely overlap: a blob inside a region at most). */
+/* The disjoint pieces ki_owners_build makes (one entry is enough), or a
+ * list made by hand where a few entries overlap: looked back that far. */
 enum { OWNER_BACK = 16 };
+
+static const struct ki_owner *lookup_list(const struct ki_owners *o, size_t *n)
+{
+	*n = o->flat ? o->nflat : o->n;
+	return o->flat ? o->flat : o->v;
+}
 
 const char *ki_owner_of(const struct ki_owners *o, uint64_t pa)
 {
-	size_t lo = owners_upto(o, pa);
-	const struct ki_owner *best = NULL;
+	size_t n;
+	const struct ki_owner *v = lookup_list(o, &n), *best = NULL;
+	size_t lo = owners_upto(v, n, pa);
 
 	/* the last entry starting at or below pa, then a few before it */
 	for (size_t i = lo, k = 0; i > 0 && k < OWNER_BACK; i--, k++) {
-		const struct ki_owner *w = &o->v[i - 1];
+		const struct ki_owner *w = &v[i - 1];
 
 		if (pa < w->end && (!best || w->seq < best->seq))
 			best = w;
@@ -167,12 +271,14 @@ const char *ki_owner_of(const struct ki_owners *o, uint64_t pa)
  * next entry's start, or the end of one it looks at for pa. */
 static uint64_t owner_next_change(const struct ki_owners *o, uint64_t pa)
 {
-	size_t lo = owners_upto(o, pa);
-	uint64_t next = lo < o->n ? o->v[lo].start : UINT64_MAX;
+	size_t n;
+	const struct ki_owner *v = lookup_list(o, &n);
+	size_t lo = owners_upto(v, n, pa);
+	uint64_t next = lo < n ? v[lo].start : UINT64_MAX;
 
 	for (size_t i = lo, k = 0; i > 0 && k < OWNER_BACK; i--, k++)
-		if (o->v[i - 1].end > pa && o->v[i - 1].end < next)
-			next = o->v[i - 1].end;
+		if (v[i - 1].end > pa && v[i - 1].end < next)
+			next = v[i - 1].end;
 	return next;
 }
 
