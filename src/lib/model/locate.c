@@ -98,12 +98,8 @@ typedef uint32_t ki_v8u32 __attribute__((vector_size(32)));
  * so that the check costs little next to reading the bytes; with AVX2 where
  * the CPU has it.
  */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-__attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-static uint64_t next_block(const unsigned char *p, uint64_t n, const unsigned char want[8])
+static inline __attribute__((always_inline))
+uint64_t next_block_body(const unsigned char *p, uint64_t n, const unsigned char want[8])
 {
 	ki_v8u32 w;
 
@@ -128,6 +124,45 @@ static uint64_t next_block(const unsigned char *p, uint64_t n, const unsigned ch
 			return b;
 	}
 	return n;
+}
+
+static uint64_t next_block_generic(const unsigned char *p, uint64_t n,
+				   const unsigned char want[8])
+{
+	return next_block_body(p, n, want);
+}
+
+/*
+ * The AVX2 copy is picked at run time the way map.c picks popcnt, not with
+ * target_clones: its ifunc resolver runs while the dynamic linker relocates
+ * the program, before a sanitizer's runtime is up, and crashed the
+ * ThreadSanitizer build at start.
+ */
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static uint64_t next_block_avx2(const unsigned char *p, uint64_t n,
+				const unsigned char want[8])
+{
+	return next_block_body(p, n, want);
+}
+#endif
+
+static uint64_t next_block(const unsigned char *p, uint64_t n, const unsigned char want[8])
+{
+#if defined(__x86_64__)
+	/* threads may ask at once (diff opens both dumps together) */
+	static int have = -1;
+	int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+
+	if (h < 0) {
+		__builtin_cpu_init();
+		h = __builtin_cpu_supports("avx2") ? 1 : 0;
+		__atomic_store_n(&have, h, __ATOMIC_RELAXED);
+	}
+	if (h)
+		return next_block_avx2(p, n, want);
+#endif
+	return next_block_generic(p, n, want);
 }
 
 /*
