@@ -232,28 +232,18 @@ static int write_failed(const struct emit *e)
 	return (e->json ? e->j.failed : e->ob->failed) ? -1 : 0;
 }
 
-struct emit_order {
-	struct emit *e;
-	unsigned int order;
-};
-
-static int emit_owned(void *arg, uint64_t pa, uint64_t n, const char *owner)
+static int emit_owned(void *arg, uint64_t pa, unsigned int order, uint64_t n, const char *owner)
 {
-	const struct emit_order *eo = arg;
-
-	emit_piece(eo->e, pa, eo->order, n, owner);
+	emit_piece(arg, pa, order, n, owner);
 	return 0;
 }
 
 static int emit_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 {
 	struct emit *e = arg;
-	struct emit_order eo = { e, order };
 
-	if (!e->owners)
-		emit_piece(e, pa, order, n, NULL);
-	else /* split the run where the owner changes */
-		ki_owners_split(e->owners, pa, n, e->page_size << order, emit_owned, &eo);
+	/* split the run where the owner changes */
+	ki_owners_split_run(e->owners, pa, order, n, e->page_size, emit_owned, e);
 	return write_failed(e);
 }
 

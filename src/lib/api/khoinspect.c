@@ -410,17 +410,16 @@ struct ranges_ctx {
 	void *arg;
 	const struct ki_owners *owners;
 	uint64_t page_size;
-	unsigned int order;
 	int stopped;                 /* fn's nonzero value */
 };
 
-static int range_piece(void *arg, uint64_t pa, uint64_t n, const char *owner)
+static int range_piece(void *arg, uint64_t pa, unsigned int order, uint64_t n, const char *owner)
 {
 	struct ranges_ctx *c = arg;
 	struct khoinspect_block_range r = {
 		.start = pa,
-		.end = pa + (n * c->page_size << c->order),
-		.order = c->order,
+		.end = pa + (n * c->page_size << order),
+		.order = order,
 		.blocks = n,
 		/* as list --owners says it */
 		.owner = c->owners ? owner ? owner : "unclaimed" : NULL,
@@ -434,11 +433,8 @@ static int range_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 {
 	struct ranges_ctx *c = arg;
 
-	c->order = order;
-	if (!c->owners)
-		return range_piece(c, pa, n, NULL);
 	/* split the run where the owner changes */
-	return ki_owners_split(c->owners, pa, n, c->page_size << order, range_piece, c);
+	return ki_owners_split_run(c->owners, pa, order, n, c->page_size, range_piece, c);
 }
 
 KHOINSPECT_EXPORT struct khoinspect_error *khoinspect_ranges(struct khoinspect_handover *h, int order,

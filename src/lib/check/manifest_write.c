@@ -180,26 +180,18 @@ static void snap_piece(struct snap_emit *se, uint64_t pa, unsigned int order,
 
 /* Ranges go out per order, then by address (the order diff merges in),
  * split where the owner changes. */
-struct snap_order {
-	struct snap_emit *se;
-	unsigned int order;
-};
-
-static int snap_owned(void *arg, uint64_t pa, uint64_t n, const char *owner)
+static int snap_owned(void *arg, uint64_t pa, unsigned int order, uint64_t n, const char *owner)
 {
-	const struct snap_order *so = arg;
-
-	snap_piece(so->se, pa, so->order, n, owner);
+	snap_piece(arg, pa, order, n, owner);
 	return 0;
 }
 
 static int snap_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 {
 	struct snap_emit *se = arg;
-	struct snap_order so = { se, order };
 
 	/* a range is cut where its owner changes */
-	return ki_owners_split(se->owners, pa, n, se->page_size << order, snap_owned, &so);
+	return ki_owners_split_run(se->owners, pa, order, n, se->page_size, snap_owned, se);
 }
 
 static void write_incomplete(struct ki_json *j, const struct ki_manifest_lacks *l)

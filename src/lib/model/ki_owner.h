@@ -56,6 +56,16 @@ const char *ki_owner_of(const struct ki_owners *o, uint64_t pa);
 typedef int (*ki_owner_piece_fn)(void *arg, uint64_t pa, uint64_t n, const char *owner);
 int ki_owners_split(const struct ki_owners *o, uint64_t pa, uint64_t n, uint64_t bsize,
 		    ki_owner_piece_fn fn, void *arg);
+/*
+ * A map run (n blocks of the given order from pa) cut the same way, each
+ * piece given with its order: the one adapter for whoever walks runs with
+ * owners (list --owners, snapshot, the API's ranges, the picture). With
+ * o NULL the run is one piece whose owner is NULL.
+ */
+typedef int (*ki_owned_run_fn)(void *arg, uint64_t pa, unsigned int order, uint64_t n,
+			       const char *owner);
+int ki_owners_split_run(const struct ki_owners *o, uint64_t pa, unsigned int order, uint64_t n,
+			uint64_t page_size, ki_owned_run_fn fn, void *arg);
 static inline const char *ki_owner_label(const struct ki_owners *o, const struct ki_owner *w)
 {
 	return o->labels[w->label];

@@ -310,3 +310,26 @@ int ki_owners_split(const struct ki_owners *o, uint64_t pa, uint64_t n, uint64_t
 	}
 	return fn(arg, pa + start * bsize, n - start, cur);
 }
+
+struct owned_run {
+	ki_owned_run_fn fn;
+	void *arg;
+	unsigned int order;
+};
+
+static int owned_piece(void *arg, uint64_t pa, uint64_t n, const char *owner)
+{
+	const struct owned_run *r = arg;
+
+	return r->fn(r->arg, pa, r->order, n, owner);
+}
+
+int ki_owners_split_run(const struct ki_owners *o, uint64_t pa, unsigned int order, uint64_t n,
+			uint64_t page_size, ki_owned_run_fn fn, void *arg)
+{
+	struct owned_run r = { fn, arg, order };
+
+	if (!o)
+		return fn(arg, pa, order, n, NULL);
+	return ki_owners_split(o, pa, n, page_size << order, owned_piece, &r);
+}

@@ -370,15 +370,13 @@ static unsigned int owner_class(struct ki_physmap *pm, const char *owner)
 struct piece_arg {
 	struct ki_physmap *pm;
 	const struct ki_physmap_input *in;
-	unsigned int order;
 };
 
-static int add_piece(void *arg, uint64_t pa, uint64_t n, const char *owner)
+static int add_piece(void *arg, uint64_t pa, unsigned int order, uint64_t n, const char *owner)
 {
 	struct piece_arg *p = arg;
 
-	ki_physmap_add(p->pm, owner_class(p->pm, owner), pa,
-		       run_last(p->in, pa, p->order, n));
+	ki_physmap_add(p->pm, owner_class(p->pm, owner), pa, run_last(p->in, pa, order, n));
 	return 0;
 }
 
@@ -389,14 +387,12 @@ static int add_runs(void *arg, const struct ki_run *runs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct ki_run *r = &runs[i];
 
-		if (p->pm->owners) {
-			p->order = r->order;
-			ki_owners_split(p->pm->owners, r->pa, r->n, p->in->page_size << r->order,
-					add_piece, p);
-		} else {
+		if (p->pm->owners)
+			ki_owners_split_run(p->pm->owners, r->pa, r->order, r->n, p->in->page_size,
+					    add_piece, p);
+		else
 			ki_physmap_add(p->pm, (unsigned int)p->pm->order_class[r->order], r->pa,
 				       run_last(p->in, r->pa, r->order, r->n));
-		}
 	}
 	return 0;
 }
@@ -432,7 +428,7 @@ struct ki_error *ki_physmap_build(const struct ki_physmap_input *in, struct ki_p
 	struct ki_merge it;
 	uint64_t pa, n;
 	unsigned int order;
-	struct piece_arg pa_arg = { ret, in, 0 };
+	struct piece_arg pa_arg = { ret, in };
 
 	err = ki_physmap_layout_create(psh, &lo);
 	if (err)
