@@ -652,8 +652,6 @@ int cmd_list(int argc, char **argv)
 
 		/* columns as wide as the largest address and count */
 		e.addr_w = (size_t)(64 - __builtin_clzll((max_end ? max_end : 1) | 1) + 3) / 4;
-		if (max_end == UINT64_MAX)
-			e.addr_w = 16;
 		for (unsigned int i = 0; i < KI_ORDERS; i++)
 			if (l.m->blocks[i] > most)
 				most = l.m->blocks[i];

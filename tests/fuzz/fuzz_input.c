@@ -91,8 +91,7 @@ __attribute__((unused)) static int count_run(void *arg, uint64_t pa, unsigned in
 	return 0;
 }
 
-/* The runs of one walk: their blocks, and where the highest ends (as
- * ki_map_max_end says it: UINT64_MAX when at the top of the space). */
+/* The runs of one walk: their blocks, and where the highest ends. */
 struct run_stats {
 	unsigned int psh;
 	uint64_t total, max_end;
@@ -103,18 +102,17 @@ __attribute__((unused)) static int stat_run(void *arg, uint64_t pa, unsigned int
 {
 	struct run_stats *st = arg;
 	unsigned int s = order + st->psh;
-	uint64_t last;
+	uint64_t end;
 
 	st->total += n;
-	if (!n || s >= 64 || n > (UINT64_MAX >> s) || pa + ((n << s) - 1) < pa) {
-		st->bad_order = true; /* empty, or past the top: never handed out */
+	/* empty, or not ending below 2^64: never handed out (the byte
+	 * length of a run whose end fits fits too) */
+	if (!n || s >= 64 || n > (UINT64_MAX >> s) || __builtin_add_overflow(pa, n << s, &end)) {
+		st->bad_order = true;
 		return 0;
 	}
-	last = pa + ((n << s) - 1);
-	if (last == UINT64_MAX)
-		st->max_end = UINT64_MAX;
-	else if (st->max_end != UINT64_MAX && last + 1 > st->max_end)
-		st->max_end = last + 1;
+	if (end > st->max_end)
+		st->max_end = end;
 	return 0;
 }
 

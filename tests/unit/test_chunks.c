@@ -66,6 +66,23 @@ static int collect(void *arg, uint64_t pa, unsigned int order, uint64_t n)
 	return 0;
 }
 
+static int count_run(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	(void)pa;
+	(void)order;
+	(void)n;
+	++*(uint64_t *)arg;
+	return 0;
+}
+
+static int count_blocks(void *arg, uint64_t pa, unsigned int order, uint64_t n)
+{
+	(void)pa;
+	(void)order;
+	*(uint64_t *)arg += n;
+	return 0;
+}
+
 /* Write img to a temp file (testutils.h) and decode the chunk list at head. */
 static struct ki_map *decode(uint64_t head, enum ki_v1_bitmap bm,
 			     struct ki_findings *f, struct ki_dump **dret)
@@ -259,6 +276,46 @@ Test(chunks, impossible_order)
 	cr_assert(has_finding(&f, "order-above-max", 0x1000));
 	cr_assert_eq(m->total_blocks, 0);
 	cr_assert_eq(m->nleaves, 0);
+	done(m, d, &f);
+}
+
+/*
+ * Order 47 with 4 KiB pages: blocks of 2^59 bytes, so 32 of them from 0
+ * fill the 64-bit space. Bits 0-30 end at 31 << 59, below 2^64: one run.
+ * Bit 31 would be the block [31 << 59, 2^64): its end does not fit in 64
+ * bits, so the bitmap is not listed (fuzzing found a run of all 32 whose
+ * byte length wrapped to 0).
+ */
+Test(chunks, block_ending_at_two_to_the_64)
+{
+	struct ki_findings f;
+	struct ki_dump *d;
+	struct ki_map *m;
+	uint64_t runs = 0, total = 0;
+
+	reset();
+	chunk(0x1000, 0, 47, 1);
+	entry(0x1000, 0, 0, 0x2000);
+	for (unsigned int b = 0; b < 31; b++)
+		setbit(0x2000, b);
+	m = decode(0x1000, KI_V1_BITMAP_AUTO, &f, &d);
+	cr_assert_eq(m->errors, 0);
+	cr_assert_eq(m->blocks[47], 31);
+	cr_assert_eq(ki_map_max_end(m), UINT64_C(31) << 59);
+	ki_map_foreach_run(m, -1, count_run, &runs);
+	ki_map_foreach_run(m, 47, count_blocks, &total);
+	cr_assert_eq(runs, 1);
+	cr_assert_eq(total, 31);
+	done(m, d, &f);
+
+	setbit(0x2000, 31);
+	m = decode(0x1000, KI_V1_BITMAP_AUTO, &f, &d);
+	cr_assert(has_finding(&f, "block-address-overflow", 0x2000));
+	cr_assert_eq(m->total_blocks, 0);
+	cr_assert_eq(ki_map_max_end(m), 0);
+	runs = 0;
+	ki_map_foreach_run(m, -1, count_run, &runs);
+	cr_assert_eq(runs, 0);
 	done(m, d, &f);
 }
 

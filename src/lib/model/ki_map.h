@@ -146,7 +146,7 @@ bool ki_map_holds_fdt_page(const struct ki_map *m, const struct ki_kho *k);
 /* Read every leaf, count blocks per order; bad leaves become findings. */
 void ki_map_count(struct ki_map *m, struct ki_findings *f);
 /* The end of the highest preserved block (after ki_map_count), 0 when
- * none; UINT64_MAX when it is the top of the address space. */
+ * none (every listed block ends below 2^64). */
 uint64_t ki_map_max_end(const struct ki_map *m);
 
 /*

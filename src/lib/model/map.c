@@ -16,7 +16,12 @@ static size_t leaf_bytes(const struct ki_leaf *l)
 	return (size_t)l->nbits / 8;
 }
 
-/* Address of the block for bit i; false when it would not fit in 64 bits. */
+/*
+ * Address of the block for bit i; false when the block would not end below
+ * 2^64: every range is [start, end) in 64 bits, so a block whose last byte
+ * is the top one (end 2^64) is as unlisted as one past it (no physical
+ * address is that high), and no run of them can wrap to end 0.
+ */
 static bool leaf_block(const struct ki_leaf *l, unsigned int psh, uint64_t i,
 		       uint64_t *pa_ret)
 {
@@ -31,8 +36,8 @@ static bool leaf_block(const struct ki_leaf *l, unsigned int psh, uint64_t i,
 	off = n << s;
 	if (__builtin_add_overflow(l->phys_base, off, pa_ret))
 		return false;
-	/* The block's last byte must fit too. */
-	if (*pa_ret + ((UINT64_C(1) << s) - 1) < *pa_ret)
+	/* Its end too. */
+	if (*pa_ret + (UINT64_C(1) << s) <= *pa_ret)
 		return false;
 	return true;
 }
@@ -197,7 +202,7 @@ void ki_map_count(struct ki_map *m, struct ki_findings *f)
 			ki_findings_add(f, KI_SEV_ERROR, "block-address-overflow", true,
 					l->bitmap_pa,
 					"bitmap at 0x%" PRIx64 " (order %u, first block 0x%" PRIx64
-					"): bit %" PRIu64 " would describe a block beyond the 64-bit address space; bitmap not listed",
+					"): bit %" PRIu64 " would describe a block that does not end below 2^64; bitmap not listed",
 					l->bitmap_pa, l->order, l->phys_base, last);
 			l->invalid = true;
 			m->errors++;
@@ -222,9 +227,7 @@ uint64_t ki_map_max_end(const struct ki_map *m)
 
 		if (l->invalid || l->unreadable || !l->nset || !leaf_block(l, m->page_shift, l->last, &pa))
 			continue;
-		/* leaf_block: the block's last byte fits */
-		if (pa + ((UINT64_C(1) << s) - 1) == UINT64_MAX)
-			return UINT64_MAX;
+		/* leaf_block: the block's end fits */
 		if (pa + (UINT64_C(1) << s) > max)
 			max = pa + (UINT64_C(1) << s);
 	}
