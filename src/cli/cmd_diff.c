@@ -524,11 +524,7 @@ int cmd_diff(int argc, char **argv)
 		{ "no-hash", no_argument, NULL, O_NO_HASH },
 		{ "present-only", no_argument, NULL, O_PRESENT_ONLY },
 		{ "svg", required_argument, NULL, O_SVG },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ki_input_opts tmpl = { 0 };
@@ -550,13 +546,15 @@ int cmd_diff(int argc, char **argv)
 	o.ob = &text_buf;
 	ki_obuf_init(o.ob, stdout);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, KI_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
 		r = ki_input_option("diff", opt, optarg, &tmpl);
 		if (r < 0)
 			goto usage;
+		if (r == 0)
+			r = ki_global_option("diff", opt, optarg);
+		if (r < 0)
+			goto usage;
 		if (r > 0)
-			continue;
-		if (ki_output_option(opt))
 			continue;
 		switch (opt) {
 		case O_STAT:

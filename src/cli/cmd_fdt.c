@@ -600,11 +600,7 @@ int cmd_fdt(int argc, char **argv)
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
 		{ "raw", no_argument, NULL, O_RAW },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ki_input_opts o = { 0 };
@@ -614,11 +610,15 @@ int cmd_fdt(int argc, char **argv)
 	int opt, r, ret = KI_EXIT_OK;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, KI_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
 		r = ki_input_option("fdt", opt, optarg, &o);
 		if (r < 0)
 			goto usage;
-		if (r > 0 || ki_output_option(opt))
+		if (r == 0)
+			r = ki_global_option("fdt", opt, optarg);
+		if (r < 0)
+			goto usage;
+		if (r > 0)
 			continue;
 		switch (opt) {
 		case O_RAW:
@@ -633,12 +633,9 @@ int cmd_fdt(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind != argc - 1) {
-		ki_usage_error("fdt", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
-			       argc - optind);
+	o.input = ki_one_input("fdt", argc, argv);
+	if (!o.input)
 		goto usage;
-	}
-	o.input = argv[optind];
 	err = ki_input_open(&o, &in);
 	if (err && err->code == KI_ERR_UNSUPPORTED && in.k) {
 		/* an unknown map format: the FDT itself can still be shown */

@@ -41,26 +41,6 @@ const char ki_input_help[] =
 	"      --v1-bitmap SIZE kho-v1 bitmap size: 512 (Linux 6.16) or page (later);\n"
 	"                       default: decided from the data\n";
 
-bool ki_output_option(int opt)
-{
-	switch (opt) {
-	case 'j':
-		ki_global.json = true;
-		return true;
-	case 'p':
-		ki_global.json = ki_global.pretty = true;
-		return true;
-	case 'q':
-		ki_global.quiet = true;
-		return true;
-	case 'v':
-		ki_global.verbose++;
-		return true;
-	default:
-		return false;
-	}
-}
-
 int ki_input_option(const char *cmd, int opt, const char *arg,
 		    struct ki_input_opts *o)
 {

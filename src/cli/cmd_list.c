@@ -549,11 +549,7 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 		{ "blocks", no_argument, NULL, O_BLOCKS },
 		{ "summary", no_argument, NULL, O_SUMMARY },
 		{ "owners", no_argument, NULL, O_OWNERS },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -561,13 +557,15 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 
 	o->order = -1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, KI_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
 		r = ki_input_option("list", opt, optarg, &o->in);
 		if (r < 0)
 			return -1;
+		if (r == 0)
+			r = ki_global_option("list", opt, optarg);
+		if (r < 0)
+			return -1;
 		if (r > 0)
-			continue;
-		if (ki_output_option(opt))
 			continue;
 		switch (opt) {
 		case O_ORDER:
@@ -595,16 +593,13 @@ static int parse_args(int argc, char **argv, struct list_opts *o)
 			return -1;
 		}
 	}
-	if (optind != argc - 1) {
-		ki_usage_error("list", optind >= argc ? "no INPUT given" :
-			       "only one INPUT, got %d", argc - optind);
+	o->in.input = ki_one_input("list", argc, argv);
+	if (!o->in.input)
 		return -1;
-	}
 	if (o->blocks && o->summary) {
 		ki_usage_error("list", "--blocks and --summary do not go together");
 		return -1;
 	}
-	o->in.input = argv[optind];
 	return 0;
 }
 

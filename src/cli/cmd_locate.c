@@ -55,11 +55,7 @@ int cmd_locate(int argc, char **argv)
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "base", required_argument, NULL, O_BASE },
 		{ "page-size", required_argument, NULL, O_PAGE_SIZE },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ki_dump_options dopts = { 0 };
@@ -69,11 +65,15 @@ int cmd_locate(int argc, char **argv)
 	struct ki_scan *s = NULL;
 	struct ki_error *err;
 	uint64_t v;
-	int opt, ret = KI_EXIT_OK;
+	const char *input;
+	int opt, r, ret = KI_EXIT_OK;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
-		if (ki_output_option(opt))
+	while ((opt = getopt_long(argc, argv, KI_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
+		r = ki_global_option("locate", opt, optarg);
+		if (r < 0)
+			return KI_EXIT_TROUBLE;
+		if (r > 0)
 			continue;
 		switch (opt) {
 		case O_FORMAT:
@@ -106,28 +106,26 @@ int cmd_locate(int argc, char **argv)
 			return KI_EXIT_TROUBLE;
 		}
 	}
-	if (optind != argc - 1) {
-		ki_usage_error("locate", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
-			       argc - optind);
+	input = ki_one_input("locate", argc, argv);
+	if (!input)
 		return KI_EXIT_TROUBLE;
-	}
-	if (!strcmp(argv[optind], "live")) {
+	if (!strcmp(input, "live")) {
 		/* the running kernel's memory: what is missing, said plainly */
 		err = ki_live_mem_check();
 		if (!err)
 			err = ki_dump_open(ki_live_mem(), &dopts, &d);
 	} else {
-		err = ki_dump_open(argv[optind], &dopts, &d);
+		err = ki_dump_open(input, &dopts, &d);
 	}
 	if (err)
-		return ki_fail(err, argv[optind]);
+		return ki_fail(err, input);
 	prog.on = !ki_global.quiet && isatty(2);
 	lo.progress = ki_progress_show;
 	lo.progress_arg = &prog;
 	err = ki_locate_scan(d, &lo, &s);
 	ki_progress_end(&prog);
 	if (err) {
-		ret = ki_fail(ki_error_set_path(err, d->path), argv[optind]);
+		ret = ki_fail(ki_error_set_path(err, d->path), input);
 		goto out;
 	}
 	if (ki_global.json) {

@@ -439,29 +439,25 @@ static int parse_args(int argc, char **argv, struct ki_input_opts *in)
 {
 	static const struct option opts[] = {
 		KI_INPUT_LONGOPTS,
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, r;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, KI_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
 		r = ki_input_option("lookup", opt, optarg, in);
+		if (r == 0)
+			r = ki_global_option("lookup", opt, optarg);
 		if (r < 0)
 			return -1;
-		if (r > 0 || ki_output_option(opt))
+		if (r > 0)
 			continue;
 		if (opt == 'h') {
 			cmd_lookup_usage();
 			return 1;
 		}
-		if (optopt > 0 && optopt < 256)
-			ki_usage_error("lookup", "unknown option -%c or missing argument", optopt);
-		else
-			ki_usage_error("lookup", "unknown option or missing argument: %s",
-				       argv[optind - 1]);
+		ki_option_error("lookup", opt, argv);
 		return -1;
 	}
 	if (argc - optind < 2) {

@@ -262,14 +262,16 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 		{ "by", required_argument, NULL, O_BY },
 		{ "svg", required_argument, NULL, O_SVG },
 		{ "rows", required_argument, NULL, O_ROWS },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, r;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, KI_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
 		r = ki_input_option("map", opt, optarg, &o->in);
+		if (r == 0)
+			r = ki_global_option("map", opt, optarg);
 		if (r < 0)
 			return -1;
 		if (r > 0)
@@ -295,25 +297,18 @@ static int parse_args(int argc, char **argv, struct map_opts *o)
 			cmd_map_usage();
 			return 1;
 		default:
-			if (optopt > 0 && optopt < 256)
-				ki_usage_error("map", "unknown option -%c or missing argument", optopt);
-			else
-				ki_usage_error("map", "unknown option or missing argument: %s",
-					       argv[optind - 1]);
+			ki_option_error("map", opt, argv);
 			return -1;
 		}
 	}
-	if (optind != argc - 1) {
-		ki_usage_error("map", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
-			       argc - optind);
+	o->in.input = ki_one_input("map", argc, argv);
+	if (!o->in.input)
 		return -1;
-	}
 	if (ki_global.json) {
 		/* stdout under -j is one JSON document: this one says why */
 		ki_usage_error("map", "no JSON output: map draws a picture (the same facts as JSON: list -j, lookup -j)");
 		return -1;
 	}
-	o->in.input = argv[optind];
 	return 0;
 }
 

@@ -113,11 +113,7 @@ int cmd_snapshot(int argc, char **argv)
 		KI_INPUT_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-hash", no_argument, NULL, O_NO_HASH },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ki_input_opts o = { 0 };
@@ -135,8 +131,14 @@ int cmd_snapshot(int argc, char **argv)
 
 	wo.hash = true;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:jpqvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, KI_GLOBAL_SHORTOPTS "o:", opts, NULL)) != -1) {
 		r = ki_input_option("snapshot", opt, optarg, &o);
+		if (r < 0)
+			goto usage;
+		/* -j changes nothing: a manifest is always JSON (and -j
+		 * anywhere makes errors JSON, main.c) */
+		if (r == 0)
+			r = ki_global_option("snapshot", opt, optarg);
 		if (r < 0)
 			goto usage;
 		if (r > 0)
@@ -148,15 +150,6 @@ int cmd_snapshot(int argc, char **argv)
 		case O_NO_HASH:
 			wo.hash = false;
 			break;
-		case 'p':
-			ki_global.pretty = true;
-			break;
-		case 'j':
-			break; /* a manifest is always JSON */
-		case 'q':
-		case 'v':
-			ki_output_option(opt);
-			break;
 		case 'h':
 			cmd_snapshot_usage();
 			free(o.scratch);
@@ -166,12 +159,9 @@ int cmd_snapshot(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind != argc - 1) {
-		ki_usage_error("snapshot", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
-			       argc - optind);
+	o.input = ki_one_input("snapshot", argc, argv);
+	if (!o.input)
 		goto usage;
-	}
-	o.input = argv[optind];
 	if (out_path && !strcmp(out_path, "-"))
 		out_path = NULL;
 	/* errors go to stderr only when stdout is the manifest; with -o FILE,

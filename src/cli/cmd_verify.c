@@ -184,11 +184,7 @@ int cmd_verify(int argc, char **argv)
 		{ "numa", required_argument, NULL, O_NUMA },
 		{ "present-only", no_argument, NULL, O_PRESENT_ONLY },
 		{ "fdt-only", no_argument, NULL, O_FDT_ONLY },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ki_input_opts o = { 0 };
@@ -206,13 +202,15 @@ int cmd_verify(int argc, char **argv)
 	int opt, r, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jpqvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, KI_GLOBAL_SHORTOPTS, opts, NULL)) != -1) {
 		r = ki_input_option("verify", opt, optarg, &o);
 		if (r < 0)
 			goto usage;
+		if (r == 0)
+			r = ki_global_option("verify", opt, optarg);
+		if (r < 0)
+			goto usage;
 		if (r > 0)
-			continue;
-		if (ki_output_option(opt))
 			continue;
 		switch (opt) {
 		case O_AGAINST:
@@ -243,12 +241,9 @@ int cmd_verify(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind != argc - 1) {
-		ki_usage_error("verify", optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
-			       argc - optind);
+	o.input = ki_one_input("verify", argc, argv);
+	if (!o.input)
 		goto usage;
-	}
-	o.input = argv[optind];
 	if (against) {
 		free(numa);
 		return verify_against(&o, against, present_only);

@@ -161,3 +161,40 @@ void ki_option_error(const char *cmd, int opt, char *const *argv)
 	else
 		ki_usage_error(cmd, "unknown option `-%c`", optopt);
 }
+
+int ki_global_option(const char *cmd, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'j':
+		ki_global.json = true;
+		return 1;
+	case 'p':
+		ki_global.json = ki_global.pretty = true;
+		return 1;
+	case 'q':
+		ki_global.quiet = true;
+		return 1;
+	case 'v':
+		ki_global.verbose++;
+		return 1;
+	case KI_OPT_COLOR:
+		if (strcmp(arg, "auto") && strcmp(arg, "never") && strcmp(arg, "always")) {
+			ki_usage_error(cmd, "--color takes auto, never or always, not \"%s\"", arg);
+			return -1;
+		}
+		ki_global.color = !strcmp(arg, "always") ? KI_COLOR_ALWAYS :
+				  !strcmp(arg, "never") ? KI_COLOR_NEVER : KI_COLOR_AUTO;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *ki_one_input(const char *cmd, int argc, char *const *argv)
+{
+	if (optind == argc - 1)
+		return argv[optind];
+	ki_usage_error(cmd, optind >= argc ? "no INPUT given" : "only one INPUT, got %d",
+		       argc - optind);
+	return NULL;
+}

@@ -100,4 +100,25 @@ void ki_usage_error(const char *cmd, const char *fmt, ...)
  * `--x`", as ki_usage_error (cmd NULL: the global options). */
 void ki_option_error(const char *cmd, int opt, char *const *argv);
 
+/*
+ * The global options, taken before the command name or after it: every
+ * command splices these into its getopt table (its own rows first) and
+ * its short options after KI_GLOBAL_SHORTOPTS; -h is each one's help.
+ */
+enum { KI_OPT_COLOR = 299 };
+#define KI_GLOBAL_SHORTOPTS ":jpqvh"
+#define KI_GLOBAL_LONGOPTS \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "pretty", no_argument, NULL, 'p' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "color", required_argument, NULL, KI_OPT_COLOR }, \
+	{ "help", no_argument, NULL, 'h' }
+/* 1 if opt was one of them but -h (handled: ki_global set), 0 if not, -1
+ * after a usage error (cmd NULL: before the command). */
+int ki_global_option(const char *cmd, int opt, const char *arg);
+/* The one INPUT after a command's options (argv[optind]), or NULL after
+ * the usage error "no INPUT given" / "only one INPUT, got N". */
+const char *ki_one_input(const char *cmd, int argc, char *const *argv);
+
 #endif

@@ -60,9 +60,6 @@ struct ki_progress {
 void ki_progress_show(void *arg, uint64_t done, uint64_t total);
 void ki_progress_end(struct ki_progress *p);
 
-/* -j, -p, -q, -v (global options) after the command name: true if opt was one. */
-bool ki_output_option(int opt);
-
 /* 1 if opt was an input option (handled), 0 if not, -1 after a usage error. */
 int ki_input_option(const char *cmd, int opt, const char *arg,
 		    struct ki_input_opts *o);

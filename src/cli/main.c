@@ -121,48 +121,26 @@ static void prescan_json(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "color", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
+		KI_GLOBAL_LONGOPTS,
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct ki_command *c;
-	int opt, ret;
+	int opt, r, ret;
 
 	/* Block-buffered output: listings can be millions of lines. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	prescan_json(argc, argv);
-	/* '+': stop at the command name; the commands take -j -p -q -v too.
+	/* '+': stop at the command name; the commands take the global options too.
 	 * ':': a missing argument is told from an unknown option. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:jpqvhV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+" KI_GLOBAL_SHORTOPTS "V", opts, NULL)) != -1) {
+		r = ki_global_option(NULL, opt, optarg);
+		if (r < 0)
+			return KI_EXIT_TROUBLE;
+		if (r > 0)
+			continue;
 		switch (opt) {
-		case 'j':
-			ki_global.json = true;
-			break;
-		case 'p':
-			ki_global.json = ki_global.pretty = true;
-			break;
-		case 'q':
-			ki_global.quiet = true;
-			break;
-		case 'v':
-			ki_global.verbose++;
-			break;
-		case 'C':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "never") &&
-			    strcmp(optarg, "always")) {
-				ki_usage_error(NULL, "--color takes auto, never or always, not \"%s\"",
-						   optarg);
-				return KI_EXIT_TROUBLE;
-			}
-			ki_global.color = !strcmp(optarg, "always") ? KI_COLOR_ALWAYS :
-					  !strcmp(optarg, "never") ? KI_COLOR_NEVER : KI_COLOR_AUTO;
-			break;
 		case 'h':
 			main_usage(stdout);
 			return KI_EXIT_OK;

@@ -36,6 +36,36 @@ expect_rc "snapshot -q after the command: the exit status of -q before it" "$rc0
 expect_same "snapshot -q after the command: the same manifest" "$C/m0.json" "$C/m.json"
 ki diff "$C/m.json" "$C/v3.elf" -j
 expect_json "diff: -j after the command: JSON"
+# Every command (read from khoinspect --help, so a new one needs a row
+# here), every global option after the command: the same exit status and
+# stdout as before it (map takes no -j: the same usage error either way).
+ki --help
+sed -n '/^Commands:/,/^$/s/^  \([a-z]\{1,\}\) .*/\1/p' "$T/out" | grep -vx help >"$C/commands"
+if [ "$(wc -l <"$C/commands")" -ge 8 ]; then ok "commands read from --help"; else bad "commands read from --help" "$(tr '\n' ' ' <"$C/commands")"; fi
+while read -r cmd; do
+	case $cmd in
+	list | verify | snapshot | fdt | locate | map) args="$C/v3.elf" ;;
+	lookup) args="$C/v3.elf 0x1000 0x100608000" ;;
+	diff) args="$C/v3.elf $C/v3.elf" ;;
+	*) bad "global options after $cmd" "no row for the command \"$cmd\" in t_cmdline.sh"; continue ;;
+	esac
+	for g in -j -p -q -v --json --quiet --verbose --color=never --color=always; do
+		ki $g $cmd $args
+		rc0=$RC
+		cp "$T/out" "$C/before"
+		ki $cmd $args $g
+		expect_rc "$cmd $g after the command: the exit status of $g before it" "$rc0"
+		expect_same "$cmd $g after the command: stdout as before it" "$C/before" "$T/out"
+		ki $cmd $g $args
+		expect_same "$cmd $g between the command and INPUT: stdout as before it" "$C/before" "$T/out"
+	done
+	ki $cmd --color=pink $args
+	expect_rc "$cmd --color=pink: exits 2" 2
+	expect_grep "$cmd --color=pink: says what --color takes" "$T/err" "^khoinspect: $cmd: --color takes auto, never or always"
+	ki $cmd -x $args
+	expect_grep "$cmd -x: unknown option" "$T/err" "^khoinspect: $cmd: unknown option \`-x\`$"
+done <"$C/commands"
+
 # a file named like an option, after --
 cp "$C/v3.elf" "$C/-j"
 (cd "$C" && "$KI" list --summary -- -j >"$T/out" 2>"$T/err")
@@ -44,7 +74,7 @@ expect_rc "list -- -j: a file named -j" 0
 expect_grep "list -- -j: text, not JSON" "$T/out" '^compatible:'
 
 # Every option that takes a value, as the last word: "needs an argument"
-for cmd in list verify snapshot diff fdt locate; do
+while read -r cmd; do
 	ki "$cmd" --help
 	grep -oE '^ +(-[a-z], )?--[a-z0-9-]+[ =][A-Z]' "$T/out" | grep -oE -- '--[a-z0-9-]+' | sort -u >"$C/valued"
 	[ -s "$C/valued" ] || { bad "$cmd --help: options with values found" "none"; continue; }
@@ -56,7 +86,7 @@ for cmd in list verify snapshot diff fdt locate; do
 		expect_jq "$cmd -j $opt (no value): one JSON usage error" \
 			".errors | length == 1 and .[0].code == \"usage\" and .[0].command == \"$cmd\" and (.[0].message | test(\"needs an argument\"))"
 	done <"$C/valued"
-done
+done <"$C/commands"
 ki snapshot "$C/v3.elf" -o
 expect_grep "snapshot -o (no value): needs an argument" "$T/err" '`-o` needs an argument'
 ki --color
