@@ -342,6 +342,34 @@ static struct ki_error *read_object(struct ki_manifest *m, member_fn fn, void *a
 	}
 }
 
+/* Iterate an array: fn reads each element (the array may be empty). */
+typedef struct ki_error *(*element_fn)(struct ki_manifest *m, void *arg);
+
+static struct ki_error *read_array(struct ki_manifest *m, const char *what, element_fn fn,
+				   void *arg)
+{
+	struct ki_error *err = expect(m, '[');
+	int c;
+
+	if (err)
+		return err;
+	if (skip_ws(m) == ']') {
+		nextc(m);
+		return NULL;
+	}
+	for (;;) {
+		err = fn(m, arg);
+		if (err)
+			return err;
+		c = skip_ws(m);
+		nextc(m);
+		if (c == ']')
+			return NULL;
+		if (c != ',')
+			return bad(m, what);
+	}
+}
+
 static struct ki_error *kho_member(struct ki_manifest *m, const char *key, void *arg)
 {
 	(void)arg;
@@ -383,34 +411,19 @@ static struct ki_error *blob_member(struct ki_manifest *m, const char *key, void
 	return skip_value(m, 1);
 }
 
-static struct ki_error *read_blobs(struct ki_manifest *m)
+/* One blob; those past KI_MANIFEST_MAX_BLOBS are read and dropped. */
+static struct ki_error *blob_element(struct ki_manifest *m, void *arg)
 {
-	struct ki_error *err = expect(m, '[');
-	int c;
+	struct ki_mblob tmp;
+	struct ki_mblob *b = m->nblobs < KI_MANIFEST_MAX_BLOBS ? &m->blobs[m->nblobs] : &tmp;
+	struct ki_error *err;
 
-	if (err)
-		return err;
-	if (skip_ws(m) == ']') {
-		nextc(m);
-		return NULL;
-	}
-	for (;;) {
-		struct ki_mblob tmp;
-		struct ki_mblob *b = m->nblobs < KI_MANIFEST_MAX_BLOBS ? &m->blobs[m->nblobs] : &tmp;
-
-		memset(b, 0, sizeof(*b));
-		err = read_object(m, blob_member, b);
-		if (err)
-			return err;
-		if (b != &tmp)
-			m->nblobs++;
-		c = skip_ws(m);
-		nextc(m);
-		if (c == ']')
-			return NULL;
-		if (c != ',')
-			return bad(m, "expected ',' or ']'");
-	}
+	(void)arg;
+	memset(b, 0, sizeof(*b));
+	err = read_object(m, blob_member, b);
+	if (!err && b != &tmp)
+		m->nblobs++;
+	return err;
 }
 
 static struct ki_error *scratch_member(struct ki_manifest *m, const char *key, void *arg)
@@ -425,32 +438,15 @@ static struct ki_error *scratch_member(struct ki_manifest *m, const char *key, v
 	return skip_value(m, 1);
 }
 
-static struct ki_error *read_scratch(struct ki_manifest *m)
+static struct ki_error *scratch_element(struct ki_manifest *m, void *arg)
 {
-	struct ki_error *err = expect(m, '[');
-	int c;
+	struct ki_mscratch tmp = { 0 };
+	struct ki_error *err = read_object(m, scratch_member, &tmp);
 
-	if (err)
-		return err;
-	if (skip_ws(m) == ']') {
-		nextc(m);
-		return NULL;
-	}
-	for (;;) {
-		struct ki_mscratch tmp = { 0 };
-
-		err = read_object(m, scratch_member, &tmp);
-		if (err)
-			return err;
-		if (m->nscratch < KI_MANIFEST_MAX_BLOBS)
-			m->scratch[m->nscratch++] = tmp;
-		c = skip_ws(m);
-		nextc(m);
-		if (c == ']')
-			return NULL;
-		if (c != ',')
-			return bad(m, "expected ',' or ']'");
-	}
+	(void)arg;
+	if (!err && m->nscratch < KI_MANIFEST_MAX_BLOBS)
+		m->scratch[m->nscratch++] = tmp;
+	return err;
 }
 
 bool ki_manifest_sniff(const char *path)
@@ -517,9 +513,9 @@ struct ki_error *ki_manifest_open(const char *path, struct ki_manifest **ret)
 				err = skip_value(m, 1);
 			}
 		} else if (!strcmp(key, "subnodes")) {
-			err = read_blobs(m);
+			err = read_array(m, "expected ',' or ']'", blob_element, NULL);
 		} else if (!strcmp(key, "scratch")) {
-			err = read_scratch(m);
+			err = read_array(m, "expected ',' or ']'", scratch_element, NULL);
 		} else if (!strcmp(key, "ranges")) {
 			if (!seen_version) {
 				err = bad(m, "\"khoinspect_manifest\" must come before \"ranges\"");
@@ -953,40 +949,33 @@ static struct ki_error *group_next(struct ki_manifest *m, struct ki_mrange *r, b
 	return NULL;
 }
 
+/* One reason a manifest is incomplete. */
+static struct ki_error *reason_element(struct ki_manifest *m, void *arg)
+{
+	char why[256];
+	struct ki_error *err = read_string(m, why, sizeof(why));
+
+	(void)arg;
+	if (err)
+		return err;
+	/* gaps the ranges show one by one, or something they cannot */
+	if (strncmp(why, "not-in-dump:", 12) && strncmp(why, "partly-read:", 12))
+		m->incomplete_hidden = true;
+	if (strlen(m->why) + strlen(why) + 3 < sizeof(m->why)) {
+		if (m->why[0])
+			strcat(m->why, "; ");
+		strcat(m->why, why);
+	}
+	return NULL;
+}
+
 /* "incomplete" (version 3): null, or the reasons as strings. */
 static struct ki_error *read_incomplete(struct ki_manifest *m)
 {
-	char why[256];
-	struct ki_error *err;
-	int c = skip_ws(m);
-
-	if (c != '[')
+	if (skip_ws(m) != '[')
 		return skip_value(m, 1); /* null: complete */
-	nextc(m);
 	m->incomplete = true;
-	if (skip_ws(m) == ']') {
-		nextc(m);
-		return NULL;
-	}
-	for (;;) {
-		err = read_string(m, why, sizeof(why));
-		if (err)
-			return err;
-		/* gaps the ranges show one by one, or something they cannot */
-		if (strncmp(why, "not-in-dump:", 12) && strncmp(why, "partly-read:", 12))
-			m->incomplete_hidden = true;
-		if (strlen(m->why) + strlen(why) + 3 < sizeof(m->why)) {
-			if (m->why[0])
-				strcat(m->why, "; ");
-			strcat(m->why, why);
-		}
-		c = skip_ws(m);
-		nextc(m);
-		if (c == ']')
-			return NULL;
-		if (c != ',')
-			return bad(m, "expected ',' or ']' in \"incomplete\"");
-	}
+	return read_array(m, "expected ',' or ']' in \"incomplete\"", reason_element, NULL);
 }
 
 /*
