@@ -5,7 +5,7 @@
 # given as arguments are added (make bench: time python3-drgn). With
 # KHOINSPECT_DEPS_NO_INSTALL set, missing packages are an error, not installed.
 set -e
-PKGS="$* gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libxxhash-dev xxhash libcriterion-dev jq groff-base xz-utils device-tree-compiler bash-completion zsh librsvg2-bin libxml2-utils python3 python3-jsonschema python3-dev"
+PKGS="$* gcc make pkg-config libfdt-dev libelf-dev libkdumpfile-dev libxxhash-dev xxhash libcriterion-dev jq groff-base xz-utils device-tree-compiler bash-completion zsh librsvg2-bin libxml2-utils python3 python3-jsonschema python3-dev python3-drgn"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" ||
