@@ -25,7 +25,7 @@ if [ -e "$lic_root/.git" ] && git -C "$lic_root" ls-files >"$T/lic.files" 2>/dev
 	(cd "$lic_root" && find . -path ./build -prune -o -path './build-*' -prune -o -type f -print |
 		sed 's|^\./||') >"$T/lic.files"
 fi
-grep -E '(\.(c|h|sh|py|1)$|^Makefile$|^\.ci/run$|^debian/rules$|^debian/tests/golden$)' "$T/lic.files" | LC_ALL=C sort >"$T/lic.src"
+grep -E '(\.(c|h|sh|py|1)$|^Makefile$|^\.ci/run$|^debian/rules$|^debian/tests/(golden|library)$)' "$T/lic.files" | LC_ALL=C sort >"$T/lic.src"
 lic_missing=""
 while read -r lic_f; do
 	[ -f "$lic_root/$lic_f" ] || continue
