@@ -215,24 +215,50 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A number as the command line writes them: 0x and hex digits, or decimal
+ * digits; no sign, no space, nothing past 64 bits. The end, or NULL. */
+static const char *numa_number(const char *p, uint64_t *v)
+{
+	bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+	unsigned int base = hex ? 16 : 10;
+	const char *s = hex ? p + 2 : p;
+	uint64_t x = 0;
+
+	for (p = s;; p++) {
+		unsigned int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned int)(*p - '0');
+		else if (hex && ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'f'))
+			d = (unsigned int)((*p | 0x20) - 'a' + 10);
+		else
+			break;
+		if (x > (UINT64_MAX - d) / base)
+			return NULL;
+		x = x * base + d;
+	}
+	*v = x;
+	return p == s ? NULL : p;
+}
+
 struct ki_error *ki_parse_numa(const char *arg, uint64_t **ret, size_t *n_ret)
 {
 	uint64_t *v = NULL;
 	size_t n = 0, cap = 0;
 	const char *p = arg;
 
-	while (*p) {
-		char *e;
+	for (;;) {
+		const char *e;
 		uint64_t a, b;
 
-		a = strtoull(p, &e, 0);
-		if (e == p || *e != '-')
+		/* START-END, then the end or a comma and another */
+		e = numa_number(p, &a);
+		if (!e || *e != '-')
 			goto bad;
-		p = e + 1;
-		b = strtoull(p, &e, 0);
-		if (e == p || (*e && *e != ','))
+		e = numa_number(e + 1, &b);
+		if (!e || (*e && *e != ','))
 			goto bad;
-		p = *e ? e + 1 : e;
+		p = *e ? e + 1 : NULL;
 		if ((b & 0xfff) == 0xfff && b != UINT64_MAX)
 			b++;
 		if (b <= a)
@@ -253,9 +279,9 @@ struct ki_error *ki_parse_numa(const char *arg, uint64_t **ret, size_t *n_ret)
 		}
 		v[n++] = a;
 		v[n++] = b;
+		if (!p)
+			break;
 	}
-	if (!n)
-		goto bad;
 	qsort(v, n, sizeof(*v), u64_cmp);
 	{
 		size_t k = 1;
