@@ -4,7 +4,8 @@
 # command on a golden image is first run without a failure to count its
 # allocations and keep its output; then for N = 1 .. that count every run
 # must end with exit 2 and "out of memory" on stderr (under -j: stdout one
-# JSON document; snapshot: no output file and no temporary left), or give
+# JSON document, validated against its schema with all the others at the
+# end; snapshot: no output file and no temporary left), or give
 # exactly the un-injected output and exit status. Never a sanitizer report
 # (leaks included), never another exit status or less output.
 # The sampled sweep (make check SANITIZE=1) takes every N up to
@@ -78,6 +79,8 @@ else
 			elif [ "$_rc" = 2 ] && grep -qi 'out of memory' "$O/run.err"; then
 				if [ "$_json" = 1 ] && ! jq -e . "$O/run.out" >/dev/null 2>&1; then
 					_why="exit 2 but stdout is not one JSON document"
+				elif [ "$_json" = 1 ] && ! ki_spool_file "$O/run.out" "$@"; then
+					_why="could not keep the JSON document for the schema check"
 				elif [ -n "$_outf" ] && [ -n "$(ls -A "$O/out")" ]; then
 					_why="exit 2 but left $(ls "$O/out" | head -1)"
 				fi
