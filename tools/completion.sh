@@ -10,7 +10,8 @@
 #  - the options of each command (and the global ones): the option lines of
 #    `khoinspect CMD --help` ("  -o, --output FILE  text", "      --blocks
 #    text", "      --color=WHEN text"); an option takes an argument when an
-#    upper-case metavariable follows its name;
+#    upper-case metavariable follows its name; a command's "Also here: the
+#    global options …" line adds those global ones to it;
 #  - the values of an option whose argument is one of a list: its usage
 #    error, asked with a value no option accepts. The commands word them
 #    "--OPT takes A, B or C, not "X"" (cmd_input.c, khoinspect.c); a list
@@ -143,6 +144,17 @@ for c in - $cmds; do
 			>>"$tmp/table"
 	done <"$tmp/opts"
 done
+# A command's --help may add global options it takes too: "Also here: the
+# global options -q, -v and --color (khoinspect --help)." Each named one
+# gets the global row, under the command.
+for c in $cmds; do
+	sed -n 's/^Also here: the global options \(.*\) (khoinspect --help)\.$/\1/p' "$tmp/help.$c" |
+		sed 's/, / /g; s/ and / /g' | tr ' ' '\n' | sed '/^$/d; s/=.*//' >"$tmp/here.$c"
+	awk -F "$TAB" -v OFS="$TAB" -v c="$c" 'NR == FNR { want[$0] = 1; next }
+		$1 == "O" && $2 == "-" && (($3 in want) || ($4 != "" && ($4 in want))) { $2 = c; print }' \
+		"$tmp/here.$c" "$tmp/table" >>"$tmp/table.here"
+done
+[ -f "$tmp/table.here" ] && cat "$tmp/table.here" >>"$tmp/table"
 version=$(ki --version | awk '{ print $1, $2; exit }')
 
 case "$mode" in

@@ -46,6 +46,7 @@ void cmd_diff_usage(void)
 	       "  -j, --json           one JSON document\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
+	       KI_GLOBAL_HERE_HELP
 	       "\n"
 	       "A block whose contents could not be compared on both sides (not in a\n"
 	       "dump, a manifest's gap), a map with errors or a manifest marked incomplete\n"

@@ -42,6 +42,7 @@ void cmd_fdt_usage(void)
 	       "  -j, --json           the same tree as one JSON document\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
+	       KI_GLOBAL_HERE_HELP
 	       "\n"
 	       "Exit status: 0 shown; 2 trouble.\n", ki_input_kinds_help, ki_input_help);
 }

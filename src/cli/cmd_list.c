@@ -40,6 +40,7 @@ void cmd_list_usage(void)
 	       "  -j, --json           one JSON document (schema in khoinspect(1))\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
+	       KI_GLOBAL_HERE_HELP
 	       "\n"
 	       "Exit status: 0 the whole map was listed; 2 trouble: unreadable or unsupported\n"
 	       "input, no or ambiguous KHO FDT, or a map with errors (listed as findings;\n"

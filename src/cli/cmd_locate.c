@@ -33,6 +33,7 @@ void cmd_locate_usage(void)
 	       "  -j, --json           one JSON document\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
+	       KI_GLOBAL_HERE_HELP
 	       "\n"
 	       "Exit status: 0 at least one candidate; 2 none, or trouble.\n");
 }

@@ -31,6 +31,7 @@ void cmd_lookup_usage(void)
 	       "  -j, --json           one JSON document (schema in khoinspect(1))\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
+	       KI_GLOBAL_HERE_HELP
 	       "\n"
 	       "Exit status: 0 every address was answered; 2 trouble: a bad address,\n"
 	       "unreadable or unsupported input, or a map with errors (answers from what\n"

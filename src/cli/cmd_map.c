@@ -32,6 +32,7 @@ void cmd_map_usage(void)
 	       "                       of drawing in the terminal (- for stdout)\n"
 	       "      --rows N         at most N rows (default: 40 in a terminal, 96 in SVG)\n"
 	       "  -h, --help           this help\n"
+	       KI_GLOBAL_HERE_HELP
 	       "\n"
 	       "In a terminal the picture is fitted to its width (COLUMNS, else the\n"
 	       "terminal's) and coloured (see --color; NO_COLOR); without colour, each\n"

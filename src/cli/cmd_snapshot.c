@@ -39,6 +39,7 @@ void cmd_snapshot_usage(void)
 	       "                       then compare addresses only)\n"
 	       "  -p, --pretty         indent the manifest\n"
 	       "  -h, --help           this help\n"
+	       KI_GLOBAL_HERE_HELP
 	       "\n"
 	       "Exit status: 0 a complete manifest written; 2 trouble: not written (the\n"
 	       "output is one of the inputs or cannot be written, the input cannot be\n"

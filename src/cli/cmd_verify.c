@@ -48,6 +48,7 @@ void cmd_verify_usage(void)
 	       "  -j, --json           one JSON document: findings and a summary\n"
 	       "  -p, --pretty         indented JSON (implies --json)\n"
 	       "  -h, --help           this help\n"
+	       KI_GLOBAL_HERE_HELP
 	       "\n"
 	       "Exit status: 0 checked completely, no finding of severity error; 1 at\n"
 	       "least one; 2 the input could not be read, its compatible is newer than\n"

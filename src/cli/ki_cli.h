@@ -114,6 +114,10 @@ enum { KI_OPT_COLOR = 299 };
 	{ "verbose", no_argument, NULL, 'v' }, \
 	{ "color", required_argument, NULL, KI_OPT_COLOR }, \
 	{ "help", no_argument, NULL, 'h' }
+/* The line of each command's --help that says so (tools/completion.sh
+ * reads it: the command's completion offers them too). */
+#define KI_GLOBAL_HERE_HELP \
+	"Also here: the global options -q, -v and --color (khoinspect --help).\n"
 /* 1 if opt was one of them but -h (handled: ki_global set), 0 if not, -1
  * after a usage error (cmd NULL: before the command). */
 int ki_global_option(const char *cmd, int opt, const char *arg);

@@ -62,6 +62,17 @@ comp_expect() {
 comp_longs() {
 	sed -n 's/^  *\(-[A-Za-z0-9], \)\{0,1\}--\([a-z0-9][a-z0-9-]*\).*/--\2/p' "$1" | sort -u
 }
+# comp_here HELP: the long names of the global options its "Also here:"
+# line names (-q through the global help's "  -q, --quiet" line).
+comp_here() {
+	for _ch in $(sed -n 's/^Also here: the global options \(.*\) (khoinspect --help)\.$/\1/p' "$1" |
+		grep -oE -- '--?[a-z][a-z0-9-]*'); do
+		case $_ch in
+		--*) echo "$_ch" ;;
+		*) sed -n "s/^  *$_ch, \(--[a-z0-9-]*\).*/\1/p" "$T/comp.help" ;;
+		esac
+	done
+}
 
 if [ ! -r "$comp_bc" ]; then
 	bad "completion: bash-completion is installed" "no $comp_bc (apt-get install bash-completion)"
@@ -99,8 +110,10 @@ else
 	for comp_c in $(cat "$T/comp.cmds"); do
 		"$KI" "$comp_c" --help >"$T/comp.help.c"
 		# shellcheck disable=SC2046
-		comp_expect "khoinspect $comp_c --" $(comp_longs "$T/comp.help.c")
+		comp_expect "khoinspect $comp_c --" $(comp_longs "$T/comp.help.c") $(comp_here "$T/comp.help.c")
 	done
+	comp_expect "khoinspect map --q" --quiet
+	comp_expect "khoinspect lookup --color=" always auto never
 
 	# Every value offered is one the binary takes, every other word is
 	# refused (the usage error the generator read the list from).
@@ -202,7 +215,7 @@ if command -v zsh >/dev/null 2>&1; then
 		for comp_c in list verify; do
 			"$KI" "$comp_c" --help >"$T/comp.help.c"
 			# shellcheck disable=SC2046
-			zcomp_expect "khoinspect $comp_c --" $(comp_longs "$T/comp.help.c")
+			zcomp_expect "khoinspect $comp_c --" $(comp_longs "$T/comp.help.c") $(comp_here "$T/comp.help.c")
 		done
 	fi
 else
