@@ -150,6 +150,7 @@ done
 for c in $cmds; do
 	sed -n 's/^Also here: the global options \(.*\) (khoinspect --help)\.$/\1/p' "$tmp/help.$c" |
 		sed 's/, / /g; s/ and / /g' | tr ' ' '\n' | sed '/^$/d; s/=.*//' >"$tmp/here.$c"
+	[ -s "$tmp/here.$c" ] || continue
 	awk -F "$TAB" -v OFS="$TAB" -v c="$c" 'NR == FNR { want[$0] = 1; next }
 		$1 == "O" && $2 == "-" && (($3 in want) || ($4 != "" && ($4 in want))) { $2 = c; print }' \
 		"$tmp/here.$c" "$tmp/table" >>"$tmp/table.here"
