@@ -84,6 +84,19 @@ expect_rc "kdump notes past the file: exits 2" 2
 expect_grep "kdump notes past the file: field named" "$T/err" 'the ELF notes \(offset 0x1068, 0x27000000000 bytes; fields at 0x1030\) lie outside'
 rm -f "$T/pd.kdump"
 
+# a 32-bit machine's dump (utsname machine at 12 + 4 * 65 = 0x110): KHO is
+# 64-bit only, and libkdumpfile would read its sub-header with 64-bit
+# fields (fuzzing: an "armv7l" header made it allocate 17 PB); refused by
+# name, before libkdumpfile
+cp "$KS/qemu-q35-khov3.kdump" "$T/pd.kdump"
+chmod u+w "$T/pd.kdump"
+printf 'armv7l\000' | dd of="$T/pd.kdump" bs=1 seek=$((0x110)) conv=notrunc 2>/dev/null
+ki list "$T/pd.kdump"
+expect_rc "kdump of a 32-bit machine: exits 2" 2
+expect_grep "kdump of a 32-bit machine: said, with the field" "$T/err" \
+	'kdump-compressed dump of a 32-bit machine \(utsname machine "armv7l" at offset 0x110\): KHO exists only on 64-bit kernels'
+rm -f "$T/pd.kdump"
+
 # the compressed data of PFN 0x63 (the map's order-10 bitmap page) damaged:
 # the read fails, libkdumpfile's cache is emptied, and reading earlier
 # pages again works (0.5.1 wrote through NULL here; found by fuzzing)
