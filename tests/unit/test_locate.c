@@ -392,29 +392,6 @@ Test(locate, scratch_array_outside_its_areas_and_unfilled)
 	scratch_done(&c);
 }
 
-/* A boot DTB (arm64) whose /chosen names the KHO FDT and the array with
- * <address size> pairs of two big-endian cells each. */
-static void put_boot_dtb(struct scratch_case *c, uint64_t at, uint64_t fdt, uint64_t array,
-			 uint64_t array_bytes)
-{
-	unsigned char *buf = tu_img_at(&c->m, at, 4096);
-	fdt64_t kf[2] = { cpu_to_fdt64(fdt), cpu_to_fdt64(4096) };
-	fdt64_t ks[2] = { cpu_to_fdt64(array), cpu_to_fdt64(array_bytes) };
-
-	cr_assert_eq(fdt_create(buf, 4096), 0);
-	cr_assert_eq(fdt_finish_reservemap(buf), 0);
-	cr_assert_eq(fdt_begin_node(buf, ""), 0);
-	cr_assert_eq(fdt_property_string(buf, "compatible", "linux,dummy-virt"), 0);
-	cr_assert_eq(fdt_property_u32(buf, "#address-cells", 2), 0);
-	cr_assert_eq(fdt_property_u32(buf, "#size-cells", 2), 0);
-	cr_assert_eq(fdt_begin_node(buf, "chosen"), 0);
-	cr_assert_eq(fdt_property(buf, "linux,kho-fdt", kf, sizeof(kf)), 0);
-	cr_assert_eq(fdt_property(buf, "linux,kho-scratch", ks, sizeof(ks)), 0);
-	cr_assert_eq(fdt_end_node(buf), 0);
-	cr_assert_eq(fdt_end_node(buf), 0);
-	cr_assert_eq(fdt_finish(buf), 0);
-}
-
 Test(locate, scratch_from_boot_dtb_chosen)
 {
 	struct scratch_case c;
@@ -425,8 +402,8 @@ Test(locate, scratch_from_boot_dtb_chosen)
 	c.fdt = hand_over(&c.m, "kho-v4", 0, NULL, 0);
 	put_array(&c, e);
 	/* a DTB naming another FDT first: not this hand-over's */
-	put_boot_dtb(&c, BASE + 0x30000, BASE + 0x3f000, c.array + 16, 16);
-	put_boot_dtb(&c, BASE + 0x31000, c.fdt, c.array, 16);
+	tu_boot_dtb(tu_img_at(&c.m, BASE + 0x30000, 4096), 4096, BASE + 0x3f000, 4096, c.array + 16, 16);
+	tu_boot_dtb(tu_img_at(&c.m, BASE + 0x31000, 4096), 4096, c.fdt, 4096, c.array, 16);
 	locate_scratch(&c);
 	cr_assert_eq(c.sc.n, 1);
 	cr_expect_eq(c.sc.areas[0].addr, 0x80000000);

@@ -35,6 +35,7 @@
 
 #include "ki_dump.h"
 #include "ki_locate.h"
+#include "testutils.h"
 
 enum { PAGE = 4096, WINDOW = 1 << 20, MAXSEG = 4 };
 
@@ -127,36 +128,6 @@ static size_t kho_fdt(void *buf, size_t size, const char *compat)
 	cr_assert_eq(fdt_finish_reservemap(buf), 0);
 	cr_assert_eq(fdt_begin_node(buf, ""), 0);
 	cr_assert_eq(fdt_property_string(buf, "compatible", compat), 0);
-	cr_assert_eq(fdt_end_node(buf), 0);
-	cr_assert_eq(fdt_finish(buf), 0);
-	return fdt_totalsize(buf);
-}
-
-static void be64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (56 - 8 * i));
-}
-
-/* a boot DTB: /chosen linux,kho-fdt and linux,kho-scratch, 2 + 2 cells */
-static size_t boot_dtb(void *buf, size_t size, uint64_t fdt, uint64_t scr, uint64_t scr_size)
-{
-	unsigned char a[16], b[16];
-
-	be64(a, fdt);
-	be64(a + 8, PAGE);
-	be64(b, scr);
-	be64(b + 8, scr_size);
-	cr_assert_eq(fdt_create(buf, (int)size), 0);
-	cr_assert_eq(fdt_finish_reservemap(buf), 0);
-	cr_assert_eq(fdt_begin_node(buf, ""), 0);
-	cr_assert_eq(fdt_property_string(buf, "compatible", "linux,dummy-virt"), 0);
-	cr_assert_eq(fdt_property_u32(buf, "#address-cells", 2), 0);
-	cr_assert_eq(fdt_property_u32(buf, "#size-cells", 2), 0);
-	cr_assert_eq(fdt_begin_node(buf, "chosen"), 0);
-	cr_assert_eq(fdt_property(buf, "linux,kho-fdt", a, 16), 0);
-	cr_assert_eq(fdt_property(buf, "linux,kho-scratch", b, 16), 0);
-	cr_assert_eq(fdt_end_node(buf), 0);
 	cr_assert_eq(fdt_end_node(buf), 0);
 	cr_assert_eq(fdt_finish(buf), 0);
 	return fdt_totalsize(buf);
@@ -441,7 +412,7 @@ static void build(struct mseg *seg, uint64_t *planted, size_t *nplanted, size_t 
 	setup_data(&seg[0], 2 * WINDOW - 40, a);
 	h += 4;
 	/* a boot DTB naming A's first FDT */
-	boot_dtb(seg[0].bytes + 12 * PAGE, 1024, a, 0x7f000000, 64);
+	tu_boot_dtb(seg[0].bytes + 12 * PAGE, 1024, a, PAGE, 0x7f000000, 64);
 	h++;
 
 	/* B: its first page, its last full page; a magic in its last 32

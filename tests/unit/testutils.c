@@ -743,3 +743,24 @@ void tu_truth_free(struct tu_truth *t)
 	free(t->blocks);
 	memset(t, 0, sizeof(*t));
 }
+
+size_t tu_boot_dtb(void *buf, size_t size, uint64_t fdt, uint64_t fdt_size, uint64_t scratch,
+		   uint64_t scratch_size)
+{
+	fdt64_t kf[2] = { cpu_to_fdt64(fdt), cpu_to_fdt64(fdt_size) };
+	fdt64_t ks[2] = { cpu_to_fdt64(scratch), cpu_to_fdt64(scratch_size) };
+
+	cr_assert_eq(fdt_create(buf, (int)size), 0);
+	cr_assert_eq(fdt_finish_reservemap(buf), 0);
+	cr_assert_eq(fdt_begin_node(buf, ""), 0);
+	cr_assert_eq(fdt_property_string(buf, "compatible", "linux,dummy-virt"), 0);
+	cr_assert_eq(fdt_property_u32(buf, "#address-cells", 2), 0);
+	cr_assert_eq(fdt_property_u32(buf, "#size-cells", 2), 0);
+	cr_assert_eq(fdt_begin_node(buf, "chosen"), 0);
+	cr_assert_eq(fdt_property(buf, "linux,kho-fdt", kf, sizeof(kf)), 0);
+	cr_assert_eq(fdt_property(buf, "linux,kho-scratch", ks, sizeof(ks)), 0);
+	cr_assert_eq(fdt_end_node(buf), 0);
+	cr_assert_eq(fdt_end_node(buf), 0);
+	cr_assert_eq(fdt_finish(buf), 0);
+	return fdt_totalsize(buf);
+}

@@ -131,6 +131,11 @@ struct tu_kho {
 uint32_t tu_kho_fdt(void *buf, size_t cap, const struct tu_kho *k);
 /* Build it at pa (page aligned, one page) in the image. */
 uint32_t tu_img_put_kho(struct tu_img *m, uint64_t pa, const struct tu_kho *k);
+/* A boot DTB (arm64) at buf (size bytes): /chosen linux,kho-fdt <fdt
+ * fdt_size> and linux,kho-scratch <scratch scratch_size>, two big-endian
+ * cells each. Returns its total size. */
+size_t tu_boot_dtb(void *buf, size_t size, uint64_t fdt, uint64_t fdt_size, uint64_t scratch,
+		   uint64_t scratch_size);
 /* The kexec-metadata blob (docs/formats.md §4.6) at pa: 73 bytes. */
 void tu_img_put_kexec_meta(struct tu_img *m, uint64_t pa, const char *release,
 			   uint32_t kexec_count);
